@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// The board's hot loop lives in BoardCore; exclusivity checks are compiled out there
+/// (DESIGN §2 "Speed": registers and RAM are reached through raw pointers only).
+let hotLoop: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+]
+
+let package = Package(
+    name: "Vireo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vireo", targets: ["vireo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // ISA facts shared by the board, the firmware and the guests (no Foundation).
+        .target(name: "RISCV"),
+        // libelf, through pkg-config (Debian: libelf-dev).
+        .systemLibrary(
+            name: "CLibELF",
+            pkgConfig: "libelf",
+            providers: [.apt(["libelf-dev"])]
+        ),
+        .target(name: "VireoELF", dependencies: ["CLibELF"]),
+        // Hart, MMU, PMP, bus and devices: one module so the optimizer sees the hot path.
+        .target(name: "BoardCore", dependencies: ["RISCV"], swiftSettings: hotLoop),
+        // Machine assembly: memory map, loader, device tree, run loop, statistics.
+        .target(name: "Board", dependencies: ["BoardCore", "VireoELF", "RISCV"]),
+        .executableTarget(
+            name: "vireo",
+            dependencies: [
+                "Board",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "BoardCoreTests", dependencies: ["BoardCore", "RISCV"]),
+        .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF"]),
+        .testTarget(name: "VireoELFTests", dependencies: ["VireoELF"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,240 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import BoardCore
+import RISCV
+import VireoELF
+
+/// How a run ended.
+public enum StopReason: Equatable, Sendable {
+    /// The program wrote the test finisher or HTIF exit with this code.
+    case exited(Int32)
+    /// `--max-instructions` was reached.
+    case instructionLimit(UInt64)
+    /// The hart waits (WFI) with no enabled interrupt that could ever wake it.
+    case deadlock(pc: UInt64)
+}
+
+/// Board configuration (`vireo run` flags).
+public struct BoardConfig: Sendable {
+    public var memoryBytes: UInt64 = 256 << 20
+    public var harts = 1
+    public init() {}
+}
+
+/// The board: one hart (Board I), the bus with its devices, the boot ROM and the device tree,
+/// and the run loop that interleaves execution with interrupt delivery (DESIGN §2).
+public final class Machine {
+    public let config: BoardConfig
+    public let bus: Bus
+    public let hart: Hart
+    public private(set) var program: ELFProgram?
+    public private(set) var dtbAddress: UInt64 = 0
+    /// Cycles run per call into the interpreter at most; interrupts are checked in between.
+    public var chunkCycles: UInt64 = 1 << 16
+
+    public init(config: BoardConfig = BoardConfig(), uart: UART16550 = UART16550()) {
+        self.config = config
+        bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart)
+        hart = Hart(id: 0, bus: bus)
+    }
+
+    /// The regions a loaded image may occupy.
+    public var loadableRegions: [MemoryRegion] {
+        [MemoryRegion(name: "DRAM", base: bus.dramBase, size: bus.dramSize),
+         MemoryRegion(name: "ROM", base: bus.romBase, size: bus.romSize)]
+    }
+
+    /// Loads an ELF like `qemu-system-riscv64 -M virt -bios none -kernel ELF`: PT_LOAD
+    /// segments at their physical addresses, bss zeroed, boot ROM jumping to the entry.
+    public func load(_ program: ELFProgram) throws(ELFError) {
+        try program.checkPlacement(in: loadableRegions)
+        self.program = program
+        bus.tohost = program.symbol("tohost")
+        bus.fromhost = program.symbol("fromhost")
+        reset()
+    }
+
+    public func load(path: String) throws(ELFError) {
+        try load(try ELFProgram.read(path: path))
+    }
+
+    /// Board reset: images rewritten, boot ROM and DTB in place, hart at 0x1000 in M-mode.
+    public func reset() {
+        guard let program else { return }
+        for s in program.segments {
+            bus.writeMemory(s.physicalAddress, s.bytes)
+            let bss = Int(s.memorySize) - s.bytes.count
+            if bss > 0 { bus.writeMemory(s.physicalAddress + UInt64(s.bytes.count), [UInt8](repeating: 0, count: bss)) }
+        }
+        let dtb = makeDeviceTree().blob()
+        dtbAddress = placeDeviceTree(size: UInt64(dtb.count))
+        bus.writeMemory(dtbAddress, dtb)
+        bus.writeMemory(bus.romBase, BootROM.image(entry: program.entry, dtb: dtbAddress))
+        bus.exitCode = nil
+        bus.resetRequested = false
+        bus.finisher.clear()
+        hart.flushDecodeCache()
+        hart.reset(pc: bus.romBase)
+    }
+
+    /// Like QEMU virt: the DTB goes at the top of DRAM (below 3 GiB), 2 MiB aligned down,
+    /// unless that would overlap a loaded segment, in which case it goes right after the image.
+    func placeDeviceTree(size: UInt64) -> UInt64 {
+        let end = min(bus.dramBase + bus.dramSize, 0x1_0000_0000 - 0x4000_0000 + bus.dramBase)
+        var addr = (end - size) & ~((2 << 20) - 1)
+        if addr < bus.dramBase { addr = (end - size) & ~0xFFF }
+        let overlaps = program?.segments.contains { addr < $0.physicalAddress + $0.memorySize && addr + size > $0.physicalAddress } ?? false
+        if overlaps, let last = program?.segments.map({ $0.physicalAddress + $0.memorySize }).max() {
+            addr = (last + 0xFFFF) & ~0xFFFF
+        }
+        return addr
+    }
+
+    /// The device tree of this board (Board I: the devices that exist so far).
+    public func makeDeviceTree() -> DeviceTree {
+        var tree = DeviceTree()
+        tree.bootCPU = 0
+        let root = tree.root
+        root.set("#address-cells", .u32([2])).set("#size-cells", .u32([2]))
+            .set("compatible", .string("riscv-virtio")).set("model", .string("riscv-virtio,qemu"))
+        root.child("chosen").set("stdout-path", .string("/soc/serial@10000000"))
+        root.child("memory@80000000").set("device_type", .string("memory"))
+            .set("reg", .u64([bus.dramBase, bus.dramSize]))
+        let cpus = root.child("cpus")
+        cpus.set("#address-cells", .u32([1])).set("#size-cells", .u32([0]))
+            .set("timebase-frequency", .u32([UInt32(VirtMap.timebaseHz)]))
+        var intcPhandles: [UInt32] = []
+        for h in 0..<config.harts {
+            let phandle = UInt32(h + 1)
+            let cpu = cpus.child("cpu@\(h)")
+            cpu.set("device_type", .string("cpu")).set("reg", .u32([UInt32(h)]))
+                .set("status", .string("okay")).set("compatible", .string("riscv"))
+                .set("riscv,isa", .string(Machine.isaString))
+                .set("riscv,isa-base", .string("rv64i"))
+                .set("riscv,isa-extensions", .strings(Machine.isaExtensions))
+                .set("mmu-type", .string("riscv,sv48"))
+                .set("clock-frequency", .u32([UInt32(CycleModel.coreHz)]))
+            cpu.child("interrupt-controller").set("#interrupt-cells", .u32([1]))
+                .set("interrupt-controller", .empty).set("compatible", .string("riscv,cpu-intc"))
+                .set("phandle", .u32([phandle]))
+            intcPhandles.append(phandle)
+        }
+        let soc = root.child("soc")
+        soc.set("#address-cells", .u32([2])).set("#size-cells", .u32([2]))
+            .set("compatible", .string("simple-bus")).set("ranges", .empty)
+        soc.child("test@100000").set("compatible", .strings(["sifive,test1", "sifive,test0", "syscon"]))
+            .set("reg", .u64([VirtMap.testFinisher, 0x1000]))
+        soc.child("serial@10000000").set("compatible", .string("ns16550a"))
+            .set("reg", .u64([VirtMap.uart0, 0x100])).set("clock-frequency", .u32([0x384000]))
+        var clintIRQs: [UInt32] = []
+        for p in intcPhandles { clintIRQs += [p, UInt32(Interrupt.MSI), p, UInt32(Interrupt.MTI)] }
+        soc.child("clint@2000000").set("compatible", .strings(["sifive,clint0", "riscv,clint0"]))
+            .set("reg", .u64([VirtMap.clint, VirtMap.clintSize])).set("interrupts-extended", .u32(clintIRQs))
+        return tree
+    }
+
+    public static let isaExtensions = ["i", "m", "a", "c", "zicntr", "zicsr", "zifencei"]
+    public static let isaString = "rv64imac_zicntr_zicsr_zifencei"
+
+    // MARK: Running
+
+    /// Runs until the program stops or `maxInstructions` retire.
+    public func run(maxInstructions: UInt64? = nil) -> StopReason {
+        while true {
+            if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
+            if hart.waitingForInterrupt {
+                if !wake() { return .deadlock(pc: hart.pc) }
+                continue
+            }
+            hart.checkInterrupts()
+            var limit = hart.cycles &+ chunkCycles
+            if let t = bus.clint.timerEventCycle(hart: 0, cycles: hart.cycles), t > hart.cycles { limit = min(limit, t) }
+            if let max = maxInstructions { limit = min(limit, hart.cycles &+ (max - hart.instret)) }
+            hart.run(until: limit)
+        }
+    }
+
+    /// Executes one instruction (or takes one trap) and returns the commit record.
+    public func step() -> CommitRecord? {
+        if stopCondition(maxInstructions: nil) != nil { return nil }
+        if hart.waitingForInterrupt && !wake() { return nil }
+        let before = (pc: hart.pc, priv: hart.priv, instret: hart.instret, traps: totalTraps)
+        hart.clearLastTrap()
+        hart.checkInterrupts()
+        let trappedByInterrupt = totalTraps != before.traps
+        let pc = hart.pc, priv = hart.priv
+        hart.run(until: hart.cycles &+ 1)
+        let retired = hart.instret != before.instret
+        let word: UInt32? = hart.lastTrap.map { $0.cause == .instructionPageFault || $0.cause == .instructionAccessFault } == true && !retired ? nil : hart.decodedWord(at: pc)
+        return CommitRecord(pc: pc, privilege: priv, instruction: word, retired: retired,
+                            written: retired ? hart.lastWrittenRegister(pc: pc) : nil,
+                            interruptTaken: trappedByInterrupt ? before.pc : nil,
+                            trap: retired ? nil : hart.lastTrap)
+    }
+
+    private var totalTraps: UInt64 {
+        hart.stats.exceptions.reduce(0, &+) &+ hart.stats.interrupts.reduce(0, &+)
+    }
+
+    private func stopCondition(maxInstructions: UInt64?) -> StopReason? {
+        if bus.resetRequested { reset() }
+        if let code = bus.exitCode { return .exited(code) }
+        if let max = maxInstructions, hart.instret >= max { return .instructionLimit(max) }
+        return nil
+    }
+
+    /// WFI: wake at once if an enabled interrupt is pending, else skip time to the next event.
+    private func wake() -> Bool {
+        if hart.wakeUpPending {
+            hart.resume()
+            return true
+        }
+        guard let t = hart.nextWakeUpCycle() else { return false }
+        hart.sleep(until: t)
+        return true
+    }
+}
+
+/// One line of the `--trace` commit log.
+public struct CommitRecord: Sendable {
+    public var pc: UInt64
+    public var privilege: Privilege
+    public var instruction: UInt32?
+    public var retired: Bool
+    public var written: (register: Int, value: UInt64)?
+    /// The pc at which an interrupt was taken before this instruction.
+    public var interruptTaken: UInt64?
+    public var trap: Trap?
+
+    /// Spike `--log-commits` style: `core   0: 3 0x…(0x…) x5  0x…`.
+    public var text: String {
+        var s = ""
+        if let trap, !retired {
+            s += "core   0: exception \(trap.cause.name), epc \(hex16(pc))\n"
+            s += "core   0:           tval \(hex16(trap.tval))\n"
+            return s
+        }
+        let bits: String
+        if let w = instruction {
+            bits = w & 3 == 3 ? "0x" + hex(UInt64(w), digits: 8) : "0x" + hex(UInt64(w & 0xFFFF), digits: 4)
+        } else {
+            bits = "0x????????"
+        }
+        s += "core   0: \(privilege.rawValue) \(hex16(pc)) (\(bits))"
+        if let (r, v) = written {
+            let name = "x\(r)"
+            s += " " + name + String(repeating: " ", count: max(0, 3 - name.count)) + hex16(v)
+        }
+        return s + "\n"
+    }
+}
+
+func hex(_ v: UInt64, digits: Int) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: max(0, digits - s.count)) + s
+}
+
+func hex16(_ v: UInt64) -> String { "0x" + hex(v, digits: 16) }

@@ -1,0 +1,295 @@
+import RISCV
+
+/// pmpcfg bits (Priv. §3.7.1).
+enum PMP {
+    static let R: UInt8 = 1, W: UInt8 = 2, X: UInt8 = 4, L: UInt8 = 0x80
+    static let off: UInt8 = 0, tor: UInt8 = 1, na4: UInt8 = 2, napot: UInt8 = 3
+}
+
+/// One active PMP entry as an address range [lo, hi).
+struct PMPRegion {
+    var lo: UInt64
+    var hi: UInt64
+    var perms: UInt8
+    var locked: Bool
+}
+
+/// The kind of memory access, for permission checks and fault causes.
+enum Access {
+    case read, write, execute
+
+    var pageFault: Cause {
+        switch self {
+        case .read: return .loadPageFault
+        case .write: return .storePageFault
+        case .execute: return .instructionPageFault
+        }
+    }
+
+    var accessFault: Cause {
+        switch self {
+        case .read: return .loadAccessFault
+        case .write: return .storeAccessFault
+        case .execute: return .instructionAccessFault
+        }
+    }
+
+    var pmpBit: UInt8 {
+        switch self {
+        case .read: return PMP.R
+        case .write: return PMP.W
+        case .execute: return PMP.X
+        }
+    }
+}
+
+extension Hart {
+    // MARK: PMP (Priv. §3.7)
+
+    func pmpaddrRead(_ i: Int) -> UInt64 { pmpaddr[i] }
+
+    /// pmpaddr[i] is locked when entry i is locked, or when entry i+1 is a locked TOR entry.
+    func pmpaddrLocked(_ i: Int) -> Bool {
+        if pmpcfg[i] & PMP.L != 0 { return true }
+        if i + 1 < Hart.pmpEntries {
+            let next = pmpcfg[i + 1]
+            if next & PMP.L != 0 && (next >> 3) & 3 == PMP.tor { return true }
+        }
+        return false
+    }
+
+    /// Recomputes the active regions after a pmpcfg/pmpaddr write.
+    func rebuildPMP() {
+        var regions: [PMPRegion] = []
+        for i in 0..<Hart.pmpEntries {
+            let cfg = pmpcfg[i]
+            let a = (cfg >> 3) & 3
+            var lo: UInt64 = 0, hi: UInt64 = 0
+            switch a {
+            case PMP.tor:
+                lo = i == 0 ? 0 : pmpaddr[i - 1] << 2
+                hi = pmpaddr[i] << 2
+            case PMP.na4:
+                lo = pmpaddr[i] << 2
+                hi = lo &+ 4
+            case PMP.napot:
+                let ones = UInt64((~pmpaddr[i]).trailingZeroBitCount)
+                if ones >= 54 {
+                    lo = 0; hi = 1 << 56
+                } else {
+                    let size = UInt64(1) << (ones + 3)
+                    lo = (pmpaddr[i] << 2) & ~(size - 1)
+                    hi = lo &+ size
+                }
+            default:
+                continue
+            }
+            // An empty TOR range matches nothing but keeps its place in the priority order.
+            regions.append(PMPRegion(lo: lo, hi: hi, perms: cfg & 7, locked: cfg & PMP.L != 0))
+        }
+        pmpRegions = regions
+        flushTLB()
+    }
+
+    /// Whether an access of `size` bytes at `pa` by privilege `p` passes PMP. The lowest-
+    /// numbered entry matching any byte decides, and it must match all bytes.
+    func pmpAllows(_ pa: UInt64, size: UInt64, _ access: Access, _ p: Privilege) -> Bool {
+        let end = pa &+ size
+        for r in pmpRegions where r.lo < r.hi && pa < r.hi && end > r.lo {
+            guard pa >= r.lo && end <= r.hi else { return false }
+            if p == .machine && !r.locked { return true }
+            return r.perms & access.pmpBit != 0
+        }
+        return p == .machine
+    }
+
+    /// Whether the whole 4 KiB page at `page` has uniform PMP permission for `access`
+    /// (only then may a TLB entry cover it).
+    func pmpAllowsPage(_ page: UInt64, _ access: Access, _ p: Privilege) -> Bool {
+        let end = page &+ 4096
+        for r in pmpRegions where r.lo < r.hi && page < r.hi && end > r.lo {
+            guard page >= r.lo && end <= r.hi else { return false }
+            if p == .machine && !r.locked { return true }
+            return r.perms & access.pmpBit != 0
+        }
+        return p == .machine
+    }
+
+    // MARK: Address translation (Priv. §12.3–12.4, Sv39 and Sv48)
+
+    /// Translates `va` for `access` at privilege `p`. Charges the page walk to `cycles`.
+    /// Sets A (and D for writes) in the leaf PTE as the hardware update scheme of
+    /// Priv. §12.3.2 step 9 allows.
+    func translate(_ va: UInt64, _ access: Access, _ p: Privilege, cycles: inout UInt64) throws(Trap) -> UInt64 {
+        let mode = satp >> 60
+        if p == .machine || mode == SatpMode.bare { return va }
+        let levels = mode == SatpMode.sv39 ? 3 : 4
+        let vaBits = UInt64(12 + 9 * levels)
+        // The address must be sign-extended from its top translated bit.
+        let top = Int64(bitPattern: va) >> (vaBits - 1)
+        guard top == 0 || top == -1 else { throw Trap(access.pageFault, va) }
+
+        stats.tlbMisses &+= 1
+        cycles &+= CycleModel.tlbMiss
+        var a = (satp & ((1 << 44) - 1)) << 12
+        var level = levels - 1
+        var pte: UInt64 = 0
+        var pteAddr: UInt64 = 0
+        while true {
+            let vpn = (va >> (12 + 9 * UInt64(level))) & 0x1FF
+            pteAddr = a &+ vpn * 8
+            cycles &+= CycleModel.pteRead
+            stats.pageWalkReads &+= 1
+            guard pmpAllows(pteAddr, size: 8, .read, .supervisor),
+                  let ptr = bus.memoryPointer(pteAddr, size: 8, write: false)
+            else { throw Trap(access.accessFault, va) }
+            pte = ptr.load(as: UInt64.self)
+            if pte & PTE.V == 0 || (pte & PTE.R == 0 && pte & PTE.W != 0) || pte & PTE.highMask != 0 {
+                throw Trap(access.pageFault, va)
+            }
+            if pte & (PTE.R | PTE.X) != 0 { break }
+            // Non-leaf: D, A and U are reserved and must be zero.
+            if pte & (PTE.D | PTE.A | PTE.U) != 0 || level == 0 { throw Trap(access.pageFault, va) }
+            a = ((pte & PTE.ppnMask) >> PTE.ppnShift) << 12
+            level -= 1
+        }
+
+        // Leaf permission checks.
+        let pageFault = Trap(access.pageFault, va)
+        if p == .user {
+            if pte & PTE.U == 0 { throw pageFault }
+        } else {  // supervisor
+            if pte & PTE.U != 0 && (access == .execute || mstatus & Mstatus.SUM == 0) { throw pageFault }
+        }
+        switch access {
+        case .execute: if pte & PTE.X == 0 { throw pageFault }
+        case .read:
+            let readable = pte & PTE.R != 0 || (mstatus & Mstatus.MXR != 0 && pte & PTE.X != 0)
+            if !readable { throw pageFault }
+        case .write: if pte & PTE.W == 0 { throw pageFault }
+        }
+        let ppn = (pte & PTE.ppnMask) >> PTE.ppnShift
+        // A superpage's low PPN fields must be zero.
+        if level > 0 && ppn & ((1 << (9 * UInt64(level))) - 1) != 0 { throw pageFault }
+        // Accessed/dirty update.
+        var needed = PTE.A
+        if access == .write { needed |= PTE.D }
+        if pte & needed != needed {
+            guard pmpAllows(pteAddr, size: 8, .write, .supervisor),
+                  let ptr = bus.memoryPointer(pteAddr, size: 8, write: true)
+            else { throw Trap(access.accessFault, va) }
+            pte |= needed
+            ptr.storeBytes(of: pte, as: UInt64.self)
+        }
+        let offsetMask: UInt64 = (1 << (12 + 9 * UInt64(level))) - 1
+        return ((ppn << 12) & ~offsetMask) | (va & offsetMask)
+    }
+
+    /// Translates and PMP-checks an access of `size` bytes that does not cross a page.
+    /// On success, caches the page in the matching TLB when it is RAM/ROM with uniform PMP.
+    func physical(_ va: UInt64, size: UInt64, _ access: Access, _ p: Privilege, cycles: inout UInt64) throws(Trap) -> UInt64 {
+        let pa = try translate(va, access, p, cycles: &cycles)
+        guard pmpAllows(pa, size: size, access, p) else { throw Trap(access.accessFault, va) }
+        let pagePA = pa & ~0xFFF
+        if pmpAllowsPage(pagePA, access, p),
+           let host = bus.memoryPointer(pagePA, size: 4096, write: access == .write),
+           !(access == .write && bus.isHTIFPage(pagePA)) {
+            let set: UnsafeMutablePointer<TLBEntry>
+            switch access {
+            case .read: set = tlbRead
+            case .write: set = tlbWrite
+            case .execute: set = tlbFetch
+            }
+            let index = Hart.tlbSetIndex(p) * Hart.tlbSize + Int((va >> 12) & Hart.tlbMask)
+            set[index] = TLBEntry(tag: va >> 12, page: host)
+        }
+        return pa
+    }
+
+    // MARK: Slow paths of the interpreter
+
+    /// Host pointer to the page holding `pc` for instruction fetch, filling the fetch TLB.
+    /// `uniform` is false when PMP does not grant execute on the whole page: the interpreter
+    /// then fetches every instruction through `fetchHalf`, which checks each access.
+    func fetchPage(_ pc: UInt64, uniform: inout Bool, cycles: inout UInt64) throws(Trap) -> UnsafeMutableRawPointer {
+        let index = Int((pc >> 12) & Hart.tlbMask)
+        if itlb[index].tag == pc >> 12 { return itlb[index].page }
+        let pa = try physical(pc, size: 2, .execute, priv, cycles: &cycles)
+        guard let host = bus.memoryPointer(pa & ~0xFFF, size: 4096, write: false) else {
+            throw Trap(.instructionAccessFault, pc)
+        }
+        uniform = itlb[index].tag == pc >> 12
+        return host
+    }
+
+    /// Fetches the halfword at `va` (used when an instruction straddles a page boundary).
+    func fetchHalf(_ va: UInt64, cycles: inout UInt64) throws(Trap) -> UInt16 {
+        let pa = try physical(va, size: 2, .execute, priv, cycles: &cycles)
+        guard let host = bus.memoryPointer(pa, size: 2, write: false) else { throw Trap(.instructionAccessFault, va) }
+        return host.loadUnaligned(as: UInt16.self)
+    }
+
+    /// A load the TLB could not serve: page crossing, TLB miss, device or fault.
+    @inline(never)
+    func loadSlow(_ va: UInt64, size: UInt64, cycles: inout UInt64) throws(Trap) -> UInt64 {
+        if (va & 0xFFF) &+ size > 4096 {
+            // Misaligned across a page: byte by byte, each byte translated (Priv. §3.6.1).
+            var v: UInt64 = 0
+            for i in 0..<size {
+                v |= try loadSlow(va &+ i, size: 1, cycles: &cycles) << (8 * i)
+            }
+            return v
+        }
+        let p = dataPrivilege
+        let pa = try physical(va, size: size, .read, p, cycles: &cycles)
+        if let host = bus.memoryPointer(pa, size: size, write: false) {
+            switch size {
+            case 1: return UInt64(host.load(as: UInt8.self))
+            case 2: return UInt64(host.loadUnaligned(as: UInt16.self))
+            case 4: return UInt64(host.loadUnaligned(as: UInt32.self))
+            default: return host.loadUnaligned(as: UInt64.self)
+            }
+        }
+        cycles &+= CycleModel.mmioAccess
+        guard let v = bus.mmioRead(pa, size: Int(size), cycles: cycles) else { throw Trap(.loadAccessFault, va) }
+        return v
+    }
+
+    /// A store the TLB could not serve. Returns normally when done.
+    @inline(never)
+    func storeSlow(_ va: UInt64, size: UInt64, value: UInt64, cycles: inout UInt64) throws(Trap) {
+        if (va & 0xFFF) &+ size > 4096 {
+            // Check every byte's translation first so a fault leaves memory untouched.
+            let p = dataPrivilege
+            for i in 0..<size { _ = try physical(va &+ i, size: 1, .write, p, cycles: &cycles) }
+            for i in 0..<size { try storeSlow(va &+ i, size: 1, value: value >> (8 * i), cycles: &cycles) }
+            return
+        }
+        let p = dataPrivilege
+        let pa = try physical(va, size: size, .write, p, cycles: &cycles)
+        if let host = bus.memoryPointer(pa, size: size, write: true) {
+            switch size {
+            case 1: host.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+            case 2: host.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: 0, as: UInt16.self)
+            case 4: host.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
+            default: host.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
+            }
+            if let t = bus.tohost, pa < t &+ 8 && pa &+ size > t { bus.htifStore() }
+            return
+        }
+        cycles &+= CycleModel.mmioAccess
+        guard bus.mmioWrite(pa, size: Int(size), value: value, cycles: cycles) else { throw Trap(.storeAccessFault, va) }
+    }
+
+    /// Host pointer for an AMO/SC at `va` (naturally aligned, checked by the caller).
+    /// AMOs need read and write permission; a fault is reported as a store/AMO fault.
+    @inline(never)
+    func amoPointer(_ va: UInt64, size: UInt64, cycles: inout UInt64) throws(Trap) -> UnsafeMutableRawPointer {
+        let p = dataPrivilege
+        let pa = try physical(va, size: size, .write, p, cycles: &cycles)
+        guard pmpAllows(pa, size: size, .read, p), let host = bus.memoryPointer(pa, size: size, write: true) else {
+            throw Trap(.storeAccessFault, va)
+        }
+        return host
+    }
+}

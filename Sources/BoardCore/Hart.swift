@@ -1,0 +1,211 @@
+import RISCV
+
+/// A trap raised by an instruction or a memory access: the cause and the value for x`tval`.
+public struct Trap: Error, Equatable, Sendable {
+    public var cause: Cause
+    public var tval: UInt64
+    public init(_ cause: Cause, _ tval: UInt64 = 0) {
+        self.cause = cause
+        self.tval = tval
+    }
+}
+
+/// A software-TLB entry: a 4 KiB virtual page (`tag` = VA >> 12) mapped to host memory.
+@usableFromInline
+struct TLBEntry {
+    @usableFromInline var tag: UInt64
+    @usableFromInline var page: UnsafeMutableRawPointer
+}
+
+/// Per-hart statistics (`--stats`): cycles and instructions by privilege, traps by cause.
+public struct HartStats: Sendable {
+    /// Indexed by `Privilege.rawValue` (0 = U, 1 = S, 3 = M).
+    public var cycles = [UInt64](repeating: 0, count: 4)
+    public var instructions = [UInt64](repeating: 0, count: 4)
+    public var exceptions = [UInt64](repeating: 0, count: 64)
+    public var interrupts = [UInt64](repeating: 0, count: 64)
+    public var tlbMisses: UInt64 = 0
+    public var pageWalkReads: UInt64 = 0
+    public var wfiSkippedCycles: UInt64 = 0
+}
+
+/// One RV64IMAC hart with M/S/U, Sv39/Sv48 and PMP (Priv. spec 1.12+). Registers live in
+/// raw memory; CSRs are plain fields; the interpreter is in `Hart+Execute.swift`.
+public final class Hart {
+    public let id: Int
+    public let bus: Bus
+
+    /// x0…x31 plus the sink register 32 that absorbs writes to x0.
+    @usableFromInline let x: UnsafeMutablePointer<UInt64>
+    public var pc: UInt64 = 0
+    public internal(set) var priv: Privilege = .machine
+    /// Modeled cycles since reset: drives mcycle and, through the CLINT, mtime.
+    public internal(set) var cycles: UInt64 = 0
+    /// Instructions retired since reset.
+    public internal(set) var instret: UInt64 = 0
+
+    // Machine CSRs (Priv. §3.1)
+    var mstatus: UInt64 = (2 << 32) | (2 << 34)  // UXL = SXL = 64
+    let misa: UInt64 = MISA.mxl64 | MISA.bit("I") | MISA.bit("M") | MISA.bit("A") | MISA.bit("C")
+        | MISA.bit("S") | MISA.bit("U")
+    var medeleg: UInt64 = 0
+    var mideleg: UInt64 = 0
+    var mie: UInt64 = 0
+    /// mip bits written by software (SSIP, STIP, SEIP); the rest comes from devices.
+    var mipSoftware: UInt64 = 0
+    /// mip bits driven by devices (MSIP, MTIP from the CLINT; MEIP/SEIP from the PLIC later).
+    var mipHardware: UInt64 = 0
+    var mtvec: UInt64 = 0
+    var mcounteren: UInt64 = 0
+    var menvcfg: UInt64 = 0
+    var mcountinhibit: UInt64 = 0
+    var mscratch: UInt64 = 0
+    var mepc: UInt64 = 0
+    var mcause: UInt64 = 0
+    var mtval: UInt64 = 0
+    // Supervisor CSRs (Priv. §12.1)
+    var stvec: UInt64 = 0
+    var scounteren: UInt64 = 0
+    var senvcfg: UInt64 = 0
+    var sscratch: UInt64 = 0
+    var sepc: UInt64 = 0
+    var scause: UInt64 = 0
+    var stval: UInt64 = 0
+    var satp: UInt64 = 0
+    // Counters: the architectural value is derived from `cycles`/`instret`.
+    var mcycleOffset: UInt64 = 0
+    var minstretOffset: UInt64 = 0
+    var mcycleFrozen: UInt64 = 0
+    var minstretFrozen: UInt64 = 0
+    // PMP (Priv. §3.7): 16 entries.
+    public static let pmpEntries = 16
+    var pmpcfg = [UInt8](repeating: 0, count: 16)
+    var pmpaddr = [UInt64](repeating: 0, count: 16)
+    var pmpRegions: [PMPRegion] = []
+
+    /// LR/SC reservation: the virtual address reserved by the last LR, or `.max`.
+    var reservation: UInt64 = .max
+
+    // Software TLBs, one set per privilege (U, S, M), direct-mapped.
+    static let tlbSize = 256
+    static let tlbMask: UInt64 = 255
+    let tlbRead: UnsafeMutablePointer<TLBEntry>
+    let tlbWrite: UnsafeMutablePointer<TLBEntry>
+    let tlbFetch: UnsafeMutablePointer<TLBEntry>
+    /// Data TLBs for the effective data privilege (MPRV-aware), fetch TLB for `priv`.
+    var dtlbR: UnsafeMutablePointer<TLBEntry>
+    var dtlbW: UnsafeMutablePointer<TLBEntry>
+    var itlb: UnsafeMutablePointer<TLBEntry>
+    let dummyPage: UnsafeMutableRawPointer
+
+    // Decoded-instruction cache, indexed by pc >> 1.
+    static let icacheSize = 1 << 15
+    static let icacheMask: UInt64 = UInt64(icacheSize - 1)
+    let icache: UnsafeMutablePointer<Decoded>
+
+    public var stats = HartStats()
+    /// The last synchronous exception raised (for the commit log).
+    public internal(set) var lastTrap: Trap?
+    var privSinceCycles: UInt64 = 0
+    var privSinceInstret: UInt64 = 0
+    /// Set by anything that may change which interrupts are deliverable; ends the current chunk.
+    var interruptCheckNeeded = true
+    /// Set while a WFI waits for an interrupt.
+    public internal(set) var waitingForInterrupt = false
+
+    public init(id: Int, bus: Bus) {
+        self.id = id
+        self.bus = bus
+        x = .allocate(capacity: 64)
+        x.initialize(repeating: 0, count: 64)
+        dummyPage = .allocate(byteCount: 4096, alignment: 4096)
+        let invalid = TLBEntry(tag: .max, page: dummyPage)
+        tlbRead = .allocate(capacity: 3 * Hart.tlbSize)
+        tlbRead.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
+        tlbWrite = .allocate(capacity: 3 * Hart.tlbSize)
+        tlbWrite.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
+        tlbFetch = .allocate(capacity: 3 * Hart.tlbSize)
+        tlbFetch.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
+        dtlbR = tlbRead + 2 * Hart.tlbSize
+        dtlbW = tlbWrite + 2 * Hart.tlbSize
+        itlb = tlbFetch + 2 * Hart.tlbSize
+        icache = .allocate(capacity: Hart.icacheSize)
+        icache.initialize(repeating: decode(0), count: Hart.icacheSize)
+    }
+
+    deinit {
+        x.deallocate()
+        tlbRead.deallocate()
+        tlbWrite.deallocate()
+        tlbFetch.deallocate()
+        icache.deallocate()
+        dummyPage.deallocate()
+    }
+
+    /// Integer register `i` (x0 reads 0).
+    public func register(_ i: Int) -> UInt64 { x[i] }
+    public func setRegister(_ i: Int, _ value: UInt64) { if i != 0 { x[i] = value } }
+
+    /// Reset state (Priv. §3.4): M-mode, MIE = MPRV = 0, mcause = 0, PMP off, pc = `pc`.
+    public func reset(pc: UInt64) {
+        for i in 0..<64 { x[i] = 0 }
+        self.pc = pc
+        setPrivilege(.machine)
+        mstatus = (2 << 32) | (2 << 34)
+        medeleg = 0; mideleg = 0; mie = 0; mipSoftware = 0; mcause = 0
+        satp = 0
+        for i in 0..<Hart.pmpEntries { pmpcfg[i] = 0; pmpaddr[i] = 0 }
+        rebuildPMP()
+        reservation = .max
+        waitingForInterrupt = false
+        flushTLB()
+        updateDataTLBSelection()
+        interruptCheckNeeded = true
+    }
+
+    // MARK: Privilege and statistics
+
+    func setPrivilege(_ p: Privilege) {
+        let i = Int(priv.rawValue)
+        stats.cycles[i] &+= cycles &- privSinceCycles
+        stats.instructions[i] &+= instret &- privSinceInstret
+        privSinceCycles = cycles
+        privSinceInstret = instret
+        priv = p
+        itlb = tlbFetch + Hart.tlbSetIndex(p) * Hart.tlbSize
+        updateDataTLBSelection()
+    }
+
+    /// Brings the per-privilege statistics up to date (call before reading `stats`).
+    public func settleStatistics() { setPrivilege(priv) }
+
+    static func tlbSetIndex(_ p: Privilege) -> Int { p == .machine ? 2 : Int(p.rawValue) }
+
+    /// The privilege loads and stores use: MPP when M-mode sets MPRV (Priv. §3.1.6.3).
+    var dataPrivilege: Privilege {
+        if priv == .machine && mstatus & Mstatus.MPRV != 0 {
+            return Privilege(rawValue: UInt8((mstatus >> Mstatus.MPPShift) & 3)) ?? .user
+        }
+        return priv
+    }
+
+    func updateDataTLBSelection() {
+        let set = Hart.tlbSetIndex(dataPrivilege) * Hart.tlbSize
+        dtlbR = tlbRead + set
+        dtlbW = tlbWrite + set
+    }
+
+    /// Drops every cached translation (SFENCE.VMA, satp, PMP and SUM/MXR changes).
+    public func flushTLB() {
+        for i in 0..<(3 * Hart.tlbSize) {
+            tlbRead[i].tag = .max
+            tlbWrite[i].tag = .max
+            tlbFetch[i].tag = .max
+        }
+    }
+
+    /// Forgets all decoded instructions (the loader writes code behind the cache's back).
+    public func flushDecodeCache() {
+        icache.update(repeating: decode(0), count: Hart.icacheSize)
+    }
+}

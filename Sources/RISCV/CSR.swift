@@ -1,0 +1,229 @@
+/// CSR addresses (Priv. §2.2 "CSR Listing", tables 3–9). Names keep the spec spelling.
+/// Compiles for the host and for Embedded Swift (no Foundation).
+public enum CSR {
+    // Unprivileged counters (Zicntr, Unpriv. "Counters")
+    public static let cycle: UInt16 = 0xC00
+    public static let time: UInt16 = 0xC01
+    public static let instret: UInt16 = 0xC02
+    public static let hpmcounter3: UInt16 = 0xC03
+    public static let hpmcounter31: UInt16 = 0xC1F
+
+    // Supervisor (Priv. §12.1)
+    public static let sstatus: UInt16 = 0x100
+    public static let sie: UInt16 = 0x104
+    public static let stvec: UInt16 = 0x105
+    public static let scounteren: UInt16 = 0x106
+    public static let senvcfg: UInt16 = 0x10A
+    public static let sscratch: UInt16 = 0x140
+    public static let sepc: UInt16 = 0x141
+    public static let scause: UInt16 = 0x142
+    public static let stval: UInt16 = 0x143
+    public static let sip: UInt16 = 0x144
+    public static let stimecmp: UInt16 = 0x14D
+    public static let satp: UInt16 = 0x180
+
+    // Machine information (Priv. §3.1.1–3.1.5)
+    public static let mvendorid: UInt16 = 0xF11
+    public static let marchid: UInt16 = 0xF12
+    public static let mimpid: UInt16 = 0xF13
+    public static let mhartid: UInt16 = 0xF14
+    public static let mconfigptr: UInt16 = 0xF15
+
+    // Machine trap setup and handling (Priv. §3.1.6–3.1.21)
+    public static let mstatus: UInt16 = 0x300
+    public static let misa: UInt16 = 0x301
+    public static let medeleg: UInt16 = 0x302
+    public static let mideleg: UInt16 = 0x303
+    public static let mie: UInt16 = 0x304
+    public static let mtvec: UInt16 = 0x305
+    public static let mcounteren: UInt16 = 0x306
+    public static let menvcfg: UInt16 = 0x30A
+    public static let mcountinhibit: UInt16 = 0x320
+    public static let mhpmevent3: UInt16 = 0x323
+    public static let mhpmevent31: UInt16 = 0x33F
+    public static let mscratch: UInt16 = 0x340
+    public static let mepc: UInt16 = 0x341
+    public static let mcause: UInt16 = 0x342
+    public static let mtval: UInt16 = 0x343
+    public static let mip: UInt16 = 0x344
+    public static let mtinst: UInt16 = 0x34A
+    public static let mtval2: UInt16 = 0x34B
+
+    // Memory protection (Priv. §3.7)
+    public static let pmpcfg0: UInt16 = 0x3A0
+    public static let pmpcfg15: UInt16 = 0x3AF
+    public static let pmpaddr0: UInt16 = 0x3B0
+    public static let pmpaddr63: UInt16 = 0x3EF
+
+    // Machine counters (Priv. §3.1.11)
+    public static let mcycle: UInt16 = 0xB00
+    public static let minstret: UInt16 = 0xB02
+    public static let mhpmcounter3: UInt16 = 0xB03
+    public static let mhpmcounter31: UInt16 = 0xB1F
+
+    // Debug/trace triggers (Sdtrig): present with no triggers implemented.
+    public static let tselect: UInt16 = 0x7A0
+    public static let tdata1: UInt16 = 0x7A1
+    public static let tdata2: UInt16 = 0x7A2
+    public static let tdata3: UInt16 = 0x7A3
+    public static let tinfo: UInt16 = 0x7A4
+}
+
+/// `mstatus` fields (Priv. §3.1.6, figure "Machine-mode status register for RV64").
+public enum Mstatus {
+    public static let SIE: UInt64 = 1 << 1
+    public static let MIE: UInt64 = 1 << 3
+    public static let SPIE: UInt64 = 1 << 5
+    public static let UBE: UInt64 = 1 << 6
+    public static let MPIE: UInt64 = 1 << 7
+    public static let SPP: UInt64 = 1 << 8
+    public static let VS: UInt64 = 3 << 9
+    public static let MPP: UInt64 = 3 << 11
+    public static let MPPShift: UInt64 = 11
+    public static let FS: UInt64 = 3 << 13
+    public static let XS: UInt64 = 3 << 15
+    public static let MPRV: UInt64 = 1 << 17
+    public static let SUM: UInt64 = 1 << 18
+    public static let MXR: UInt64 = 1 << 19
+    public static let TVM: UInt64 = 1 << 20
+    public static let TW: UInt64 = 1 << 21
+    public static let TSR: UInt64 = 1 << 22
+    public static let UXL: UInt64 = 3 << 32
+    public static let SXL: UInt64 = 3 << 34
+    public static let SBE: UInt64 = 1 << 36
+    public static let MBE: UInt64 = 1 << 37
+    public static let SD: UInt64 = 1 << 63
+    /// The bits `sstatus` shows of `mstatus` (Priv. §12.1.1).
+    public static let sstatusMask: UInt64 = SIE | SPIE | UBE | SPP | VS | FS | XS | SUM | MXR | UXL | SD
+}
+
+/// Interrupt bit positions in mip/mie and interrupt cause codes (Priv. §3.1.9, table 14).
+public enum Interrupt {
+    public static let SSI: UInt64 = 1
+    public static let MSI: UInt64 = 3
+    public static let STI: UInt64 = 5
+    public static let MTI: UInt64 = 7
+    public static let SEI: UInt64 = 9
+    public static let MEI: UInt64 = 11
+    public static let SSIP: UInt64 = 1 << SSI
+    public static let MSIP: UInt64 = 1 << MSI
+    public static let STIP: UInt64 = 1 << STI
+    public static let MTIP: UInt64 = 1 << MTI
+    public static let SEIP: UInt64 = 1 << SEI
+    public static let MEIP: UInt64 = 1 << MEI
+    /// Supervisor-level interrupts, delegable through mideleg.
+    public static let supervisorMask: UInt64 = SSIP | STIP | SEIP
+    /// Decreasing priority order for simultaneous interrupts (Priv. §3.1.9):
+    /// MEI, MSI, MTI, SEI, SSI, STI.
+    public static let priorityOrder: [UInt64] = [MEI, MSI, MTI, SEI, SSI, STI]
+}
+
+/// Synchronous exception codes (Priv. §3.1.15, table 14).
+public enum Cause: UInt64, CaseIterable, Sendable {
+    case instructionAddressMisaligned = 0
+    case instructionAccessFault = 1
+    case illegalInstruction = 2
+    case breakpoint = 3
+    case loadAddressMisaligned = 4
+    case loadAccessFault = 5
+    case storeAddressMisaligned = 6
+    case storeAccessFault = 7
+    case ecallFromU = 8
+    case ecallFromS = 9
+    case ecallFromVS = 10
+    case ecallFromM = 11
+    case instructionPageFault = 12
+    case loadPageFault = 13
+    case storePageFault = 15
+    case instructionGuestPageFault = 20
+    case loadGuestPageFault = 21
+    case virtualInstruction = 22
+    case storeGuestPageFault = 23
+
+    /// Short name used in statistics and traces.
+    public var name: String {
+        switch self {
+        case .instructionAddressMisaligned: return "instruction address misaligned"
+        case .instructionAccessFault: return "instruction access fault"
+        case .illegalInstruction: return "illegal instruction"
+        case .breakpoint: return "breakpoint"
+        case .loadAddressMisaligned: return "load address misaligned"
+        case .loadAccessFault: return "load access fault"
+        case .storeAddressMisaligned: return "store/AMO address misaligned"
+        case .storeAccessFault: return "store/AMO access fault"
+        case .ecallFromU: return "ecall from U"
+        case .ecallFromS: return "ecall from S"
+        case .ecallFromVS: return "ecall from VS"
+        case .ecallFromM: return "ecall from M"
+        case .instructionPageFault: return "instruction page fault"
+        case .loadPageFault: return "load page fault"
+        case .storePageFault: return "store/AMO page fault"
+        case .instructionGuestPageFault: return "instruction guest-page fault"
+        case .loadGuestPageFault: return "load guest-page fault"
+        case .virtualInstruction: return "virtual instruction"
+        case .storeGuestPageFault: return "store/AMO guest-page fault"
+        }
+    }
+}
+
+/// Interrupt cause names, by code.
+public func interruptName(_ code: UInt64) -> String {
+    switch code {
+    case Interrupt.SSI: return "supervisor software interrupt"
+    case Interrupt.MSI: return "machine software interrupt"
+    case Interrupt.STI: return "supervisor timer interrupt"
+    case Interrupt.MTI: return "machine timer interrupt"
+    case Interrupt.SEI: return "supervisor external interrupt"
+    case Interrupt.MEI: return "machine external interrupt"
+    default: return "interrupt \(code)"
+    }
+}
+
+/// Privilege levels (Priv. §1.2, table 1).
+public enum Privilege: UInt8, Sendable {
+    case user = 0
+    case supervisor = 1
+    case machine = 3
+
+    public var letter: String {
+        switch self {
+        case .user: return "U"
+        case .supervisor: return "S"
+        case .machine: return "M"
+        }
+    }
+}
+
+/// `satp` modes (Priv. §12.1.11, table "Encoding of satp MODE field").
+public enum SatpMode {
+    public static let bare: UInt64 = 0
+    public static let sv39: UInt64 = 8
+    public static let sv48: UInt64 = 9
+    public static let sv57: UInt64 = 10
+}
+
+/// Page-table entry bits (Priv. §12.3.1).
+public enum PTE {
+    public static let V: UInt64 = 1 << 0
+    public static let R: UInt64 = 1 << 1
+    public static let W: UInt64 = 1 << 2
+    public static let X: UInt64 = 1 << 3
+    public static let U: UInt64 = 1 << 4
+    public static let G: UInt64 = 1 << 5
+    public static let A: UInt64 = 1 << 6
+    public static let D: UInt64 = 1 << 7
+    public static let ppnShift: UInt64 = 10
+    /// PPN field, bits 53:10.
+    public static let ppnMask: UInt64 = ((1 << 44) - 1) << 10
+    /// Bits 63:54: PBMT (62:61), N (63) and reserved (60:54); zero when Svpbmt/Svnapot are absent.
+    public static let highMask: UInt64 = 0x3FF << 54
+}
+
+/// `misa` letters (Priv. §3.1.1).
+public enum MISA {
+    /// The misa bit of an extension letter, e.g. `MISA.bit("I")`.
+    public static func bit(_ letter: Unicode.Scalar) -> UInt64 {
+        1 << UInt64(letter.value &- 65)
+    }
+    public static let mxl64: UInt64 = 2 << 62
+}

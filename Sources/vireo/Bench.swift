@@ -1,0 +1,81 @@
+import ArgumentParser
+import Board
+import BoardCore
+import Foundation
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the integer benchmark kernels and print guest MIPS (build with -c release).",
+        discussion: """
+        Runs every ELF in the bench folder (default .build-riscv/bench, built by
+        tools/build-riscv.sh bench). With qemu-system-riscv64 on PATH it also runs each ELF
+        there and prints the wall-time ratio.
+        """
+    )
+
+    @Option(help: "Folder holding the benchmark ELFs.")
+    var dir: String = ".build-riscv/bench"
+
+    @Option(help: "Runs per kernel; the best is reported.")
+    var runs: Int = 1
+
+    @Flag(help: "Do not compare with QEMU even when it is installed.")
+    var noQemu = false
+
+    func run() throws {
+        let files = Conformance.expand([dir])
+        guard !files.isEmpty else { throw ValidationError("no benchmark ELFs in \(dir): run tools/build-riscv.sh bench") }
+        let qemu = noQemu ? nil : findExecutable("qemu-system-riscv64")
+        var header = "kernel".padding(toLength: 16, withPad: " ", startingAt: 0) + "instructions".leftPad(14)
+            + "cycles".leftPad(14) + "CPI".leftPad(7) + "seconds".leftPad(9) + "MIPS".leftPad(9)
+        if qemu != nil { header += "qemu s".leftPad(9) + "ratio".leftPad(8) }
+        print(header)
+        var totalInstructions: UInt64 = 0, totalSeconds = 0.0
+        for path in files {
+            let name = (path as NSString).lastPathComponent.replacingOccurrences(of: ".elf", with: "")
+            var best = Double.infinity
+            var instructions: UInt64 = 0, cycles: UInt64 = 0
+            var ok = true
+            for _ in 0..<max(1, runs) {
+                let machine = Machine(uart: UART16550(outputFD: -1, inputFD: -1))
+                try? machine.load(path: path)
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let stop = machine.run(maxInstructions: 20_000_000_000)
+                let s = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                if stop != .exited(0) { ok = false }
+                best = min(best, s)
+                instructions = machine.hart.instret
+                cycles = machine.hart.cycles
+            }
+            totalInstructions += instructions
+            totalSeconds += best
+            var line = name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(instructions).leftPad(14)
+                + String(cycles).leftPad(14) + String(format: "%7.2f", Double(cycles) / Double(max(1, instructions)))
+                + String(format: "%9.3f", best) + String(format: "%9.0f", Double(instructions) / best / 1e6)
+            if let qemu {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: qemu)
+                p.arguments = ["-machine", "virt", "-bios", "none", "-nographic", "-kernel", path]
+                p.standardOutput = FileHandle.nullDevice
+                p.standardInput = FileHandle.nullDevice
+                try p.run()
+                p.waitUntilExit()
+                let q = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                line += String(format: "%9.3f", q) + String(format: "%7.2fx", best / q)
+            }
+            if !ok { line += "  (did not exit 0)" }
+            print(line)
+        }
+        print(String(format: "total: %llu instructions in %.3f s = %.0f MIPS", totalInstructions, totalSeconds,
+                     Double(totalInstructions) / totalSeconds / 1e6))
+    }
+}
+
+func findExecutable(_ name: String) -> String? {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let p = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return nil
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import Board
+import Foundation
+
+struct DTB: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the board's device tree blob to stdout (read it with dtc -I dtb -O dts)."
+    )
+
+    @OptionGroup var board: BoardOptions
+
+    func run() throws {
+        let machine = Machine(config: try board.config())
+        let blob = machine.makeDeviceTree().blob()
+        FileHandle.standardOutput.write(Data(blob))
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Board
+import BoardCore
+import Foundation
+import RISCV
+import VireoELF
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a bare-metal ELF in M-mode (like qemu-system-riscv64 -M virt -bios none -kernel ELF).",
+        discussion: """
+        The process exits with the program's code (test finisher at 0x100000, or HTIF tohost).
+        Other endings: 124 when --max-instructions stops the run, 125 when the hart sleeps in
+        WFI with no interrupt that could wake it, 2 for a bad ELF or bad flags.
+        """
+    )
+
+    @Argument(help: "The ELF program to run.")
+    var program: String
+
+    @OptionGroup var board: BoardOptions
+
+    @Flag(help: "Print instructions, cycles, the split by privilege, traps by cause and TLB misses (to stderr).")
+    var stats = false
+
+    @Option(help: "Stop after this many instructions.")
+    var maxInstructions: UInt64?
+
+    @Option(help: "Write a per-instruction commit log (Spike --log-commits style) to this file.")
+    var trace: String?
+
+    func run() throws {
+        let machine = Machine(config: try board.config(), uart: UART16550(outputFD: 1, inputFD: 0))
+        do {
+            try machine.load(path: program)
+        } catch {
+            FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let stop: StopReason
+        if let trace {
+            guard let file = fopen(trace, "w") else {
+                FileHandle.standardError.write("vireo: \(trace): cannot open for writing: \(String(cString: strerror(errno)))\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+            defer { fclose(file) }
+            stop = runTraced(machine, file: file)
+        } else {
+            stop = machine.run(maxInstructions: maxInstructions)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        machine.bus.uart.flush()
+        if stats { printStats(machine, stop: stop, seconds: seconds) }
+        switch stop {
+        case .exited(let code):
+            if code != 0 { throw ExitCode(code) }
+        case .instructionLimit(let n):
+            FileHandle.standardError.write("vireo: stopped after \(n) instructions (--max-instructions), pc \(hexString(machine.hart.pc))\n".data(using: .utf8)!)
+            throw ExitCode(124)
+        case .deadlock(let pc):
+            FileHandle.standardError.write("vireo: hart 0 waits in WFI at pc \(hexString(pc)) with no enabled interrupt that could wake it\n".data(using: .utf8)!)
+            throw ExitCode(125)
+        }
+    }
+
+    func runTraced(_ machine: Machine, file: UnsafeMutablePointer<FILE>) -> StopReason {
+        while true {
+            if let code = machine.bus.exitCode { return .exited(code) }
+            if let max = maxInstructions, machine.hart.instret >= max { return .instructionLimit(max) }
+            guard let record = machine.step() else {
+                if let code = machine.bus.exitCode { return .exited(code) }
+                return .deadlock(pc: machine.hart.pc)
+            }
+            fputs(record.text, file)
+        }
+    }
+}
+
+func hexString(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+
+func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
+    let hart = machine.hart
+    hart.settleStatistics()
+    let s = hart.stats
+    var out = ""
+    let ending: String
+    switch stop {
+    case .exited(let code): ending = "exit code \(code)"
+    case .instructionLimit: ending = "instruction limit"
+    case .deadlock: ending = "WFI deadlock"
+    }
+    out += "vireo: \(ending) after \(hart.instret) instructions, \(hart.cycles) cycles"
+    if hart.instret > 0 { out += String(format: " (CPI %.3f)", Double(hart.cycles) / Double(hart.instret)) }
+    out += "\n"
+    out += "  mode  instructions        cycles\n"
+    for (name, p) in [("M", Privilege.machine), ("S", .supervisor), ("U", .user)] {
+        let i = Int(p.rawValue)
+        out += "  \(name)  " + pad(s.instructions[i], 14) + pad(s.cycles[i], 14) + "\n"
+    }
+    let exceptions = s.exceptions.enumerated().filter { $0.element > 0 }
+    let interrupts = s.interrupts.enumerated().filter { $0.element > 0 }
+    if exceptions.isEmpty && interrupts.isEmpty {
+        out += "  traps: none\n"
+    } else {
+        out += "  traps:\n"
+        for (code, n) in exceptions {
+            let name = Cause(rawValue: UInt64(code))?.name ?? "exception \(code)"
+            out += "    " + name.padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+        }
+        for (code, n) in interrupts {
+            out += "    " + interruptName(UInt64(code)).padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+        }
+    }
+    out += "  TLB misses: \(s.tlbMisses), page-table reads: \(s.pageWalkReads)\n"
+    out += "  WFI idle cycles: \(s.wfiSkippedCycles)\n"
+    out += String(format: "  host: %.3f s, %.1f MIPS\n", seconds, seconds > 0 ? Double(hart.instret) / seconds / 1e6 : 0)
+    FileHandle.standardError.write(out.data(using: .utf8)!)
+}
+
+func pad(_ v: UInt64, _ width: Int) -> String {
+    let s = String(v)
+    return String(repeating: " ", count: max(0, width - s.count)) + s
+}
