@@ -8,9 +8,9 @@
  *     PASS
  *
  * Register conventions (all modes):
- *   s11        scratch of the CHECK_* macros (clobbered by every check)
- *   t5, t6     EXPECT_TRAP arms a trap: t5 = TRAP_ARM magic, t6 = resume address;
- *              also scratch of the mode-switch macros
+ *   s11        scratch of the CHECK_* and mode-switch macros
+ *   t5, t6     EXPECT_TRAP arms a trap: t5 = TRAP_ARM magic, t6 = resume address
+ *              (CHECK_MASK also uses t6)
  *   a0, a6, a7 used by the ecall-based service calls (PASS, FAIL, TO_M)
  *   s6..s10    written by a trap handler when an armed trap is taken:
  *                s6 = mode that handled it (3 = M, 1 = S)
@@ -25,8 +25,9 @@
  * S-mode handler reports through M with test number 254 (FAIL_UNEXPECTED_S).
  * An armed trap is taken once: the handler disarms t5, stores the results above,
  * and returns (mret/sret, so to the mode the trap came from) to the address in t6.
- * For an interrupt it also clears the taken interrupt's enable bit in mie / sie so
- * the same interrupt is not taken again right after the return.
+ * For an interrupt it also clears the taken interrupt's enable bit in mie / sie and
+ * returns with mstatus.MIE / SIE = 0 (it clears MPIE / SPIE before the xRET), so
+ * neither that interrupt nor another pending one is taken right after the return.
  *
  * Service calls are ecalls with a magic number in a7; they work from any mode
  * (the S-mode handler forwards them to M when U-mode ecalls are delegated):
@@ -251,34 +252,34 @@
 
 /* ---------------------------------------------------------------- mode switches */
 
-/* From M: continue at the next instruction in S-mode. */
+/* From M: continue at the next instruction in S-mode (mret; MIE <- MPIE). */
 .macro TO_S
-    li t6, MSTATUS_MPP
-    csrc mstatus, t6
-    li t6, MSTATUS_MPP_S
-    csrs mstatus, t6
-    la t6, .Lto_s\@
-    csrw mepc, t6
+    li s11, MSTATUS_MPP
+    csrc mstatus, s11
+    li s11, MSTATUS_MPP_S
+    csrs mstatus, s11
+    la s11, .Lto_s\@
+    csrw mepc, s11
     mret
 .Lto_s\@:
 .endm
 
 /* From M: continue at the next instruction in U-mode. */
 .macro TO_U
-    li t6, MSTATUS_MPP
-    csrc mstatus, t6
-    la t6, .Lto_u\@
-    csrw mepc, t6
+    li s11, MSTATUS_MPP
+    csrc mstatus, s11
+    la s11, .Lto_u\@
+    csrw mepc, s11
     mret
 .Lto_u\@:
 .endm
 
-/* From S: continue at the next instruction in U-mode (sret). */
+/* From S: continue at the next instruction in U-mode (sret; SIE <- SPIE). */
 .macro S_TO_U
-    li t6, MSTATUS_SPP
-    csrc sstatus, t6
-    la t6, .Ls_to_u\@
-    csrw sepc, t6
+    li s11, MSTATUS_SPP
+    csrc sstatus, s11
+    la s11, .Ls_to_u\@
+    csrw sepc, s11
     sret
 .Ls_to_u\@:
 .endm
@@ -540,10 +541,12 @@ trap_m:
     ld t0, REG(31)(sp)           /* t6 = resume */
     csrw mepc, t0
     bgez s0, .Lm_return
-    andi t0, s0, 63
+    andi t0, s0, 63             /* interrupt: disable it and return with MIE = 0 */
     li t1, 1
     sll t1, t1, t0
     csrc mie, t1
+    li t1, MSTATUS_MPIE
+    csrc mstatus, t1
 .Lm_return:
     RESTORE_FRAME
     csrrw sp, mscratch, sp
@@ -605,10 +608,12 @@ trap_s:
     ld t0, REG(31)(sp)
     csrw sepc, t0
     bgez s0, .Ls_return
-    andi t0, s0, 63
+    andi t0, s0, 63             /* interrupt: disable it and return with SIE = 0 */
     li t1, 1
     sll t1, t1, t0
     csrc sie, t1
+    li t1, MSTATUS_SPIE
+    csrc sstatus, t1
 .Ls_return:
     RESTORE_FRAME
     csrrw sp, sscratch, sp
