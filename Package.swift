@@ -4,7 +4,7 @@ import PackageDescription
 /// The board's hot loop lives in BoardCore; exclusivity checks are compiled out there
 /// (DESIGN §2 "Speed": registers and RAM are reached through raw pointers only).
 let hotLoop: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+    .unsafeFlags(["-enforce-exclusivity=unchecked", "-Xllvm", "-align-all-functions=6"]),
 ]
 
 let package = Package(

@@ -76,7 +76,6 @@ public final class Machine {
         bus.exitCode = nil
         bus.resetRequested = false
         bus.finisher.clear()
-        hart.flushDecodeCache()
         hart.reset(pc: bus.romBase)
     }
 
@@ -168,7 +167,7 @@ public final class Machine {
         let pc = hart.pc, priv = hart.priv
         hart.run(until: hart.cycles &+ 1)
         let retired = hart.instret != before.instret
-        let word: UInt32? = hart.lastTrap.map { $0.cause == .instructionPageFault || $0.cause == .instructionAccessFault } == true && !retired ? nil : hart.decodedWord(at: pc)
+        let word = hart.decodedWord(at: pc)
         return CommitRecord(pc: pc, privilege: priv, instruction: word, retired: retired,
                             written: retired ? hart.lastWrittenRegister(pc: pc) : nil,
                             interruptTaken: trappedByInterrupt ? before.pc : nil,

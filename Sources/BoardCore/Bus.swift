@@ -17,6 +17,10 @@ public final class Bus {
     public let romSize: UInt64 = VirtMap.bootROMSize
     public let rom: UnsafeMutableRawPointer
 
+    /// Decoded instructions of DRAM and ROM pages (shared by all harts).
+    let dramCode: CodeCache
+    let romCode: CodeCache
+
     public let clint: CLINT
     public let uart: UART16550
     public let finisher: TestFinisher
@@ -35,6 +39,8 @@ public final class Bus {
         guard let m = calloc(Int(memoryBytes), 1) else { fatalError("cannot allocate \(memoryBytes) bytes of guest memory") }
         dram = m
         rom = calloc(Int(VirtMap.bootROMSize), 1)!
+        dramCode = CodeCache(base: VirtMap.dram, bytes: memoryBytes)
+        romCode = CodeCache(base: VirtMap.bootROM, bytes: VirtMap.bootROMSize)
         clint = CLINT(harts: harts)
         self.uart = uart
         finisher = TestFinisher()
@@ -58,6 +64,26 @@ public final class Bus {
         return nil
     }
 
+    /// The decoded page for the RAM/ROM page holding `paddr`.
+    func decodedPage(_ paddr: UInt64) -> UnsafeMutablePointer<Decoded>? {
+        dramCode.page(for: paddr) ?? romCode.page(for: paddr)
+    }
+
+    /// Does the page holding `paddr` have decoded instructions (so stores must invalidate)?
+    @inline(__always)
+    func isCode(_ paddr: UInt64) -> Bool { dramCode.isCode(paddr) || romCode.isCode(paddr) }
+
+    /// Keeps decoded instructions coherent with a write to [paddr, paddr + size).
+    func codeWritten(_ paddr: UInt64, size: UInt64) {
+        dramCode.invalidate(paddr, size: size)
+        romCode.invalidate(paddr, size: size)
+    }
+
+    func register(_ hart: Hart) {
+        dramCode.harts.append(Unmanaged.passUnretained(hart))
+        romCode.harts.append(Unmanaged.passUnretained(hart))
+    }
+
     /// Is `paddr` in RAM or ROM (as opposed to a device or nothing)?
     public func isMemory(_ paddr: UInt64) -> Bool { memoryPointer(paddr, size: 1, write: false) != nil }
 
@@ -66,6 +92,7 @@ public final class Bus {
     public func writeMemory(_ paddr: UInt64, _ bytes: [UInt8]) -> Bool {
         guard let p = memoryPointer(paddr, size: UInt64(bytes.count), write: false) else { return false }
         bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        codeWritten(paddr, size: UInt64(bytes.count))
         return true
     }
 

@@ -43,6 +43,7 @@ public enum CycleModel {
     @inline(__always)
     static func baseCost(_ op: Op) -> UInt8 {
         switch op {
+        case .undecoded, .pageEnd, .straddle: return 0
         case .illegal: return system
         case .lui, .auipc, .cLui: return lui
         case .jal, .cJal: return jal

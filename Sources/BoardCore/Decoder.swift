@@ -4,6 +4,12 @@
 /// on a load of the instruction length (STYLE.md, "what cost the most").
 @usableFromInline
 enum Op: UInt8 {
+    /// A slot not decoded yet (zero, so fresh zeroed memory is an empty decoded page).
+    case undecoded = 0
+    /// The slot after the last one of a page: leave the page.
+    case pageEnd
+    /// A 32-bit instruction at offset 4094: its upper half is on the next page.
+    case straddle
     case illegal
     // RV64I (Unpriv. §2, §4)
     case lui, auipc, jal, jalr
@@ -28,9 +34,7 @@ enum Op: UInt8 {
     case cAndi, cSlli, cSrli, cSrai, cLw, cLd, cSw, cSd, cJal, cJalr, cBeq, cBne, cEbreak
 }
 
-/// One decoded instruction: 16 bytes. `raw` is the 32-bit word fetched at the pc (for a
-/// compressed instruction, plus the next halfword); decoding is a pure function of it, so a
-/// cache slot whose `raw` equals the fetched word is valid whatever address it came from.
+/// One decoded instruction: 16 bytes. `raw` holds the instruction bits (16 or 32).
 @usableFromInline
 struct Decoded {
     @usableFromInline var raw: UInt32
@@ -42,6 +46,9 @@ struct Decoded {
     @usableFromInline var rs2: UInt8
     /// Base cost in cycles from the cycle model.
     @usableFromInline var cost: UInt8
+
+    static let pageEndSentinel = Decoded(raw: 0, imm: 0, op: .pageEnd, rd: 0, rs1: 0, rs2: 0, cost: 0)
+    static let empty = Decoded(raw: 0, imm: 0, op: .undecoded, rd: 0, rs1: 0, rs2: 0, cost: 0)
 }
 
 @inline(__always) private func bits(_ w: UInt32, _ hi: UInt32, _ lo: UInt32) -> UInt32 {
@@ -59,7 +66,7 @@ let sinkRegister: UInt8 = 32
 /// Decodes one instruction word (Unpriv. §2.2–2.3 base formats, §28 compressed).
 func decode(_ word: UInt32) -> Decoded {
     var d = (word & 3) == 3 ? decode32(word) : decode16(UInt16(truncatingIfNeeded: word))
-    d.raw = word
+    d.raw = (word & 3) == 3 ? word : word & 0xFFFF
     if d.rd == 0 { d.rd = sinkRegister }
     d.cost = CycleModel.baseCost(d.op)
     return d

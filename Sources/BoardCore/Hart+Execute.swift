@@ -13,6 +13,15 @@ import RISCV
     raw & 3 == 3 ? UInt64(raw) : UInt64(raw & 0xFFFF)
 }
 
+/// Field access on a decoded slot, read at the point of use so that each case of the
+/// interpreter loads only what it needs.
+extension UnsafeMutablePointer where Pointee == Decoded {
+    @inline(__always) var rd: Int { Int(truncatingIfNeeded: pointee.rd) }
+    @inline(__always) var rs1: Int { Int(truncatingIfNeeded: pointee.rs1) }
+    @inline(__always) var rs2: Int { Int(truncatingIfNeeded: pointee.rs2) }
+    @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
+}
+
 extension Hart {
     /// A load served from the TLB when it can be, else from the slow path. Slow paths work
     /// on `self.cycles`: the budget is written there before and read back after, so the
@@ -66,11 +75,11 @@ extension Hart {
     /// made an interrupt deliverable, the hart executed WFI, or the program asked to stop.
     /// The caller checks interrupts between calls (that is the only place they are taken).
     ///
-    /// Cycles are counted down in `budget` (cycles = runLimit − budget) so that the loop
-    /// keeps one counter in a register instead of two. Instructions are read straight from
-    /// the host page while they lie entirely in it; an instruction that may straddle two
-    /// pages, or a page on which PMP grants execute only in part, goes through `fetchHalf`
-    /// (each access checked) and then through the same switch.
+    /// The loop walks a decoded page with an entry pointer `ip` (slot = page offset / 2);
+    /// the pc is materialised only when an instruction needs it. Cycles are counted down in
+    /// `budget` (cycles = runLimit − budget) so that one counter lives in a register. Loop
+    /// locals are never passed by address to an out-of-line function: slow paths read and
+    /// write `self.cycles` instead.
     public func run(until limit: UInt64) {
         guard limit > cycles else { return }
         var budget = Int64(bitPattern: min(limit &- cycles, UInt64(Int64.max)))
@@ -78,231 +87,300 @@ extension Hart {
         var pc = self.pc
         var instret = self.instret
         let x = self.x
-        let icache = self.icache
 
         outer: while budget > 0 {
-            var uniform = true
-            let page: UnsafeMutableRawPointer
+            restoreScratch()
+            var page: UnsafeMutableRawPointer
+            var dp: UnsafeMutablePointer<Decoded>
+            var ip: UnsafeMutablePointer<Decoded>
+            let pageBase = pc & ~0xFFF
             do throws(Trap) {
                 cycles = cyclesFrom(budget)
-                page = try fetchPage(pc, uniform: &uniform, cycles: &cycles)
+                let entry = try fetchPage(pc, cycles: &cycles)
+                if let entry {
+                    page = entry.page
+                    dp = entry.decoded
+                    ip = dp + Int(truncatingIfNeeded: (pc & 0xFFF) >> 1)
+                } else {
+                    // PMP grants execute on part of this page: fetch checked, run from scratch.
+                    let word = try fetchSlow(pc)
+                    page = dummyPage
+                    dp = scratch
+                    ip = useScratch(for: pc, word: word)
+                }
                 budget = budgetFrom(cycles)
             } catch {
                 pc = deliver(error, pc: pc, instret: instret)
                 budget = budgetFrom(cycles)
                 continue outer
             }
-            // A page with partial execute permission gets a page base that no offset passes.
-            let pageBase = uniform ? pc & ~0xFFF : (pc & ~0xFFF) &- 0x2000
-            partialExecutePage = uniform ? .max : pc >> 12
+            var exitPC: UInt64 = 0
+            var leftPage = false
 
-            while budget > 0 {
+            inner: while budget > 0 {
                 do throws(Trap) {
-                    let off = pc &- pageBase
-                    let word: UInt32
-                    if _fastPath(off <= 4092) {
-                        word = (page + Int(truncatingIfNeeded: off)).loadUnaligned(as: UInt32.self)
-                    } else if off < 4096 || pc >> 12 == partialExecutePage {
-                        cycles = cyclesFrom(budget)
-                        word = try fetchSlow(pc)
-                        budget = budgetFrom(cycles)
-                    } else {
-                        continue outer
-                    }
-                    let slot = icache + Int(truncatingIfNeeded: (pc >> 1) & Hart.icacheMask)
-                    if _slowPath(slot.pointee.raw != word) { slot.pointee = decode(word) }
-                    let d = slot.pointee
-                    let rd = Int(truncatingIfNeeded: d.rd)
-                    let rs1 = Int(truncatingIfNeeded: d.rs1)
-                    let rs2 = Int(truncatingIfNeeded: d.rs2)
-                    let imm = UInt64(bitPattern: Int64(d.imm))
-                    budget &-= Int64(truncatingIfNeeded: d.cost)
-
-                switch d.op {
+                    budget &-= Int64(truncatingIfNeeded: ip.pointee.cost)
+                switch ip.pointee.op {
                 // MARK: Upper immediates and jumps
-                case .cLui: pc &-= 2; fallthrough
-                case .lui: x[rd] = imm; pc &+= 4
-                case .auipc: x[rd] = pc &+ imm; pc &+= 4
-                case .cJal: x[rd] = pc &+ 2; pc = pc &+ imm
-                case .jal: x[rd] = pc &+ 4; pc = pc &+ imm
+                case .cLui: x[ip.rd] = ip.imm; ip += 1
+                case .lui: x[ip.rd] = ip.imm; ip += 2
+                case .auipc: x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ ip.imm; ip += 2
+                case .cJal:
+                    let pc = Hart.pcOf(ip, dp, pageBase)
+                    x[ip.rd] = pc &+ 2
+                    let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                    if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        exitPC = pc &+ ip.imm
+                        instret &+= 1
+                        leftPage = true
+                        break inner
+                    }
+                case .jal:
+                    let pc = Hart.pcOf(ip, dp, pageBase)
+                    x[ip.rd] = pc &+ 4
+                    let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                    if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        exitPC = pc &+ ip.imm
+                        instret &+= 1
+                        leftPage = true
+                        break inner
+                    }
                 case .cJalr:
-                    let target = (x[rs1] &+ imm) & ~1
-                    x[rd] = pc &+ 2
-                    pc = target
+                    let target = (x[ip.rs1] &+ ip.imm) & ~1
+                    x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 2
+                    if _fastPath((target ^ pageBase) >> 12 == 0) { ip = dp + Int(truncatingIfNeeded: (target & 0xFFF) >> 1) } else {
+                        exitPC = target
+                        instret &+= 1
+                        leftPage = true
+                        break inner
+                    }
                 case .jalr:
-                    let target = (x[rs1] &+ imm) & ~1
-                    x[rd] = pc &+ 4
-                    pc = target
+                    let target = (x[ip.rs1] &+ ip.imm) & ~1
+                    x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 4
+                    if _fastPath((target ^ pageBase) >> 12 == 0) { ip = dp + Int(truncatingIfNeeded: (target & 0xFFF) >> 1) } else {
+                        exitPC = target
+                        instret &+= 1
+                        leftPage = true
+                        break inner
+                    }
 
-                // MARK: Branches
-                case .cBeq: if x[rs1] == x[rs2] {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                // MARK: Branches (static predictor: backward taken, forward not taken)
+                case .cBeq: if x[ip.rs1] == x[ip.rs2] {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 2
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 1
                     }
-                case .cBne: if x[rs1] != x[rs2] {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                case .cBne: if x[ip.rs1] != x[ip.rs2] {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 2
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 1
                     }
-                case .beq: if x[rs1] == x[rs2] {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                case .beq: if x[ip.rs1] == x[ip.rs2] {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 4
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 2
                     }
-                case .bne: if x[rs1] != x[rs2] {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                case .bne: if x[ip.rs1] != x[ip.rs2] {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 4
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 2
                     }
-                case .blt: if Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2]) {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                case .blt: if Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 4
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 2
                     }
-                case .bge: if Int64(bitPattern: x[rs1]) >= Int64(bitPattern: x[rs2]) {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                case .bge: if Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2]) {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 4
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 2
                     }
-                case .bltu: if x[rs1] < x[rs2] {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                case .bltu: if x[ip.rs1] < x[ip.rs2] {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 4
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 2
                     }
-                case .bgeu: if x[rs1] >= x[rs2] {
-                        pc = pc &+ imm
-                        if d.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                case .bgeu: if x[ip.rs1] >= x[ip.rs2] {
+                        if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
+                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                            exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
+                            instret &+= 1
+                            leftPage = true
+                            break inner
+                        }
                     } else {
-                        pc &+= 4
-                        if d.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
+                        ip += 2
                     }
 
                 // MARK: Loads
-                case .lb: x[rd] = UInt64(bitPattern: Int64(try load(x[rs1] &+ imm, Int8.self, budget: &budget))); pc &+= 4
-                case .lh: x[rd] = UInt64(bitPattern: Int64(try load(x[rs1] &+ imm, Int16.self, budget: &budget))); pc &+= 4
-                case .cLw: x[rd] = sext32(try load(x[rs1] &+ imm, UInt32.self, budget: &budget)); pc &+= 2
-                case .lw: x[rd] = sext32(try load(x[rs1] &+ imm, UInt32.self, budget: &budget)); pc &+= 4
-                case .cLd: x[rd] = try load(x[rs1] &+ imm, UInt64.self, budget: &budget); pc &+= 2
-                case .ld: x[rd] = try load(x[rs1] &+ imm, UInt64.self, budget: &budget); pc &+= 4
-                case .lbu: x[rd] = UInt64(try load(x[rs1] &+ imm, UInt8.self, budget: &budget)); pc &+= 4
-                case .lhu: x[rd] = UInt64(try load(x[rs1] &+ imm, UInt16.self, budget: &budget)); pc &+= 4
-                case .lwu: x[rd] = UInt64(try load(x[rs1] &+ imm, UInt32.self, budget: &budget)); pc &+= 4
+                case .lb: x[ip.rd] = UInt64(bitPattern: Int64(try load(x[ip.rs1] &+ ip.imm, Int8.self, budget: &budget))); ip += 2
+                case .lh: x[ip.rd] = UInt64(bitPattern: Int64(try load(x[ip.rs1] &+ ip.imm, Int16.self, budget: &budget))); ip += 2
+                case .cLw: x[ip.rd] = sext32(try load(x[ip.rs1] &+ ip.imm, UInt32.self, budget: &budget)); ip += 1
+                case .lw: x[ip.rd] = sext32(try load(x[ip.rs1] &+ ip.imm, UInt32.self, budget: &budget)); ip += 2
+                case .cLd: x[ip.rd] = try load(x[ip.rs1] &+ ip.imm, UInt64.self, budget: &budget); ip += 1
+                case .ld: x[ip.rd] = try load(x[ip.rs1] &+ ip.imm, UInt64.self, budget: &budget); ip += 2
+                case .lbu: x[ip.rd] = UInt64(try load(x[ip.rs1] &+ ip.imm, UInt8.self, budget: &budget)); ip += 2
+                case .lhu: x[ip.rd] = UInt64(try load(x[ip.rs1] &+ ip.imm, UInt16.self, budget: &budget)); ip += 2
+                case .lwu: x[ip.rd] = UInt64(try load(x[ip.rs1] &+ ip.imm, UInt32.self, budget: &budget)); ip += 2
 
                 // MARK: Stores
-                case .sb: try store(x[rs1] &+ imm, UInt8(truncatingIfNeeded: x[rs2]), budget: &budget); pc &+= 4
-                case .sh: try store(x[rs1] &+ imm, UInt16(truncatingIfNeeded: x[rs2]), budget: &budget); pc &+= 4
-                case .cSw: try store(x[rs1] &+ imm, UInt32(truncatingIfNeeded: x[rs2]), budget: &budget); pc &+= 2
-                case .sw: try store(x[rs1] &+ imm, UInt32(truncatingIfNeeded: x[rs2]), budget: &budget); pc &+= 4
-                case .cSd: try store(x[rs1] &+ imm, x[rs2], budget: &budget); pc &+= 2
-                case .sd: try store(x[rs1] &+ imm, x[rs2], budget: &budget); pc &+= 4
+                case .sb: try store(x[ip.rs1] &+ ip.imm, UInt8(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 2
+                case .sh: try store(x[ip.rs1] &+ ip.imm, UInt16(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 2
+                case .cSw: try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 1
+                case .sw: try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 2
+                case .cSd: try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget); ip += 1
+                case .sd: try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget); ip += 2
 
                 // MARK: Register-immediate (a compressed form steps pc back 2 and falls into its base)
-                case .cAddi: pc &-= 2; fallthrough
-                case .addi: x[rd] = x[rs1] &+ imm; pc &+= 4
-                case .slti: x[rd] = Int64(bitPattern: x[rs1]) < Int64(bitPattern: imm) ? 1 : 0; pc &+= 4
-                case .sltiu: x[rd] = x[rs1] < imm ? 1 : 0; pc &+= 4
-                case .xori: x[rd] = x[rs1] ^ imm; pc &+= 4
-                case .ori: x[rd] = x[rs1] | imm; pc &+= 4
-                case .cAndi: pc &-= 2; fallthrough
-                case .andi: x[rd] = x[rs1] & imm; pc &+= 4
-                case .cSlli: pc &-= 2; fallthrough
-                case .slli: x[rd] = x[rs1] &<< imm; pc &+= 4
-                case .cSrli: pc &-= 2; fallthrough
-                case .srli: x[rd] = x[rs1] &>> imm; pc &+= 4
-                case .cSrai: pc &-= 2; fallthrough
-                case .srai: x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]) &>> Int64(bitPattern: imm)); pc &+= 4
-                case .cAddiw: pc &-= 2; fallthrough
-                case .addiw: x[rd] = sext32(x[rs1] &+ imm); pc &+= 4
-                case .slliw: x[rd] = sext32(UInt32(truncatingIfNeeded: x[rs1]) &<< UInt32(truncatingIfNeeded: imm)); pc &+= 4
-                case .srliw: x[rd] = sext32(UInt32(truncatingIfNeeded: x[rs1]) &>> UInt32(truncatingIfNeeded: imm)); pc &+= 4
+                case .cAddi: x[ip.rd] = x[ip.rs1] &+ ip.imm; ip += 1
+                case .addi: x[ip.rd] = x[ip.rs1] &+ ip.imm; ip += 2
+                case .slti: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: ip.imm) ? 1 : 0; ip += 2
+                case .sltiu: x[ip.rd] = x[ip.rs1] < ip.imm ? 1 : 0; ip += 2
+                case .xori: x[ip.rd] = x[ip.rs1] ^ ip.imm; ip += 2
+                case .ori: x[ip.rd] = x[ip.rs1] | ip.imm; ip += 2
+                case .cAndi: x[ip.rd] = x[ip.rs1] & ip.imm; ip += 1
+                case .andi: x[ip.rd] = x[ip.rs1] & ip.imm; ip += 2
+                case .cSlli: x[ip.rd] = x[ip.rs1] &<< ip.imm; ip += 1
+                case .slli: x[ip.rd] = x[ip.rs1] &<< ip.imm; ip += 2
+                case .cSrli: x[ip.rd] = x[ip.rs1] &>> ip.imm; ip += 1
+                case .srli: x[ip.rd] = x[ip.rs1] &>> ip.imm; ip += 2
+                case .cSrai: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: ip.imm)); ip += 1
+                case .srai: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: ip.imm)); ip += 2
+                case .cAddiw: x[ip.rd] = sext32(x[ip.rs1] &+ ip.imm); ip += 1
+                case .addiw: x[ip.rd] = sext32(x[ip.rs1] &+ ip.imm); ip += 2
+                case .slliw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(truncatingIfNeeded: ip.imm)); ip += 2
+                case .srliw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(truncatingIfNeeded: ip.imm)); ip += 2
                 case .sraiw:
-                    x[rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[rs1]) &>> Int32(truncatingIfNeeded: imm))); pc &+= 4
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(truncatingIfNeeded: ip.imm))); ip += 2
 
                 // MARK: Register-register
-                case .cAdd: pc &-= 2; fallthrough
-                case .add: x[rd] = x[rs1] &+ x[rs2]; pc &+= 4
-                case .cSub: pc &-= 2; fallthrough
-                case .sub: x[rd] = x[rs1] &- x[rs2]; pc &+= 4
-                case .sll: x[rd] = x[rs1] &<< x[rs2]; pc &+= 4
-                case .slt: x[rd] = Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2]) ? 1 : 0; pc &+= 4
-                case .sltu: x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc &+= 4
-                case .cXor: pc &-= 2; fallthrough
-                case .xor: x[rd] = x[rs1] ^ x[rs2]; pc &+= 4
-                case .srl: x[rd] = x[rs1] &>> x[rs2]; pc &+= 4
-                case .sra: x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]) &>> Int64(bitPattern: x[rs2] & 63)); pc &+= 4
-                case .cOr: pc &-= 2; fallthrough
-                case .or: x[rd] = x[rs1] | x[rs2]; pc &+= 4
-                case .cAnd: pc &-= 2; fallthrough
-                case .and: x[rd] = x[rs1] & x[rs2]; pc &+= 4
-                case .cAddw: pc &-= 2; fallthrough
-                case .addw: x[rd] = sext32(x[rs1] &+ x[rs2]); pc &+= 4
-                case .cSubw: pc &-= 2; fallthrough
-                case .subw: x[rd] = sext32(x[rs1] &- x[rs2]); pc &+= 4
-                case .sllw: x[rd] = sext32(UInt32(truncatingIfNeeded: x[rs1]) &<< UInt32(truncatingIfNeeded: x[rs2])); pc &+= 4
-                case .srlw: x[rd] = sext32(UInt32(truncatingIfNeeded: x[rs1]) &>> UInt32(truncatingIfNeeded: x[rs2])); pc &+= 4
+                case .cAdd: x[ip.rd] = x[ip.rs1] &+ x[ip.rs2]; ip += 1
+                case .add: x[ip.rd] = x[ip.rs1] &+ x[ip.rs2]; ip += 2
+                case .cSub: x[ip.rd] = x[ip.rs1] &- x[ip.rs2]; ip += 1
+                case .sub: x[ip.rd] = x[ip.rs1] &- x[ip.rs2]; ip += 2
+                case .sll: x[ip.rd] = x[ip.rs1] &<< x[ip.rs2]; ip += 2
+                case .slt: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) ? 1 : 0; ip += 2
+                case .sltu: x[ip.rd] = x[ip.rs1] < x[ip.rs2] ? 1 : 0; ip += 2
+                case .cXor: x[ip.rd] = x[ip.rs1] ^ x[ip.rs2]; ip += 1
+                case .xor: x[ip.rd] = x[ip.rs1] ^ x[ip.rs2]; ip += 2
+                case .srl: x[ip.rd] = x[ip.rs1] &>> x[ip.rs2]; ip += 2
+                case .sra: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: x[ip.rs2] & 63)); ip += 2
+                case .cOr: x[ip.rd] = x[ip.rs1] | x[ip.rs2]; ip += 1
+                case .or: x[ip.rd] = x[ip.rs1] | x[ip.rs2]; ip += 2
+                case .cAnd: x[ip.rd] = x[ip.rs1] & x[ip.rs2]; ip += 1
+                case .and: x[ip.rd] = x[ip.rs1] & x[ip.rs2]; ip += 2
+                case .cAddw: x[ip.rd] = sext32(x[ip.rs1] &+ x[ip.rs2]); ip += 1
+                case .addw: x[ip.rd] = sext32(x[ip.rs1] &+ x[ip.rs2]); ip += 2
+                case .cSubw: x[ip.rd] = sext32(x[ip.rs1] &- x[ip.rs2]); ip += 1
+                case .subw: x[ip.rd] = sext32(x[ip.rs1] &- x[ip.rs2]); ip += 2
+                case .sllw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(truncatingIfNeeded: x[ip.rs2])); ip += 2
+                case .srlw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(truncatingIfNeeded: x[ip.rs2])); ip += 2
                 case .sraw:
-                    x[rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[rs1]) &>> Int32(truncatingIfNeeded: x[rs2] & 31))); pc &+= 4
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(truncatingIfNeeded: x[ip.rs2] & 31))); ip += 2
 
                 // MARK: M extension (Unpriv. §13; division by zero and overflow per table 13.1)
-                case .mul: x[rd] = x[rs1] &* x[rs2]; pc &+= 4
+                case .mul: x[ip.rd] = x[ip.rs1] &* x[ip.rs2]; ip += 2
                 case .mulh:
-                    x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]).multipliedFullWidth(by: Int64(bitPattern: x[rs2])).high); pc &+= 4
-                case .mulhu: x[rd] = x[rs1].multipliedFullWidth(by: x[rs2]).high; pc &+= 4
+                    x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]).multipliedFullWidth(by: Int64(bitPattern: x[ip.rs2])).high); ip += 2
+                case .mulhu: x[ip.rd] = x[ip.rs1].multipliedFullWidth(by: x[ip.rs2]).high; ip += 2
                 case .mulhsu:
-                    let a = x[rs1], b = x[rs2]
+                    let a = x[ip.rs1], b = x[ip.rs2]
                     let high = a.multipliedFullWidth(by: b).high
-                    x[rd] = Int64(bitPattern: a) < 0 ? high &- b : high
-                    pc &+= 4
+                    x[ip.rd] = Int64(bitPattern: a) < 0 ? high &- b : high
+                    ip += 2
                 case .div:
-                    let a = Int64(bitPattern: x[rs1]), b = Int64(bitPattern: x[rs2])
-                    x[rd] = b == 0 ? .max : (a == .min && b == -1) ? UInt64(bitPattern: a) : UInt64(bitPattern: a / b)
-                    pc &+= 4
+                    let a = Int64(bitPattern: x[ip.rs1]), b = Int64(bitPattern: x[ip.rs2])
+                    x[ip.rd] = b == 0 ? .max : (a == .min && b == -1) ? UInt64(bitPattern: a) : UInt64(bitPattern: a / b)
+                    ip += 2
                 case .divu:
-                    let b = x[rs2]
-                    x[rd] = b == 0 ? .max : x[rs1] / b
-                    pc &+= 4
+                    let b = x[ip.rs2]
+                    x[ip.rd] = b == 0 ? .max : x[ip.rs1] / b
+                    ip += 2
                 case .rem:
-                    let a = Int64(bitPattern: x[rs1]), b = Int64(bitPattern: x[rs2])
-                    x[rd] = b == 0 ? UInt64(bitPattern: a) : (a == .min && b == -1) ? 0 : UInt64(bitPattern: a % b)
-                    pc &+= 4
+                    let a = Int64(bitPattern: x[ip.rs1]), b = Int64(bitPattern: x[ip.rs2])
+                    x[ip.rd] = b == 0 ? UInt64(bitPattern: a) : (a == .min && b == -1) ? 0 : UInt64(bitPattern: a % b)
+                    ip += 2
                 case .remu:
-                    let b = x[rs2]
-                    x[rd] = b == 0 ? x[rs1] : x[rs1] % b
-                    pc &+= 4
-                case .mulw: x[rd] = sext32(x[rs1] &* x[rs2]); pc &+= 4
+                    let b = x[ip.rs2]
+                    x[ip.rd] = b == 0 ? x[ip.rs1] : x[ip.rs1] % b
+                    ip += 2
+                case .mulw: x[ip.rd] = sext32(x[ip.rs1] &* x[ip.rs2]); ip += 2
                 case .divw:
-                    let a = Int32(truncatingIfNeeded: x[rs1]), b = Int32(truncatingIfNeeded: x[rs2])
+                    let a = Int32(truncatingIfNeeded: x[ip.rs1]), b = Int32(truncatingIfNeeded: x[ip.rs2])
                     let q: Int32 = b == 0 ? -1 : (a == .min && b == -1) ? a : a / b
-                    x[rd] = UInt64(bitPattern: Int64(q))
-                    pc &+= 4
+                    x[ip.rd] = UInt64(bitPattern: Int64(q))
+                    ip += 2
                 case .divuw:
-                    let a = UInt32(truncatingIfNeeded: x[rs1]), b = UInt32(truncatingIfNeeded: x[rs2])
-                    x[rd] = sext32(b == 0 ? UInt32.max : a / b)
-                    pc &+= 4
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = sext32(b == 0 ? UInt32.max : a / b)
+                    ip += 2
                 case .remw:
-                    let a = Int32(truncatingIfNeeded: x[rs1]), b = Int32(truncatingIfNeeded: x[rs2])
+                    let a = Int32(truncatingIfNeeded: x[ip.rs1]), b = Int32(truncatingIfNeeded: x[ip.rs2])
                     let r: Int32 = b == 0 ? a : (a == .min && b == -1) ? 0 : a % b
-                    x[rd] = UInt64(bitPattern: Int64(r))
-                    pc &+= 4
+                    x[ip.rd] = UInt64(bitPattern: Int64(r))
+                    ip += 2
                 case .remuw:
-                    let a = UInt32(truncatingIfNeeded: x[rs1]), b = UInt32(truncatingIfNeeded: x[rs2])
-                    x[rd] = sext32(b == 0 ? a : a % b)
-                    pc &+= 4
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = sext32(b == 0 ? a : a % b)
+                    ip += 2
 
                 // MARK: A extension
                 case .lrW, .scW, .lrD, .scD,
@@ -310,17 +388,17 @@ extension Hart {
                      .amoswapD, .amoaddD, .amoxorD, .amoandD, .amoorD, .amominD, .amomaxD, .amominuD, .amomaxuD:
                     var c = cyclesFrom(budget)
                     defer { budget = budgetFrom(c) }
-                    try executeAtomic(d, cycles: &c)
-                    pc &+= 4
+                    try executeAtomic(ip.pointee, cycles: &c)
+                    ip += 2
 
                 // MARK: System
                 case .fence, .fenceI:
-                    pc &+= 4  // one hart, in order; the decode cache checks the bits it decoded
+                    ip += 2  // one hart, in order; the decode cache checks the bits it decoded
                 case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
                     self.instret = instret
                     cycles = cyclesFrom(budget)
-                    try executeCSR(d)
-                    pc &+= 4
+                    try executeCSR(ip.pointee)
+                    ip += 2
                     if interruptCheckNeeded { budget = 0 }
                 case .ecall:
                     switch priv {
@@ -329,54 +407,111 @@ extension Hart {
                     case .machine: throw fault(Trap(.ecallFromM), budget)
                     }
                 case .cEbreak, .ebreak:
-                    throw fault(Trap(.breakpoint, pc), budget)
+                    throw fault(Trap(.breakpoint, Hart.pcOf(ip, dp, pageBase)), budget)
                 case .mret:
-                    guard priv == .machine else { throw fault(Trap(.illegalInstruction, instructionBits(d.raw)), budget) }
+                    guard priv == .machine else { throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget) }
                     cycles = cyclesFrom(budget)
-                    self.instret = instret &+ 1
-                    doMret()
+                    instret &+= 1
                     self.instret = instret
-                    pc = self.pc
+                    doMret()
+                    exitPC = self.pc
+                    leftPage = true
                     budget = 0
+                    break inner
                 case .sret:
                     guard priv == .machine || (priv == .supervisor && mstatus & Mstatus.TSR == 0) else {
-                        throw fault(Trap(.illegalInstruction, instructionBits(d.raw)), budget)
+                        throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
                     }
                     cycles = cyclesFrom(budget)
-                    self.instret = instret &+ 1
-                    doSret()
+                    instret &+= 1
                     self.instret = instret
-                    pc = self.pc
+                    doSret()
+                    exitPC = self.pc
+                    leftPage = true
                     budget = 0
+                    break inner
                 case .wfi:
                     if priv == .user || (priv == .supervisor && mstatus & Mstatus.TW != 0) {
-                        throw fault(Trap(.illegalInstruction, instructionBits(d.raw)), budget)
+                        throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
                     }
                     waitingForInterrupt = true
-                    pc &+= 4
+                    ip += 2
                     budget = 0
                 case .sfenceVma:
                     if priv == .user || (priv == .supervisor && mstatus & Mstatus.TVM != 0) {
-                        throw fault(Trap(.illegalInstruction, instructionBits(d.raw)), budget)
+                        throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
                     }
                     flushTLB()
-                    pc &+= 4
+                    ip += 2
                     budget = 0
                 case .illegal:
-                    throw fault(Trap(.illegalInstruction, instructionBits(d.raw)), budget)
-                }
+                    throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
 
+                // MARK: Page structure
+                case .undecoded:
+                    let off = Int(bitPattern: (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) &>> 3)
+                    let low = (page + off).load(as: UInt16.self)
+                    if off == 4094 && low & 3 == 3 {
+                        ip.pointee = Decoded(raw: 0, imm: 0, op: .straddle, rd: sinkRegister, rs1: 0, rs2: 0, cost: 0)
+                    } else {
+                        ip.pointee = decode(low & 3 == 3 ? (page + off).loadUnaligned(as: UInt32.self) : UInt32(low))
+                    }
+                    continue inner
+                case .pageEnd:
+                    exitPC = Hart.pcOf(ip, dp, pageBase)
+                    leftPage = true
+                    break inner
+                case .straddle:
+                    // Upper half on the next page: fetch both halves checked, run from scratch.
+                    let pc = Hart.pcOf(ip, dp, pageBase)
+                    cycles = cyclesFrom(budget)
+                    let word = try fetchSlow(pc)
+                    budget = budgetFrom(cycles)
+                    ip = useScratch(for: pc, word: word)
+                    dp = scratch
+                    page = dummyPage
+                    continue inner
+                }
                 } catch {
-                    pc = deliver(error, pc: pc, instret: instret)
+                    pc = deliver(error, pc: Hart.pcOf(ip, dp, pageBase), instret: instret)
                     budget = budgetFrom(cycles)
                     continue outer
                 }
                 instret &+= 1
+                continue inner
             }
+            // Left the page (to exitPC), or the budget ran out (the next instruction is at ip).
+            pc = leftPage ? exitPC : Hart.pcOf(ip, dp, pageBase)
         }
         self.pc = pc
         self.cycles = cyclesFrom(budget)
         self.instret = instret
+    }
+
+    /// The pc of slot `ip` of decoded page `dp` whose first byte is at virtual `pageBase`.
+    @inline(__always)
+    static func pcOf(_ ip: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>, _ pageBase: UInt64) -> UInt64 {
+        // 16-byte slots, 2-byte instruction granules: byte distance / 8.
+        pageBase &+ (UInt64(UInt(bitPattern: ip) &- UInt(bitPattern: dp)) &>> 3)
+    }
+
+    /// Places the instruction at `pc` in the scratch page's slot for it and returns that slot.
+    @inline(never)
+    func useScratch(for pc: UInt64, word: UInt32) -> UnsafeMutablePointer<Decoded> {
+        restoreScratch()
+        let slot = Int((pc & 0xFFF) >> 1)
+        scratch[slot] = decode(word)
+        scratchSlot = slot
+        return scratch + slot
+    }
+
+    /// Puts the sentinel back in the scratch slot last used.
+    @inline(__always)
+    func restoreScratch() {
+        if _slowPath(scratchSlot >= 0) {
+            scratch[scratchSlot] = Decoded.pageEndSentinel
+            scratchSlot = -1
+        }
     }
 
     /// Fetches the instruction at `pc` halfword by halfword, each access translated and

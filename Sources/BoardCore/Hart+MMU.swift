@@ -193,33 +193,33 @@ extension Hart {
         let pagePA = pa & ~0xFFF
         if pmpAllowsPage(pagePA, access, p),
            let host = bus.memoryPointer(pagePA, size: 4096, write: access == .write),
-           !(access == .write && bus.isHTIFPage(pagePA)) {
-            let set: UnsafeMutablePointer<TLBEntry>
-            switch access {
-            case .read: set = tlbRead
-            case .write: set = tlbWrite
-            case .execute: set = tlbFetch
-            }
+           !(access == .write && (bus.isHTIFPage(pagePA) || bus.isCode(pagePA))) {
             let index = Hart.tlbSetIndex(p) * Hart.tlbSize + Int((va >> 12) & Hart.tlbMask)
-            set[index] = TLBEntry(tag: va >> 12, page: host)
+            switch access {
+            case .read: tlbRead[index] = TLBEntry(tag: va >> 12, page: host)
+            case .write: tlbWrite[index] = TLBEntry(tag: va >> 12, page: host)
+            case .execute:
+                if let decoded = bus.decodedPage(pagePA) {
+                    tlbFetch[index] = FetchTLBEntry(tag: va >> 12, page: host, decoded: decoded)
+                }
+            }
         }
         return pa
     }
 
     // MARK: Slow paths of the interpreter
 
-    /// Host pointer to the page holding `pc` for instruction fetch, filling the fetch TLB.
-    /// `uniform` is false when PMP does not grant execute on the whole page: the interpreter
-    /// then fetches every instruction through `fetchHalf`, which checks each access.
-    func fetchPage(_ pc: UInt64, uniform: inout Bool, cycles: inout UInt64) throws(Trap) -> UnsafeMutableRawPointer {
+    /// The fetch-TLB entry for the page holding `pc`, filling it on a miss. Returns nil
+    /// (with no trap) when PMP grants execute on part of the page only: the interpreter then
+    /// fetches every instruction of it through `fetchHalf`, which checks each access.
+    func fetchPage(_ pc: UInt64, cycles: inout UInt64) throws(Trap) -> FetchTLBEntry? {
         let index = Int((pc >> 12) & Hart.tlbMask)
-        if itlb[index].tag == pc >> 12 { return itlb[index].page }
+        if itlb[index].tag == pc >> 12 { return itlb[index] }
         let pa = try physical(pc, size: 2, .execute, priv, cycles: &cycles)
-        guard let host = bus.memoryPointer(pa & ~0xFFF, size: 4096, write: false) else {
+        guard bus.memoryPointer(pa & ~0xFFF, size: 4096, write: false) != nil else {
             throw Trap(.instructionAccessFault, pc)
         }
-        uniform = itlb[index].tag == pc >> 12
-        return host
+        return itlb[index].tag == pc >> 12 ? itlb[index] : nil
     }
 
     /// Fetches the halfword at `va` (used when an instruction straddles a page boundary).
@@ -274,6 +274,7 @@ extension Hart {
             case 4: host.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
             default: host.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
             }
+            if bus.isCode(pa) { bus.codeWritten(pa, size: size) }
             if let t = bus.tohost, pa < t &+ 8 && pa &+ size > t { bus.htifStore() }
             return
         }
@@ -290,6 +291,7 @@ extension Hart {
         guard pmpAllows(pa, size: size, .read, p), let host = bus.memoryPointer(pa, size: size, write: true) else {
             throw Trap(.storeAccessFault, va)
         }
+        if bus.isCode(pa) { bus.codeWritten(pa, size: size) }
         return host
     }
 }

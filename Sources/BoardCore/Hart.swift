@@ -17,6 +17,14 @@ struct TLBEntry {
     @usableFromInline var page: UnsafeMutableRawPointer
 }
 
+/// A fetch-TLB entry: the host page and its decoded instructions.
+@usableFromInline
+struct FetchTLBEntry {
+    @usableFromInline var tag: UInt64
+    @usableFromInline var page: UnsafeMutableRawPointer
+    @usableFromInline var decoded: UnsafeMutablePointer<Decoded>
+}
+
 /// Per-hart statistics (`--stats`): cycles and instructions by privilege, traps by cause.
 public struct HartStats: Sendable {
     /// Indexed by `Privilege.rawValue` (0 = U, 1 = S, 3 = M).
@@ -87,21 +95,23 @@ public final class Hart {
     var reservation: UInt64 = .max
 
     // Software TLBs, one set per privilege (U, S, M), direct-mapped.
-    static let tlbSize = 256
-    static let tlbMask: UInt64 = 255
+    static let tlbSize = 1024
+    static let tlbMask: UInt64 = 1023
     let tlbRead: UnsafeMutablePointer<TLBEntry>
     let tlbWrite: UnsafeMutablePointer<TLBEntry>
-    let tlbFetch: UnsafeMutablePointer<TLBEntry>
+    let tlbFetch: UnsafeMutablePointer<FetchTLBEntry>
     /// Data TLBs for the effective data privilege (MPRV-aware), fetch TLB for `priv`.
     var dtlbR: UnsafeMutablePointer<TLBEntry>
     var dtlbW: UnsafeMutablePointer<TLBEntry>
-    var itlb: UnsafeMutablePointer<TLBEntry>
+    var itlb: UnsafeMutablePointer<FetchTLBEntry>
     let dummyPage: UnsafeMutableRawPointer
 
-    // Decoded-instruction cache, indexed by pc >> 1.
-    static let icacheSize = 1 << 15
-    static let icacheMask: UInt64 = UInt64(icacheSize - 1)
-    let icache: UnsafeMutablePointer<Decoded>
+    /// A decoded page of `pageEnd` sentinels with one live slot: instructions that cannot run
+    /// from a real decoded page (page straddles, pages PMP grants execute on in part) run
+    /// from here, so that whatever they do next leads back to the outer loop.
+    let scratch: UnsafeMutablePointer<Decoded>
+    /// The scratch slot in use, or -1.
+    var scratchSlot = -1
 
     public var stats = HartStats()
     /// The last synchronous exception raised (for the commit log).
@@ -128,13 +138,14 @@ public final class Hart {
         tlbRead.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
         tlbWrite = .allocate(capacity: 3 * Hart.tlbSize)
         tlbWrite.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
+        scratch = .allocate(capacity: CodeCache.slots + 2)
+        scratch.initialize(repeating: Decoded.pageEndSentinel, count: CodeCache.slots + 2)
         tlbFetch = .allocate(capacity: 3 * Hart.tlbSize)
-        tlbFetch.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
+        tlbFetch.initialize(repeating: FetchTLBEntry(tag: .max, page: dummyPage, decoded: scratch), count: 3 * Hart.tlbSize)
         dtlbR = tlbRead + 2 * Hart.tlbSize
         dtlbW = tlbWrite + 2 * Hart.tlbSize
         itlb = tlbFetch + 2 * Hart.tlbSize
-        icache = .allocate(capacity: Hart.icacheSize)
-        icache.initialize(repeating: decode(0), count: Hart.icacheSize)
+        bus.register(self)
     }
 
     deinit {
@@ -142,7 +153,7 @@ public final class Hart {
         tlbRead.deallocate()
         tlbWrite.deallocate()
         tlbFetch.deallocate()
-        icache.deallocate()
+        scratch.deallocate()
         dummyPage.deallocate()
     }
 
@@ -208,8 +219,9 @@ public final class Hart {
         }
     }
 
-    /// Forgets all decoded instructions (the loader writes code behind the cache's back).
-    public func flushDecodeCache() {
-        icache.update(repeating: decode(0), count: Hart.icacheSize)
+    /// Forgets write mappings of a physical page that has just started to hold decoded code.
+    func dropWriteMappings(ofPhysicalPage pa: UInt64) {
+        guard let host = bus.memoryPointer(pa, size: 4096, write: false) else { return }
+        for i in 0..<(3 * Hart.tlbSize) where tlbWrite[i].page == host { tlbWrite[i].tag = .max }
     }
 }

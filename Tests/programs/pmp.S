@@ -61,7 +61,7 @@ TEST_BEGIN pmp
     ld a2, 0(a1)
     CHECK_EQ a2, RET_INSN, 2
     EXPECT_TRAP 1f
-    sd a2, 8(a1)
+    sd a2, 0(a1)
 1:  CHECK_AF CAUSE_STORE_ACCESS, a1, 3
     EXPECT_TRAP 1f
     jalr ra, 0(a1)
@@ -88,7 +88,7 @@ TEST_BEGIN pmp
     li a0, 0
     jalr ra, 0(a1)                  /* X only: executes the ret */
     CHECK_EQ a0, 0, 10
-    la a1, r1 + 4096                /* just past the R region: catch-all */
+    la a1, r1 + 4096                /* just past the R region: r2, writable */
     sd zero, 0(a1)
     /* the same rules for U */
     S_TO_U
@@ -150,12 +150,12 @@ TEST_BEGIN pmp
     la t0, r4
     srli t0, t0, 2
     csrw pmpaddr0, t0
-    li t0, PMP_TOR | PMP_R
+    li t0, PMP_TOR | PMP_R | PMP_X  /* code lies below r4 too */
     csrw pmpcfg0, t0
     PMP_SYNC
     TO_S
     EXPECT_TRAP 1f
-    la a1, r3                       /* below r4: read-only, code below too */
+    la a1, r3                       /* below r4: not writable */
     sd zero, 0(a1)
 1:  CHECK_AF CAUSE_STORE_ACCESS, a1, 18
     la a1, r4
@@ -219,8 +219,7 @@ TEST_BEGIN pmp
     csrw pmpcfg0, zero
 
     /* ---------------- no matching entry: S/U fail, M succeeds */
-    li t0, DRAM_BASE >> 2
-    ori t0, t0, (0x100000 / 8 - 1)  /* the program: 1 MiB at DRAM_BASE, RWX */
+    li t0, (DRAM_BASE >> 2) | (0x100000 / 8 - 1)  /* the program: 1 MiB, RWX */
     csrw pmpaddr0, t0
     li t0, PMP_NAPOT | PMP_R | PMP_W | PMP_X
     csrw pmpcfg0, t0

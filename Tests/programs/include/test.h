@@ -34,8 +34,18 @@
  *   PASS           print "PASS <name>", finisher 0x5555
  *   FAIL_N n       print "FAIL <name> test <n>", finisher (n<<16)|0x3333
  *   TO_M           continue at the next instruction in M-mode
- * From M-mode, TO_S / TO_U continue at the next instruction in S / U mode (mret).
- * Code that switches modes must run from identity-mapped addresses.
+ * From M-mode, TO_S / TO_U continue at the next instruction in S / U mode (mret);
+ * from S, S_TO_U does the same with sret. They only use s11, so a trap armed before
+ * them stays armed. Code that switches modes must run from identity-mapped addresses.
+ *
+ * TEST_BEGIN sets: sp = __stack_top, mtvec = trap_m, stvec = trap_s (both direct),
+ * mscratch / sscratch = the handlers' frames, .bss cleared, medeleg = mideleg = 0,
+ * mie = mip = 0, satp = 0, CLINT mtimecmp = -1 and msip = 0, PMP entries 0-14 off
+ * and entry 15 a catch-all NAPOT RWX region so S and U can reach everything.
+ *
+ * Check numbers run from 1 to 253 in each program (254 / 255 are the unexpected
+ * trap codes above). Checks the spec requires but QEMU 7.2 gets wrong are kept in
+ * #ifdef SPEC_STRICT blocks (built by VIREO_SPEC_STRICT=1 tools/build/programs.sh).
  */
 #ifndef VIREO_TEST_H
 #define VIREO_TEST_H

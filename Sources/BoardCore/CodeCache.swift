@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Decoded instructions, one `DecodedPage` per physical page that has been executed from
+/// (DESIGN §2 "Speed"). A page holds 2048 slots, one per halfword, plus a `pageEnd` sentinel.
+/// Decoding is a pure function of the bits, so pages are shared by every hart. Pages that hold
+/// decoded code are never mapped by the write TLBs: stores to them take the slow path, which
+/// invalidates exactly the slots the store overlaps, so self-modifying code and the loader
+/// stay coherent without FENCE.I bookkeeping.
+final class CodeCache {
+    static let slots = 2048
+    static let pageBytes = (slots + 1) * MemoryLayout<Decoded>.stride
+    /// At most this many decoded pages (≈ 128 MiB of host memory); beyond it the cache is
+    /// emptied and refilled.
+    static let maxPages = 4096
+
+    private let base: UInt64
+    private let pageCount: Int
+    /// Decoded page per physical page of the covered range, or nil.
+    private let table: UnsafeMutablePointer<UnsafeMutablePointer<Decoded>?>
+    private(set) var livePages = 0
+    /// Harts whose write TLBs must forget a page when it starts holding code.
+    var harts: [Unmanaged<Hart>] = []
+
+    /// Covers physical [base, base + bytes).
+    init(base: UInt64, bytes: UInt64) {
+        self.base = base
+        pageCount = Int(bytes >> 12)
+        table = .allocate(capacity: pageCount)
+        table.initialize(repeating: nil, count: pageCount)
+    }
+
+    deinit {
+        flush()
+        table.deallocate()
+    }
+
+    @inline(__always)
+    func index(_ pa: UInt64) -> Int? {
+        let i = (pa &- base) >> 12
+        return i < UInt64(pageCount) ? Int(i) : nil
+    }
+
+    @inline(__always)
+    func isCode(_ pa: UInt64) -> Bool {
+        guard let i = index(pa) else { return false }
+        return table[i] != nil
+    }
+
+    /// The decoded page for the physical page holding `pa`, created empty when missing.
+    func page(for pa: UInt64) -> UnsafeMutablePointer<Decoded>? {
+        guard let i = index(pa) else { return nil }
+        if let p = table[i] { return p }
+        if livePages >= CodeCache.maxPages { flush() }
+        // Zeroed memory reads as `.undecoded` slots; the host maps it lazily.
+        guard let raw = calloc(1, CodeCache.pageBytes) else { return nil }
+        let p = raw.bindMemory(to: Decoded.self, capacity: CodeCache.slots + 1)
+        p[CodeCache.slots].op = .pageEnd
+        table[i] = p
+        livePages += 1
+        let pagePA = base &+ UInt64(i) << 12
+        for h in harts { h.takeUnretainedValue().dropWriteMappings(ofPhysicalPage: pagePA) }
+        return p
+    }
+
+    /// Forgets the decoded slots that bytes [pa, pa + size) overlap: an instruction covering
+    /// byte b starts at b or b − 2.
+    @inline(never)
+    func invalidate(_ pa: UInt64, size: UInt64) {
+        guard size > 0 else { return }
+        var a = (pa &- 2) & ~1
+        let end = pa &+ size
+        while a < end {
+            let pageEnd = (a | 0xFFF) &+ 1
+            let stop = min(end, pageEnd)
+            if let i = index(a), let p = table[i] {
+                let first = Int((a & 0xFFF) >> 1)
+                let last = Int(((stop &- 1) & 0xFFF) >> 1)
+                (p + first).update(repeating: Decoded.empty, count: last - first + 1)
+            }
+            a = pageEnd
+        }
+    }
+
+    /// Drops every decoded page (only between runs of the interpreter: a running hart holds
+    /// a pointer into its current page).
+    func flush() {
+        for i in 0..<pageCount where table[i] != nil {
+            free(table[i])
+            table[i] = nil
+        }
+        livePages = 0
+    }
+}
