@@ -22,6 +22,7 @@ public final class Bus {
     let romCode: CodeCache
 
     public let clint: CLINT
+    public let plic: PLIC
     public let uart: UART16550
     public let finisher: TestFinisher
 
@@ -42,6 +43,7 @@ public final class Bus {
         dramCode = CodeCache(base: VirtMap.dram, bytes: memoryBytes)
         romCode = CodeCache(base: VirtMap.bootROM, bytes: VirtMap.bootROMSize)
         clint = CLINT(harts: harts)
+        plic = PLIC(harts: harts)
         self.uart = uart
         finisher = TestFinisher()
     }
@@ -108,7 +110,11 @@ public final class Bus {
     /// A device register read; nil means no device answers (access fault).
     func mmioRead(_ paddr: UInt64, size: Int, cycles: UInt64) -> UInt64? {
         if paddr &- VirtMap.uart0 < 0x100 {
+            defer { updateUARTLine() }
             return uart.read(offset: paddr - VirtMap.uart0, size: size)
+        }
+        if paddr &- VirtMap.plic < VirtMap.plicSize {
+            return plic.read(offset: paddr - VirtMap.plic, size: size)
         }
         if paddr &- VirtMap.clint < VirtMap.clintSize {
             return clint.read(offset: paddr - VirtMap.clint, size: size, cycles: cycles)
@@ -123,6 +129,11 @@ public final class Bus {
     func mmioWrite(_ paddr: UInt64, size: Int, value: UInt64, cycles: UInt64) -> Bool {
         if paddr &- VirtMap.uart0 < 0x100 {
             uart.write(offset: paddr - VirtMap.uart0, size: size, value: value)
+            updateUARTLine()
+            return true
+        }
+        if paddr &- VirtMap.plic < VirtMap.plicSize {
+            plic.write(offset: paddr - VirtMap.plic, size: size, value: value)
             return true
         }
         if paddr &- VirtMap.clint < VirtMap.clintSize {
@@ -139,6 +150,11 @@ public final class Bus {
             return true
         }
         return false
+    }
+
+    /// Samples the UART's interrupt line into the PLIC (also polls console input).
+    public func updateUARTLine() {
+        plic.setLevel(Int(VirtMap.uart0IRQ), uart.interruptLine)
     }
 
     /// Is this physical page the one holding `tohost`? Stores there take the slow path.

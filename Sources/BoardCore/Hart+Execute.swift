@@ -49,7 +49,8 @@ extension Hart {
         }
         cycles = cyclesFrom(budget)
         try storeSlow(va, size: UInt64(MemoryLayout<T>.size), value: UInt64(truncatingIfNeeded: value))
-        budget = interruptCheckNeeded ? 0 : budgetFrom(cycles)
+        if interruptCheckNeeded { runLimit = cycles }
+        budget = budgetFrom(cycles)
     }
 
     /// `cycles` as the slow paths see it, from the remaining budget of the current run.
@@ -399,7 +400,7 @@ extension Hart {
                     cycles = cyclesFrom(budget)
                     try executeCSR(ip.pointee)
                     ip += 2
-                    if interruptCheckNeeded { budget = 0 }
+                    if interruptCheckNeeded { runLimit &-= UInt64(bitPattern: budget); budget = 0 }
                 case .ecall:
                     switch priv {
                     case .user: throw fault(Trap(.ecallFromU), budget)
@@ -416,6 +417,7 @@ extension Hart {
                     doMret()
                     exitPC = self.pc
                     leftPage = true
+                    runLimit &-= UInt64(bitPattern: budget)
                     budget = 0
                     break inner
                 case .sret:
@@ -428,6 +430,7 @@ extension Hart {
                     doSret()
                     exitPC = self.pc
                     leftPage = true
+                    runLimit &-= UInt64(bitPattern: budget)
                     budget = 0
                     break inner
                 case .wfi:
@@ -436,6 +439,7 @@ extension Hart {
                     }
                     waitingForInterrupt = true
                     ip += 2
+                    runLimit &-= UInt64(bitPattern: budget)
                     budget = 0
                 case .sfenceVma:
                     if priv == .user || (priv == .supervisor && mstatus & Mstatus.TVM != 0) {
@@ -443,6 +447,7 @@ extension Hart {
                     }
                     flushTLB()
                     ip += 2
+                    runLimit &-= UInt64(bitPattern: budget)
                     budget = 0
                 case .illegal:
                     throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
@@ -551,11 +556,17 @@ extension Hart {
         try csrAccessAllowed(csr, write: writes, raw: d.raw)
         let old = try csrRead(csr, raw: d.raw)
         if writes {
+            // A read-modify-write of mip/sip starts from the software-writable SEIP bit,
+            // not from the PLIC's line (Priv. §3.1.9).
+            var base = old
+            if csr == CSR.mip || csr == CSR.sip {
+                base = (old & ~Interrupt.SEIP) | (mipSoftware & Interrupt.SEIP & (csr == CSR.sip ? mideleg : ~0))
+            }
             let new: UInt64
             switch d.op {
             case .csrrw, .csrrwi: new = source
-            case .csrrs, .csrrsi: new = old | source
-            default: new = old & ~source
+            case .csrrs, .csrrsi: new = base | source
+            default: new = base & ~source
             }
             try csrWrite(csr, new, raw: d.raw)
         }

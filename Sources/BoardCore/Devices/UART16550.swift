@@ -22,6 +22,10 @@ public final class UART16550 {
     var divisor: UInt16 = 0
     var rx: [UInt8] = []
     var rxHead = 0
+    /// The transmitter-holding-register-empty interrupt is pending (set when THR empties
+    /// with ETBEI enabled, cleared by reading IIR while it is the reported source or by
+    /// writing THR).
+    var thrInterruptPending = false
 
     /// Where transmitted bytes go (-1: nowhere). Bytes are buffered and flushed at newlines.
     public var outputFD: Int32
@@ -66,6 +70,12 @@ public final class UART16550 {
 
     private var dlab: Bool { lcrValue & 0x80 != 0 }
 
+    /// The UART's interrupt line (to PLIC source 10): received data with ERBFI, or THR
+    /// empty with ETBEI.
+    public var interruptLine: Bool {
+        (ierValue & 1 != 0 && rxAvailable()) || (ierValue & 2 != 0 && thrInterruptPending)
+    }
+
     private func rxAvailable() -> Bool {
         if rxHead < rx.count { return true }
         if rxHead > 0 { rx.removeAll(keepingCapacity: true); rxHead = 0 }
@@ -89,8 +99,15 @@ public final class UART16550 {
         case Self.ier:
             return dlab ? UInt64(divisor >> 8) : UInt64(ierValue)
         case Self.iirFcr:
-            // No interrupt pending (bit 0 set); FIFOs enabled bits 7:6 when FCR bit 0 set.
-            return UInt64((fcrValue & 1 != 0 ? 0xC0 : 0) | 0x01)
+            // Highest-priority pending source: received data (0x4), then THR empty (0x2);
+            // 0x1 = none. Bits 7:6 are set when the FIFOs are enabled.
+            let fifo: UInt8 = fcrValue & 1 != 0 ? 0xC0 : 0
+            if ierValue & 1 != 0 && rxAvailable() { return UInt64(fifo | 0x04) }
+            if ierValue & 2 != 0 && thrInterruptPending {
+                thrInterruptPending = false
+                return UInt64(fifo | 0x02)
+            }
+            return UInt64(fifo | 0x01)
         case Self.lcr: return UInt64(lcrValue)
         case Self.mcr: return UInt64(mcrValue)
         case Self.lsr:
@@ -107,9 +124,15 @@ public final class UART16550 {
         let b = UInt8(truncatingIfNeeded: value)
         switch offset {
         case Self.rbrThr:
-            if dlab { divisor = (divisor & 0xFF00) | UInt16(b) } else { transmit(b) }
+            if dlab { divisor = (divisor & 0xFF00) | UInt16(b) } else {
+                transmit(b)
+                thrInterruptPending = true  // the byte leaves at once: THR is empty again
+            }
         case Self.ier:
-            if dlab { divisor = (divisor & 0x00FF) | (UInt16(b) << 8) } else { ierValue = b & 0x0F }
+            if dlab { divisor = (divisor & 0x00FF) | (UInt16(b) << 8) } else {
+                if b & 2 != 0 && ierValue & 2 == 0 { thrInterruptPending = true }
+                ierValue = b & 0x0F
+            }
         case Self.iirFcr: fcrValue = b & 0xC9
         case Self.lcr: lcrValue = b
         case Self.mcr: mcrValue = b & 0x1F

@@ -1,0 +1,114 @@
+/// Platform-level interrupt controller with QEMU virt's layout (SiFive PLIC; RISC-V PLIC
+/// Specification v1.0.0): priorities at 4·source, pending bits at 0x1000, enables at
+/// 0x2000 + 0x80·context, threshold at 0x20_0000 + 0x1000·context and claim/complete at
+/// +4. Context 2h is hart h in M-mode, 2h + 1 hart h in S-mode. Sources are level-triggered
+/// through a gateway: a claimed source does not become pending again until completed.
+public final class PLIC {
+    public static let sources = 96          // 1…95 usable; 0 means "none"
+    static let priorityMask: UInt32 = 7      // 3 priority bits, as QEMU virt
+    static let pendingBase: UInt64 = 0x1000
+    static let enableBase: UInt64 = 0x2000
+    static let enableStride: UInt64 = 0x80
+    static let contextBase: UInt64 = 0x20_0000
+    static let contextStride: UInt64 = 0x1000
+
+    public let contexts: Int
+    var priority = [UInt32](repeating: 0, count: PLIC.sources)
+    var pending = [Bool](repeating: false, count: PLIC.sources)
+    var claimed = [Bool](repeating: false, count: PLIC.sources)
+    var level = [Bool](repeating: false, count: PLIC.sources)
+    var enable: [[UInt32]]
+    var threshold: [UInt32]
+
+    public init(harts: Int) {
+        contexts = 2 * harts
+        enable = Array(repeating: Array(repeating: 0, count: PLIC.sources / 32), count: 2 * harts)
+        threshold = Array(repeating: 0, count: 2 * harts)
+    }
+
+    /// A device drives its interrupt line.
+    public func setLevel(_ source: Int, _ high: Bool) {
+        guard source > 0 && source < PLIC.sources else { return }
+        level[source] = high
+        if high && !claimed[source] { pending[source] = true }
+        if !high { pending[source] = false }
+    }
+
+    func isEnabled(_ source: Int, context: Int) -> Bool {
+        enable[context][source / 32] >> UInt32(source % 32) & 1 == 1
+    }
+
+    /// The source a claim would return for `context`: the highest-priority pending, enabled
+    /// source above the threshold (lowest number wins ties), or 0.
+    func best(context: Int) -> Int {
+        var bestSource = 0, bestPriority: UInt32 = 0
+        for s in 1..<PLIC.sources where pending[s] && priority[s] > threshold[context] && priority[s] > bestPriority
+            && isEnabled(s, context: context) {
+            bestSource = s
+            bestPriority = priority[s]
+        }
+        return bestSource
+    }
+
+    /// The interrupt line of a context (MEIP for even contexts, SEIP for odd ones).
+    public func interruptPending(context: Int) -> Bool { context < contexts && best(context: context) != 0 }
+
+    func read(offset: UInt64, size: Int) -> UInt64 {
+        guard size == 4 else { return 0 }
+        switch offset {
+        case 0..<(4 * UInt64(PLIC.sources)):
+            return UInt64(priority[Int(offset / 4)])
+        case PLIC.pendingBase..<(PLIC.pendingBase + UInt64(PLIC.sources / 8)):
+            let word = Int((offset - PLIC.pendingBase) / 4)
+            var v: UInt32 = 0
+            for b in 0..<32 where pending[word * 32 + b] { v |= 1 << UInt32(b) }
+            return UInt64(v)
+        case PLIC.enableBase..<(PLIC.enableBase + PLIC.enableStride * UInt64(contexts)):
+            let ctx = Int((offset - PLIC.enableBase) / PLIC.enableStride)
+            let word = Int(((offset - PLIC.enableBase) % PLIC.enableStride) / 4)
+            return word < enable[ctx].count ? UInt64(enable[ctx][word]) : 0
+        case PLIC.contextBase..<(PLIC.contextBase + PLIC.contextStride * UInt64(contexts)):
+            let ctx = Int((offset - PLIC.contextBase) / PLIC.contextStride)
+            switch (offset - PLIC.contextBase) % PLIC.contextStride {
+            case 0: return UInt64(threshold[ctx])
+            case 4:  // claim
+                let s = best(context: ctx)
+                if s != 0 {
+                    pending[s] = false
+                    claimed[s] = true
+                }
+                return UInt64(s)
+            default: return 0
+            }
+        default:
+            return 0
+        }
+    }
+
+    func write(offset: UInt64, size: Int, value: UInt64) {
+        guard size == 4 else { return }
+        let v = UInt32(truncatingIfNeeded: value)
+        switch offset {
+        case 4..<(4 * UInt64(PLIC.sources)):
+            priority[Int(offset / 4)] = v & PLIC.priorityMask
+        case PLIC.enableBase..<(PLIC.enableBase + PLIC.enableStride * UInt64(contexts)):
+            let ctx = Int((offset - PLIC.enableBase) / PLIC.enableStride)
+            let word = Int(((offset - PLIC.enableBase) % PLIC.enableStride) / 4)
+            guard word < enable[ctx].count else { return }
+            enable[ctx][word] = word == 0 ? v & ~1 : v  // source 0 does not exist
+        case PLIC.contextBase..<(PLIC.contextBase + PLIC.contextStride * UInt64(contexts)):
+            let ctx = Int((offset - PLIC.contextBase) / PLIC.contextStride)
+            switch (offset - PLIC.contextBase) % PLIC.contextStride {
+            case 0: threshold[ctx] = v & PLIC.priorityMask
+            case 4:  // complete: the gateway accepts the source again
+                let s = Int(v)
+                guard s > 0 && s < PLIC.sources, claimed[s], isEnabled(s, context: ctx) else { return }
+                claimed[s] = false
+                if level[s] { pending[s] = true }
+            default: break
+            }
+        default:
+            break
+        }
+    }
+}
