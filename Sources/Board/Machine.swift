@@ -225,7 +225,8 @@ public struct CommitRecord: Sendable {
         s += "core   0: \(privilege.rawValue) \(hex16(pc)) (\(bits))"
         if let (r, v) = written {
             let name = "x\(r)"
-            s += " " + name + String(repeating: " ", count: max(0, 3 - name.count)) + hex16(v)
+            // Spike: "x%-2d 0x%016lx", e.g. "x5  0x…", "x10 0x…".
+            s += " " + name + String(repeating: " ", count: max(0, 3 - name.count)) + " " + hex16(v)
         }
         return s + "\n"
     }

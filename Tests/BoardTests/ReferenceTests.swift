@@ -1,0 +1,68 @@
+import Board
+import BoardCore
+import Foundation
+import Testing
+
+/// Checks against third-party tools: dtc reads our device tree; QEMU's virt machine prints
+/// the same console output for the same bare-metal programs (skipped without QEMU).
+@Suite struct ReferenceTests {
+    static let dtc = Repo.executable("dtc")
+    static let qemu = Repo.executable("qemu-system-riscv64")
+
+    @Test(.enabled(if: dtc != nil, "dtc not installed (tools/setup.sh --test installs it)"))
+    func deviceTreeDecompilesWithDTC() throws {
+        let blob = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-\(getpid()).dtb").path
+        let shell = try runCommand("/bin/sh", ["-c", "\"$0\" dtb --memory 512M > \"$1\"", Repo.vireo, blob])
+        #expect(shell.status == 0, "\(shell.stderr)")
+        let raw = Machine(config: { var c = BoardConfig(); c.memoryBytes = 512 << 20; return c }()).makeDeviceTree().blob()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(raw))
+        let r = try runCommand(Self.dtc!, ["-I", "dtb", "-O", "dts", blob])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("ERROR"), "\(r.stderr)")
+        for needle in ["memory@80000000", "reg = <0x00 0x80000000 0x00 0x20000000>", "riscv,isa = \"rv64imac_zicntr_zicsr_zifencei\"",
+                       "timebase-frequency = <0x989680>", "serial@10000000", "clint@2000000", "test@100000",
+                       "stdout-path = \"/soc/serial@10000000\""] {
+            #expect(r.stdout.contains(needle), "missing \(needle) in\n\(r.stdout)")
+        }
+    }
+
+    /// The DTB the board hands over in a1 is the one `vireo dtb` prints.
+    @Test func dtbIsPlacedInDRAMAndPassedInA1() throws {
+        let m = Machine(uart: UART16550(outputFD: -1, inputFD: -1))
+        try m.load(path: Repo.programs.appendingPathComponent("rv64i.elf").path)
+        _ = m.step(); _ = m.step(); _ = m.step(); _ = m.step()  // through `ld a1, 32(t0)`
+        #expect(m.hart.register(11) == m.dtbAddress)
+        let blob = m.makeDeviceTree().blob()
+        #expect(m.bus.readMemory(m.dtbAddress, count: blob.count) == blob)
+        #expect(m.dtbAddress >= 0x8000_0000 && m.dtbAddress + UInt64(blob.count) <= 0x8000_0000 + (256 << 20))
+    }
+
+    /// Every conformance program prints the same console output on QEMU virt (-bios none)
+    /// and on the board (HTIF-only programs excluded: QEMU virt has no HTIF).
+    @Test(.enabled(if: qemu != nil, "qemu-system-riscv64 not installed"),
+          arguments: ConformanceSuiteTests.expected.filter { $0 != "htif" })
+    func sameConsoleAsQEMU(_ name: String) throws {
+        let elf = Repo.programs.appendingPathComponent("\(name).elf").path
+        let q = try runCommand(Self.qemu!, ["-machine", "virt", "-m", "256M", "-bios", "none", "-nographic",
+                                       "-monitor", "none", "-serial", "stdio", "-kernel", elf], timeout: 30)
+        let v = try runCommand(Repo.vireo, ["run", elf])
+        #expect(q.status == v.status, "exit status: qemu \(q.status), vireo \(v.status)")
+        #expect(q.stdout.replacingOccurrences(of: "\r\n", with: "\n") == v.stdout)
+    }
+
+    /// The Embedded Swift demo prints the same lines on both, apart from the measured figures.
+    @Test(.enabled(if: qemu != nil, "qemu-system-riscv64 not installed"))
+    func demoMatchesQEMU() throws {
+        let q = try runCommand(Self.qemu!, ["-machine", "virt", "-m", "256M", "-cpu", "rv64,h=off,f=off,d=off,v=off",
+                                       "-bios", "none", "-nographic", "-monitor", "none", "-serial", "stdio",
+                                       "-kernel", Repo.demo], timeout: 30)
+        let v = try runCommand(Repo.vireo, ["run", Repo.demo])
+        #expect(q.status == 0 && v.status == 0)
+        func shape(_ s: String) -> [String] {
+            s.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map { line in
+                line.replacingOccurrences(of: "[0-9]+", with: "#", options: .regularExpression)
+            }
+        }
+        #expect(shape(q.stdout) == shape(v.stdout), "qemu:\n\(q.stdout)\nvireo:\n\(v.stdout)")
+    }
+}

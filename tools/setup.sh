@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the build needs and is missing: libelf (Debian libelf-dev) and pkg-config.
+# With --test it also installs the small test-only tools: device-tree-compiler (dtc).
+# Uses apt-get (as root, or through sudo when available). Safe to run repeatedly.
+set -euo pipefail
+want=()
+pkg-config --exists libelf 2>/dev/null || want+=(libelf-dev)
+command -v pkg-config >/dev/null 2>&1 || want+=(pkg-config)
+if [ "${1:-}" = "--test" ]; then
+  command -v dtc >/dev/null 2>&1 || want+=(device-tree-compiler)
+fi
+[ ${#want[@]} -eq 0 ] && exit 0
+echo "setup: installing ${want[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+  echo "setup: need root (or sudo) to install: ${want[*]}" >&2; exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
