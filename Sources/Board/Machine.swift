@@ -142,6 +142,7 @@ public final class Machine {
 
     /// Runs until the program stops or `maxInstructions` retire.
     public func run(maxInstructions: UInt64? = nil) -> StopReason {
+        hart.singleStep = false
         while true {
             if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
             if hart.waitingForInterrupt {
@@ -165,6 +166,7 @@ public final class Machine {
         hart.checkInterrupts()
         let trappedByInterrupt = totalTraps != before.traps
         let pc = hart.pc, priv = hart.priv
+        hart.singleStep = true
         hart.run(until: hart.cycles &+ 1)
         let retired = hart.instret != before.instret
         let word = hart.decodedWord(at: pc)

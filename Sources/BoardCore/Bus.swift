@@ -81,6 +81,11 @@ public final class Bus {
         romCode.invalidate(paddr, size: size)
     }
 
+    func freeRetiredCode() {
+        dramCode.freeRetired()
+        romCode.freeRetired()
+    }
+
     func register(_ hart: Hart) {
         dramCode.harts.append(Unmanaged.passUnretained(hart))
         romCode.harts.append(Unmanaged.passUnretained(hart))

@@ -8,8 +8,8 @@ import Darwin
 /// (DESIGN §2 "Speed"). A page holds 2048 slots, one per halfword, plus a `pageEnd` sentinel.
 /// Decoding is a pure function of the bits, so pages are shared by every hart. Pages that hold
 /// decoded code are never mapped by the write TLBs: stores to them take the slow path, which
-/// invalidates exactly the slots the store overlaps, so self-modifying code and the loader
-/// stay coherent without FENCE.I bookkeeping.
+/// retires the page's decoded instructions (the slots carry block costs that depend on their
+/// neighbours), so self-modifying code and the loader stay coherent without FENCE.I.
 final class CodeCache {
     static let slots = 2048
     static let pageBytes = (slots + 1) * MemoryLayout<Decoded>.stride
@@ -34,7 +34,9 @@ final class CodeCache {
     }
 
     deinit {
-        flush()
+        // No callbacks here: the harts may already be gone.
+        for i in 0..<pageCount where table[i] != nil { free(table[i]) }
+        for p in retired { free(p) }
         table.deallocate()
     }
 
@@ -66,22 +68,35 @@ final class CodeCache {
         return p
     }
 
-    /// Forgets the decoded slots that bytes [pa, pa + size) overlap: an instruction covering
-    /// byte b starts at b or b − 2.
+    /// Pages retired by writes; freed when no interpreter loop can still be walking them.
+    private var retired: [UnsafeMutablePointer<Decoded>] = []
+
+    /// Retires the decoded pages that bytes [pa, pa + size) touch (and the page before, for
+    /// an instruction straddling into the range). A retired page stays readable until
+    /// `freeRetired()`, so a loop executing from it can finish its instruction and refund
+    /// the rest of its block; the next fetch decodes the new bytes.
     @inline(never)
     func invalidate(_ pa: UInt64, size: UInt64) {
         guard size > 0 else { return }
-        var a = (pa &- 2) & ~1
+        var page = (pa &- 2) & ~0xFFF
         let end = pa &+ size
-        while a < end {
-            let pageEnd = (a | 0xFFF) &+ 1
-            let stop = min(end, pageEnd)
-            if let i = index(a), let p = table[i] {
-                let first = Int((a & 0xFFF) >> 1)
-                let last = Int(((stop &- 1) & 0xFFF) >> 1)
-                (p + first).update(repeating: Decoded.empty, count: last - first + 1)
+        while page < end {
+            if let i = index(page), let p = table[i] {
+                table[i] = nil
+                livePages -= 1
+                retired.append(p)
+                for h in harts { h.takeUnretainedValue().dropFetchMappings(of: p) }
             }
-            a = pageEnd
+            page &+= 0x1000
+        }
+    }
+
+    /// Frees retired pages (the caller is outside every interpreter loop).
+    @inline(__always)
+    func freeRetired() {
+        if _slowPath(!retired.isEmpty) {
+            for p in retired { free(p) }
+            retired.removeAll(keepingCapacity: true)
         }
     }
 
@@ -93,5 +108,7 @@ final class CodeCache {
             table[i] = nil
         }
         livePages = 0
+        freeRetired()
+        for h in harts { h.takeUnretainedValue().dropAllFetchMappings() }
     }
 }

@@ -35,20 +35,25 @@ enum Op: UInt8 {
 }
 
 /// One decoded instruction: 16 bytes. `raw` holds the instruction bits (16 or 32).
+/// `tick` is what entering the straight-line block at this slot costs: the cycles of the
+/// instructions from here to the block's end (bits 31:12) and their number (bits 11:0).
 @usableFromInline
 struct Decoded {
     @usableFromInline var raw: UInt32
     @usableFromInline var imm: Int32
+    @usableFromInline var tick: UInt32
     @usableFromInline var op: Op
     /// Destination register; x0 is redirected to the sink register 32 so no write is ever skipped.
     @usableFromInline var rd: UInt8
     @usableFromInline var rs1: UInt8
     @usableFromInline var rs2: UInt8
-    /// Base cost in cycles from the cycle model.
-    @usableFromInline var cost: UInt8
 
-    static let pageEndSentinel = Decoded(raw: 0, imm: 0, op: .pageEnd, rd: 0, rs1: 0, rs2: 0, cost: 0)
-    static let empty = Decoded(raw: 0, imm: 0, op: .undecoded, rd: 0, rs1: 0, rs2: 0, cost: 0)
+    static let pageEndSentinel = Decoded(raw: 0, imm: 0, tick: 0, op: .pageEnd, rd: 0, rs1: 0, rs2: 0)
+    static let empty = Decoded(raw: 0, imm: 0, tick: 0, op: .undecoded, rd: 0, rs1: 0, rs2: 0)
+    static let straddling = Decoded(raw: 0, imm: 0, tick: 0, op: .straddle, rd: 32, rs1: 0, rs2: 0)
+
+    /// Tick of a one-instruction block.
+    static func tick(cycles: UInt32, count: UInt32) -> UInt32 { (cycles << 12) | count }
 }
 
 @inline(__always) private func bits(_ w: UInt32, _ hi: UInt32, _ lo: UInt32) -> UInt32 {
@@ -60,6 +65,21 @@ struct Decoded {
     return Int32(bitPattern: v << shift) >> Int32(shift)
 }
 
+extension Op {
+    /// Ends a straight-line block: the next instruction is reached only through a block
+    /// entry, where cycles are charged and the budget is checked.
+    var endsBlock: Bool {
+        switch self {
+        case .jal, .jalr, .cJal, .cJalr, .beq, .bne, .blt, .bge, .bltu, .bgeu, .cBeq, .cBne,
+             .mret, .sret, .wfi, .sfenceVma, .ecall, .ebreak, .cEbreak, .illegal,
+             .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci, .straddle, .pageEnd, .undecoded:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
 /// The sink register index for writes to x0.
 let sinkRegister: UInt8 = 32
 
@@ -68,12 +88,12 @@ func decode(_ word: UInt32) -> Decoded {
     var d = (word & 3) == 3 ? decode32(word) : decode16(UInt16(truncatingIfNeeded: word))
     d.raw = (word & 3) == 3 ? word : word & 0xFFFF
     if d.rd == 0 { d.rd = sinkRegister }
-    d.cost = CycleModel.baseCost(d.op)
+    d.tick = Decoded.tick(cycles: UInt32(CycleModel.baseCost(d.op)), count: 1)
     return d
 }
 
 private func make(_ op: Op, rd: UInt32 = 0, rs1: UInt32 = 0, rs2: UInt32 = 0, imm: Int32 = 0) -> Decoded {
-    Decoded(raw: 0, imm: imm, op: op, rd: UInt8(rd), rs1: UInt8(rs1), rs2: UInt8(rs2), cost: 0)
+    Decoded(raw: 0, imm: imm, tick: 0, op: op, rd: UInt8(rd), rs1: UInt8(rs1), rs2: UInt8(rs2))
 }
 
 private let illegalInstruction = make(.illegal)

@@ -40,17 +40,19 @@ extension Hart {
 
     /// A store through the TLB when it can be. After the slow path (which may have touched a
     /// device) the chunk ends if an interrupt may have become deliverable.
+    /// Returns true when the loop must leave the block after this store (it touched a
+    /// device or decoded code).
     @inline(__always)
-    func store<T: FixedWidthInteger>(_ va: UInt64, _ value: T, budget: inout Int64) throws(Trap) {
+    func store<T: FixedWidthInteger>(_ va: UInt64, _ value: T, budget: inout Int64) throws(Trap) -> Bool {
         let e = dtlbW[Int(truncatingIfNeeded: (va >> 12) & Hart.tlbMask)]
         if _fastPath(e.tag == va >> 12 && (va & 0xFFF) &+ UInt64(MemoryLayout<T>.size) <= 4096) {
             (e.page + Int(truncatingIfNeeded: va & 0xFFF)).storeBytes(of: value, toByteOffset: 0, as: T.self)
-            return
+            return false
         }
         cycles = cyclesFrom(budget)
         try storeSlow(va, size: UInt64(MemoryLayout<T>.size), value: UInt64(truncatingIfNeeded: value))
-        if interruptCheckNeeded { runLimit = cycles }
         budget = budgetFrom(cycles)
+        return interruptCheckNeeded
     }
 
     /// `cycles` as the slow paths see it, from the remaining budget of the current run.
@@ -76,11 +78,13 @@ extension Hart {
     /// made an interrupt deliverable, the hart executed WFI, or the program asked to stop.
     /// The caller checks interrupts between calls (that is the only place they are taken).
     ///
-    /// The loop walks a decoded page with an entry pointer `ip` (slot = page offset / 2);
-    /// the pc is materialised only when an instruction needs it. Cycles are counted down in
-    /// `budget` (cycles = runLimit − budget) so that one counter lives in a register. Loop
-    /// locals are never passed by address to an out-of-line function: slow paths read and
-    /// write `self.cycles` instead.
+    /// The loop walks a decoded page with an entry pointer `ip` (slot = page offset / 2) and
+    /// materialises the pc only when an instruction needs it. Cycles and instructions are
+    /// charged once per straight-line block, when the block is entered (`Decoded.tick` holds
+    /// the cost of the rest of the block), and the budget is checked there too; a trap or an
+    /// early exit refunds what the block did not run. Cycles count down in `budget`
+    /// (cycles = runLimit − budget); slow paths read and write `self.cycles`, so no loop
+    /// local is ever passed by address to an out-of-line function.
     public func run(until limit: UInt64) {
         guard limit > cycles else { return }
         var budget = Int64(bitPattern: min(limit &- cycles, UInt64(Int64.max)))
@@ -90,6 +94,7 @@ extension Hart {
         let x = self.x
 
         outer: while budget > 0 {
+            bus.freeRetiredCode()
             restoreScratch()
             var page: UnsafeMutableRawPointer
             var dp: UnsafeMutablePointer<Decoded>
@@ -98,13 +103,19 @@ extension Hart {
             do throws(Trap) {
                 cycles = cyclesFrom(budget)
                 let entry = try fetchPage(pc, cycles: &cycles)
-                if let entry {
+                if let entry, !singleStep {
                     page = entry.page
                     dp = entry.decoded
                     ip = dp + Int(truncatingIfNeeded: (pc & 0xFFF) >> 1)
                 } else {
-                    // PMP grants execute on part of this page: fetch checked, run from scratch.
-                    let word = try fetchSlow(pc)
+                    // One instruction from the scratch page: PMP grants execute on part of
+                    // this page only (each fetch checked), or the commit log single-steps.
+                    let word: UInt32
+                    if let entry, pc & 0xFFF <= 4092 {
+                        word = (entry.page + Int(pc & 0xFFF)).loadUnaligned(as: UInt32.self)
+                    } else {
+                        word = try fetchSlow(pc)
+                    }
                     page = dummyPage
                     dp = scratch
                     ip = useScratch(for: pc, word: word)
@@ -116,11 +127,13 @@ extension Hart {
                 continue outer
             }
             var exitPC: UInt64 = 0
-            var leftPage = false
+            // Block entry.
+            if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+            budget &-= Int64(ip.pointee.tick >> 12)
+            instret &+= UInt64(ip.pointee.tick & 0xFFF)
 
-            inner: while budget > 0 {
+            inner: while true {
                 do throws(Trap) {
-                    budget &-= Int64(truncatingIfNeeded: ip.pointee.cost)
                 switch ip.pointee.op {
                 // MARK: Upper immediates and jumps
                 case .cLui: x[ip.rd] = ip.imm; ip += 1
@@ -130,146 +143,190 @@ extension Hart {
                     let pc = Hart.pcOf(ip, dp, pageBase)
                     x[ip.rd] = pc &+ 2
                     let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                    if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                    if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                         exitPC = pc &+ ip.imm
-                        instret &+= 1
-                        leftPage = true
                         break inner
                     }
+                    ip = t
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
                 case .jal:
                     let pc = Hart.pcOf(ip, dp, pageBase)
                     x[ip.rd] = pc &+ 4
                     let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                    if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                    if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                         exitPC = pc &+ ip.imm
-                        instret &+= 1
-                        leftPage = true
                         break inner
                     }
+                    ip = t
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
                 case .cJalr:
                     let target = (x[ip.rs1] &+ ip.imm) & ~1
                     x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 2
-                    if _fastPath((target ^ pageBase) >> 12 == 0) { ip = dp + Int(truncatingIfNeeded: (target & 0xFFF) >> 1) } else {
+                    if _slowPath((target ^ pageBase) >> 12 != 0) {
                         exitPC = target
-                        instret &+= 1
-                        leftPage = true
                         break inner
                     }
+                    ip = dp + Int(truncatingIfNeeded: (target & 0xFFF) >> 1)
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
                 case .jalr:
                     let target = (x[ip.rs1] &+ ip.imm) & ~1
                     x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 4
-                    if _fastPath((target ^ pageBase) >> 12 == 0) { ip = dp + Int(truncatingIfNeeded: (target & 0xFFF) >> 1) } else {
+                    if _slowPath((target ^ pageBase) >> 12 != 0) {
                         exitPC = target
-                        instret &+= 1
-                        leftPage = true
                         break inner
                     }
+                    ip = dp + Int(truncatingIfNeeded: (target & 0xFFF) >> 1)
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
 
                 // MARK: Branches (static predictor: backward taken, forward not taken)
-                case .cBeq: if x[ip.rs1] == x[ip.rs2] {
+                case .cBeq:
+                    if x[ip.rs1] == x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 1
                     }
-                case .cBne: if x[ip.rs1] != x[ip.rs2] {
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                case .cBne:
+                    if x[ip.rs1] != x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 1
                     }
-                case .beq: if x[ip.rs1] == x[ip.rs2] {
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                case .beq:
+                    if x[ip.rs1] == x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 2
                     }
-                case .bne: if x[ip.rs1] != x[ip.rs2] {
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                case .bne:
+                    if x[ip.rs1] != x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 2
                     }
-                case .blt: if Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) {
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                case .blt:
+                    if Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 2
                     }
-                case .bge: if Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2]) {
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                case .bge:
+                    if Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2]) {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 2
                     }
-                case .bltu: if x[ip.rs1] < x[ip.rs2] {
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                case .bltu:
+                    if x[ip.rs1] < x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 2
                     }
-                case .bgeu: if x[ip.rs1] >= x[ip.rs2] {
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                case .bgeu:
+                    if x[ip.rs1] >= x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         let t = ip + Int(truncatingIfNeeded: ip.pointee.imm >> 1)
-                        if _fastPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) < 2048 * 16) { ip = t } else {
+                        if _slowPath(UInt(bitPattern: t) &- UInt(bitPattern: dp) >= 2048 * 16) {
                             exitPC = Hart.pcOf(ip, dp, pageBase) &+ ip.imm
-                            instret &+= 1
-                            leftPage = true
                             break inner
                         }
+                        ip = t
                     } else {
                         if ip.pointee.imm < 0 { budget &-= Int64(CycleModel.branchMispredict) }
                         ip += 2
                     }
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
 
                 // MARK: Loads
                 case .lb: x[ip.rd] = UInt64(bitPattern: Int64(try load(x[ip.rs1] &+ ip.imm, Int8.self, budget: &budget))); ip += 2
@@ -283,12 +340,165 @@ extension Hart {
                 case .lwu: x[ip.rd] = UInt64(try load(x[ip.rs1] &+ ip.imm, UInt32.self, budget: &budget)); ip += 2
 
                 // MARK: Stores
-                case .sb: try store(x[ip.rs1] &+ ip.imm, UInt8(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 2
-                case .sh: try store(x[ip.rs1] &+ ip.imm, UInt16(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 2
-                case .cSw: try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 1
-                case .sw: try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget); ip += 2
-                case .cSd: try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget); ip += 1
-                case .sd: try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget); ip += 2
+                case .sb:
+                    if try store(x[ip.rs1] &+ ip.imm, UInt8(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
+                        ip += 2
+                        budget &+= Int64(ip.pointee.tick >> 12)
+                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
+                    ip += 2
+                case .sh:
+                    if try store(x[ip.rs1] &+ ip.imm, UInt16(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
+                        ip += 2
+                        budget &+= Int64(ip.pointee.tick >> 12)
+                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
+                    ip += 2
+                case .cSw:
+                    if try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
+                        ip += 1
+                        budget &+= Int64(ip.pointee.tick >> 12)
+                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
+                    ip += 1
+                case .sw:
+                    if try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
+                        ip += 2
+                        budget &+= Int64(ip.pointee.tick >> 12)
+                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
+                    ip += 2
+                case .cSd:
+                    if try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget) {
+                        ip += 1
+                        budget &+= Int64(ip.pointee.tick >> 12)
+                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
+                    ip += 1
+                case .sd:
+                    if try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget) {
+                        ip += 2
+                        budget &+= Int64(ip.pointee.tick >> 12)
+                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
+                    ip += 2
+
+                // MARK: Register-immediate (a compressed form steps pc back 2 and falls into its base)
+                case .cAddi: x[ip.rd] = x[ip.rs1] &+ ip.imm; ip += 1
+                case .addi: x[ip.rd] = x[ip.rs1] &+ ip.imm; ip += 2
+                case .slti: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: ip.imm) ? 1 : 0; ip += 2
+                case .sltiu: x[ip.rd] = x[ip.rs1] < ip.imm ? 1 : 0; ip += 2
+                case .xori: x[ip.rd] = x[ip.rs1] ^ ip.imm; ip += 2
+                case .ori: x[ip.rd] = x[ip.rs1] | ip.imm; ip += 2
+                case .cAndi: x[ip.rd] = x[ip.rs1] & ip.imm; ip += 1
+                case .andi: x[ip.rd] = x[ip.rs1] & ip.imm; ip += 2
+                case .cSlli: x[ip.rd] = x[ip.rs1] &<< ip.imm; ip += 1
+                case .slli: x[ip.rd] = x[ip.rs1] &<< ip.imm; ip += 2
+                case .cSrli: x[ip.rd] = x[ip.rs1] &>> ip.imm; ip += 1
+                case .srli: x[ip.rd] = x[ip.rs1] &>> ip.imm; ip += 2
+                case .cSrai: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: ip.imm)); ip += 1
+                case .srai: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: ip.imm)); ip += 2
+                case .cAddiw: x[ip.rd] = sext32(x[ip.rs1] &+ ip.imm); ip += 1
+                case .addiw: x[ip.rd] = sext32(x[ip.rs1] &+ ip.imm); ip += 2
+                case .slliw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(truncatingIfNeeded: ip.imm)); ip += 2
+                case .srliw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(truncatingIfNeeded: ip.imm)); ip += 2
+                case .sraiw:
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(truncatingIfNeeded: ip.imm))); ip += 2
+
+                // MARK: Register-register
+                case .cAdd: x[ip.rd] = x[ip.rs1] &+ x[ip.rs2]; ip += 1
+                case .add: x[ip.rd] = x[ip.rs1] &+ x[ip.rs2]; ip += 2
+                case .cSub: x[ip.rd] = x[ip.rs1] &- x[ip.rs2]; ip += 1
+                case .sub: x[ip.rd] = x[ip.rs1] &- x[ip.rs2]; ip += 2
+                case .sll: x[ip.rd] = x[ip.rs1] &<< x[ip.rs2]; ip += 2
+                case .slt: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) ? 1 : 0; ip += 2
+                case .sltu: x[ip.rd] = x[ip.rs1] < x[ip.rs2] ? 1 : 0; ip += 2
+                case .cXor: x[ip.rd] = x[ip.rs1] ^ x[ip.rs2]; ip += 1
+                case .xor: x[ip.rd] = x[ip.rs1] ^ x[ip.rs2]; ip += 2
+                case .srl: x[ip.rd] = x[ip.rs1] &>> x[ip.rs2]; ip += 2
+                case .sra: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: x[ip.rs2] & 63)); ip += 2
+                case .cOr: x[ip.rd] = x[ip.rs1] | x[ip.rs2]; ip += 1
+                case .or: x[ip.rd] = x[ip.rs1] | x[ip.rs2]; ip += 2
+                case .cAnd: x[ip.rd] = x[ip.rs1] & x[ip.rs2]; ip += 1
+                case .and: x[ip.rd] = x[ip.rs1] & x[ip.rs2]; ip += 2
+                case .cAddw: x[ip.rd] = sext32(x[ip.rs1] &+ x[ip.rs2]); ip += 1
+                case .addw: x[ip.rd] = sext32(x[ip.rs1] &+ x[ip.rs2]); ip += 2
+                case .cSubw: x[ip.rd] = sext32(x[ip.rs1] &- x[ip.rs2]); ip += 1
+                case .subw: x[ip.rd] = sext32(x[ip.rs1] &- x[ip.rs2]); ip += 2
+                case .sllw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(truncatingIfNeeded: x[ip.rs2])); ip += 2
+                case .srlw: x[ip.rd] = sext32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(truncatingIfNeeded: x[ip.rs2])); ip += 2
+                case .sraw:
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(truncatingIfNeeded: x[ip.rs2] & 31))); ip += 2
+
+                // MARK: M extension (Unpriv. §13; division by zero and overflow per table 13.1)
+                case .mul: x[ip.rd] = x[ip.rs1] &* x[ip.rs2]; ip += 2
+                case .mulh:
+                    x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]).multipliedFullWidth(by: Int64(bitPattern: x[ip.rs2])).high); ip += 2
+                case .mulhu: x[ip.rd] = x[ip.rs1].multipliedFullWidth(by: x[ip.rs2]).high; ip += 2
+                case .mulhsu:
+                    let a = x[ip.rs1], b = x[ip.rs2]
+                    let high = a.multipliedFullWidth(by: b).high
+                    x[ip.rd] = Int64(bitPattern: a) < 0 ? high &- b : high
+                    ip += 2
+                case .div:
+                    let a = Int64(bitPattern: x[ip.rs1]), b = Int64(bitPattern: x[ip.rs2])
+                    x[ip.rd] = b == 0 ? .max : (a == .min && b == -1) ? UInt64(bitPattern: a) : UInt64(bitPattern: a / b)
+                    ip += 2
+                case .divu:
+                    let b = x[ip.rs2]
+                    x[ip.rd] = b == 0 ? .max : x[ip.rs1] / b
+                    ip += 2
+                case .rem:
+                    let a = Int64(bitPattern: x[ip.rs1]), b = Int64(bitPattern: x[ip.rs2])
+                    x[ip.rd] = b == 0 ? UInt64(bitPattern: a) : (a == .min && b == -1) ? 0 : UInt64(bitPattern: a % b)
+                    ip += 2
+                case .remu:
+                    let b = x[ip.rs2]
+                    x[ip.rd] = b == 0 ? x[ip.rs1] : x[ip.rs1] % b
+                    ip += 2
+                case .mulw: x[ip.rd] = sext32(x[ip.rs1] &* x[ip.rs2]); ip += 2
+                case .divw:
+                    let a = Int32(truncatingIfNeeded: x[ip.rs1]), b = Int32(truncatingIfNeeded: x[ip.rs2])
+                    let q: Int32 = b == 0 ? -1 : (a == .min && b == -1) ? a : a / b
+                    x[ip.rd] = UInt64(bitPattern: Int64(q))
+                    ip += 2
+                case .divuw:
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = sext32(b == 0 ? UInt32.max : a / b)
+                    ip += 2
+                case .remw:
+                    let a = Int32(truncatingIfNeeded: x[ip.rs1]), b = Int32(truncatingIfNeeded: x[ip.rs2])
+                    let r: Int32 = b == 0 ? a : (a == .min && b == -1) ? 0 : a % b
+                    x[ip.rd] = UInt64(bitPattern: Int64(r))
+                    ip += 2
+                case .remuw:
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = sext32(b == 0 ? a : a % b)
+                    ip += 2
 
                 // MARK: Register-immediate (a compressed form steps pc back 2 and falls into its base)
                 case .cAddi: x[ip.rd] = x[ip.rs1] &+ ip.imm; ip += 1
@@ -387,20 +597,38 @@ extension Hart {
                 case .lrW, .scW, .lrD, .scD,
                      .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW,
                      .amoswapD, .amoaddD, .amoxorD, .amoandD, .amoorD, .amominD, .amomaxD, .amominuD, .amomaxuD:
-                    var c = cyclesFrom(budget)
-                    defer { budget = budgetFrom(c) }
-                    try executeAtomic(ip.pointee, cycles: &c)
+                    cycles = cyclesFrom(budget)
+                    try executeAtomic(ip.pointee, cycles: &cycles)
+                    budget = budgetFrom(cycles)
+                    if _slowPath(interruptCheckNeeded) {
+                        ip += 2
+                        budget &+= Int64(ip.pointee.tick >> 12)
+                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
                     ip += 2
 
-                // MARK: System
+                // MARK: System (each ends its block)
                 case .fence, .fenceI:
-                    ip += 2  // one hart, in order; the decode cache checks the bits it decoded
+                    ip += 2  // one hart, in order; stores to code retire its decoded page
                 case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
-                    self.instret = instret
+                    self.instret = instret &- 1  // minstret reads count the instructions before
                     cycles = cyclesFrom(budget)
                     try executeCSR(ip.pointee)
                     ip += 2
-                    if interruptCheckNeeded { runLimit &-= UInt64(bitPattern: budget); budget = 0 }
+                    if interruptCheckNeeded {
+                        exitPC = Hart.pcOf(ip, dp, pageBase)
+                        runLimit = cyclesFrom(budget)
+                        budget = 0
+                        break inner
+                    }
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
                 case .ecall:
                     switch priv {
                     case .user: throw fault(Trap(.ecallFromU), budget)
@@ -412,12 +640,10 @@ extension Hart {
                 case .mret:
                     guard priv == .machine else { throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget) }
                     cycles = cyclesFrom(budget)
-                    instret &+= 1
                     self.instret = instret
                     doMret()
                     exitPC = self.pc
-                    leftPage = true
-                    runLimit &-= UInt64(bitPattern: budget)
+                    runLimit = cycles
                     budget = 0
                     break inner
                 case .sret:
@@ -425,12 +651,10 @@ extension Hart {
                         throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
                     }
                     cycles = cyclesFrom(budget)
-                    instret &+= 1
                     self.instret = instret
                     doSret()
                     exitPC = self.pc
-                    leftPage = true
-                    runLimit &-= UInt64(bitPattern: budget)
+                    runLimit = cycles
                     budget = 0
                     break inner
                 case .wfi:
@@ -438,33 +662,30 @@ extension Hart {
                         throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
                     }
                     waitingForInterrupt = true
-                    ip += 2
-                    runLimit &-= UInt64(bitPattern: budget)
+                    exitPC = Hart.pcOf(ip, dp, pageBase) &+ 4
+                    runLimit = cyclesFrom(budget)
                     budget = 0
+                    break inner
                 case .sfenceVma:
                     if priv == .user || (priv == .supervisor && mstatus & Mstatus.TVM != 0) {
                         throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
                     }
                     flushTLB()
-                    ip += 2
-                    runLimit &-= UInt64(bitPattern: budget)
+                    exitPC = Hart.pcOf(ip, dp, pageBase) &+ 4
+                    runLimit = cyclesFrom(budget)
                     budget = 0
+                    break inner
                 case .illegal:
                     throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
 
                 // MARK: Page structure
                 case .undecoded:
-                    let off = Int(bitPattern: (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) &>> 3)
-                    let low = (page + off).load(as: UInt16.self)
-                    if off == 4094 && low & 3 == 3 {
-                        ip.pointee = Decoded(raw: 0, imm: 0, op: .straddle, rd: sinkRegister, rs1: 0, rs2: 0, cost: 0)
-                    } else {
-                        ip.pointee = decode(low & 3 == 3 ? (page + off).loadUnaligned(as: UInt32.self) : UInt32(low))
-                    }
-                    continue inner
+                    // Only reachable as a block entry, which decodes first; kept for safety.
+                    decodeRun(ip, dp, page)
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
                 case .pageEnd:
                     exitPC = Hart.pcOf(ip, dp, pageBase)
-                    leftPage = true
                     break inner
                 case .straddle:
                     // Upper half on the next page: fetch both halves checked, run from scratch.
@@ -475,22 +696,65 @@ extension Hart {
                     ip = useScratch(for: pc, word: word)
                     dp = scratch
                     page = dummyPage
-                    continue inner
+                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    budget &-= Int64(ip.pointee.tick >> 12)
+                    instret &+= UInt64(ip.pointee.tick & 0xFFF)
                 }
                 } catch {
+                    // The faulting instruction and the rest of its block did not run.
+                    cycles &-= UInt64(ip.pointee.tick >> 12)
+                    instret &-= UInt64(ip.pointee.tick & 0xFFF)
                     pc = deliver(error, pc: Hart.pcOf(ip, dp, pageBase), instret: instret)
                     budget = budgetFrom(cycles)
                     continue outer
                 }
-                instret &+= 1
-                continue inner
             }
-            // Left the page (to exitPC), or the budget ran out (the next instruction is at ip).
-            pc = leftPage ? exitPC : Hart.pcOf(ip, dp, pageBase)
+            pc = exitPC
         }
         self.pc = pc
         self.cycles = cyclesFrom(budget)
         self.instret = instret
+    }
+
+    /// Decodes the straight-line run that starts at slot `ip` (up to an instruction that ends
+    /// a block, an already decoded slot, a page-straddling instruction or the page end) and
+    /// gives every slot on it the tick of the rest of its block.
+    @inline(never)
+    func decodeRun(_ ip: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>, _ page: UnsafeMutableRawPointer) {
+        var slot = Int(bitPattern: (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) / 16)
+        var count = 0
+        var rest: UInt32 = 0  // tick of the block's continuation after the run
+        while slot < CodeCache.slots {
+            let d = dp[slot]
+            if d.op != .undecoded {
+                if count > 0 { rest = d.op == .pageEnd || d.op == .straddle ? 0 : d.tick }
+                if count == 0 { return }
+                break
+            }
+            let off = slot << 1
+            let low = (page + off).load(as: UInt16.self)
+            if off == 4094 && low & 3 == 3 {
+                dp[slot] = Decoded.straddling
+                if count == 0 { return }
+                break
+            }
+            let decoded = decode(low & 3 == 3 ? (page + off).loadUnaligned(as: UInt32.self) : UInt32(low))
+            dp[slot] = decoded
+            runPath[count] = Int16(slot)
+            count += 1
+            if decoded.op.endsBlock { break }
+            slot += low & 3 == 3 ? 2 : 1
+        }
+        // Suffix sums, last slot first.
+        var tick = rest
+        var i = count - 1
+        while i >= 0 {
+            let s = Int(runPath[i])
+            tick &+= dp[s].tick  // each freshly decoded slot holds its own cost and count 1
+            dp[s].tick = tick
+            i -= 1
+        }
     }
 
     /// The pc of slot `ip` of decoded page `dp` whose first byte is at virtual `pageBase`.
@@ -505,7 +769,7 @@ extension Hart {
     func useScratch(for pc: UInt64, word: UInt32) -> UnsafeMutablePointer<Decoded> {
         restoreScratch()
         let slot = Int((pc & 0xFFF) >> 1)
-        scratch[slot] = decode(word)
+        scratch[slot] = decode(word)  // a one-instruction block
         scratchSlot = slot
         return scratch + slot
     }

@@ -274,7 +274,10 @@ extension Hart {
             case 4: host.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
             default: host.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
             }
-            if bus.isCode(pa) { bus.codeWritten(pa, size: size) }
+            if bus.isCode(pa) {
+                bus.codeWritten(pa, size: size)
+                interruptCheckNeeded = true  // leave the (retired) page before the next fetch
+            }
             if let t = bus.tohost, pa < t &+ 8 && pa &+ size > t { bus.htifStore() }
             return
         }
@@ -291,7 +294,10 @@ extension Hart {
         guard pmpAllows(pa, size: size, .read, p), let host = bus.memoryPointer(pa, size: size, write: true) else {
             throw Trap(.storeAccessFault, va)
         }
-        if bus.isCode(pa) { bus.codeWritten(pa, size: size) }
+        if bus.isCode(pa) {
+            bus.codeWritten(pa, size: size)
+            interruptCheckNeeded = true
+        }
         return host
     }
 }

@@ -112,6 +112,10 @@ public final class Hart {
     let scratch: UnsafeMutablePointer<Decoded>
     /// The scratch slot in use, or -1.
     var scratchSlot = -1
+    /// Slots of the run being decoded (see `decodeRun`).
+    let runPath: UnsafeMutablePointer<Int16>
+    /// Execute one instruction per block (the commit log needs instruction granularity).
+    public var singleStep = false
 
     public var stats = HartStats()
     /// The last synchronous exception raised (for the commit log).
@@ -130,8 +134,11 @@ public final class Hart {
     public init(id: Int, bus: Bus) {
         self.id = id
         self.bus = bus
-        x = .allocate(capacity: 64)
-        x.initialize(repeating: 0, count: 64)
+        // The register file sits alone in the middle of its own page, away from the offsets
+        // that decoded-slot loads hit right after a register store (4K aliasing).
+        let regPage = UnsafeMutableRawPointer.allocate(byteCount: 8192, alignment: 4096)
+        regPage.initializeMemory(as: UInt8.self, repeating: 0, count: 8192)
+        x = (regPage + Hart.registerOffset).bindMemory(to: UInt64.self, capacity: 64)
         dummyPage = .allocate(byteCount: 4096, alignment: 4096)
         let invalid = TLBEntry(tag: .max, page: dummyPage)
         tlbRead = .allocate(capacity: 3 * Hart.tlbSize)
@@ -145,15 +152,19 @@ public final class Hart {
         dtlbR = tlbRead + 2 * Hart.tlbSize
         dtlbW = tlbWrite + 2 * Hart.tlbSize
         itlb = tlbFetch + 2 * Hart.tlbSize
+        runPath = .allocate(capacity: CodeCache.slots)
         bus.register(self)
     }
 
+    static let registerOffset = 0
+
     deinit {
-        x.deallocate()
+        (UnsafeMutableRawPointer(x) - Hart.registerOffset).deallocate()
         tlbRead.deallocate()
         tlbWrite.deallocate()
         tlbFetch.deallocate()
         scratch.deallocate()
+        runPath.deallocate()
         dummyPage.deallocate()
     }
 
@@ -217,6 +228,15 @@ public final class Hart {
             tlbWrite[i].tag = .max
             tlbFetch[i].tag = .max
         }
+    }
+
+    /// Forgets fetch mappings to a decoded page that is being retired.
+    func dropFetchMappings(of decoded: UnsafeMutablePointer<Decoded>) {
+        for i in 0..<(3 * Hart.tlbSize) where tlbFetch[i].decoded == decoded { tlbFetch[i].tag = .max }
+    }
+
+    func dropAllFetchMappings() {
+        for i in 0..<(3 * Hart.tlbSize) { tlbFetch[i].tag = .max }
     }
 
     /// Forgets write mappings of a physical page that has just started to hold decoded code.
