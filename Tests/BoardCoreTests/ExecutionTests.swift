@@ -318,15 +318,20 @@ struct ControlTransferTests {
 
     @Test func countedLoopAndCrossPageBranch() {
         let b = TestBoard()
-        b.runProgram([
+        let loop: [UInt32] = [
             addi(t0, zero, 5),           // addi t0, x0, 5
             addi(t1, zero, 0),           // addi t1, x0, 0
             addi(t1, t1, 3),             // loop: addi t1, t1, 3
             addi(t0, t0, -1),            //       addi t0, t0, -1
             bne(t0, zero, -8),           //       bne t0, x0, loop
-        ])
+        ]
+        b.runProgram(loop, stepping: true)
         #expect(b[t1] == 15)
         #expect(b.hart.instret == 2 + 3 * 5)
+        b[t1] = 0
+        b.runProgram(loop)               // block mode: the final `j .` may have run once too
+        #expect(b[t1] == 15)
+        #expect([2 * 17, 2 * 17 + 1].contains(b.hart.instret))
         // A branch near the end of a page whose target is on the next page, and back.
         let at = TestBoard.base + 0x2000 - 8
         b.load([

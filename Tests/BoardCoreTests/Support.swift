@@ -344,40 +344,57 @@ final class TestBoard {
         hart.setPrivilege(p)
     }
 
-    /// One instruction (or one trap): `run(until: cycles + 1)`, as the board's `step()` does.
+    /// One instruction (or one trap), as the board's `step()` does: single-step mode, then
+    /// `run(until: cycles + 1)`.
     func step(interrupts: Bool = false) {
         if interrupts { hart.checkInterrupts() }
+        hart.singleStep = true
         hart.run(until: hart.cycles &+ 1)
     }
 
-    /// Single-steps until the pc is one of `stops` (default: the end of the program, or a trap
-    /// handler). Returns the pc reached, or nil after `maxSteps`.
+    /// Runs until the pc is one of `stops`, checking after every call of `run(until: cycles + 1)`.
+    /// Block mode (the default) runs one straight-line block per call from the decoded pages,
+    /// so stops must be block entries (the `j .` parking loops are); `stepping` runs one
+    /// instruction per call instead. With `interrupts`, the run loop of the board is mimicked:
+    /// interrupts are checked between calls, and WFI sleeps until the next timer event.
+    /// Returns the pc reached, or nil after `maxCalls` (or when a WFI would sleep forever).
     @discardableResult
-    func run(to stops: [UInt64], maxSteps: Int = 20_000, interrupts: Bool = false) -> UInt64? {
-        for _ in 0..<maxSteps {
+    func run(to stops: [UInt64], maxCalls: Int = 50_000, interrupts: Bool = false, stepping: Bool = false) -> UInt64? {
+        hart.singleStep = stepping
+        defer { hart.singleStep = false }
+        for _ in 0..<maxCalls {
             if stops.contains(hart.pc) { return hart.pc }
-            step(interrupts: interrupts)
+            if hart.waitingForInterrupt {
+                if hart.wakeUpPending { hart.resume() }
+                else if let t = hart.nextWakeUpCycle() { hart.sleep(until: t) }
+                else { return nil }
+                continue
+            }
+            if interrupts { hart.checkInterrupts() }
+            hart.run(until: hart.cycles &+ 1)
         }
         return stops.contains(hart.pc) ? hart.pc : nil
     }
 
     /// Loads `words` at `at` followed by `j .`, runs from `at` until that `j .` or a trap handler.
-    /// Returns the stop pc.
+    /// Returns the stop pc. In block mode the final `j .` may have run once (when it shares a
+    /// block with the instructions before it).
     @discardableResult
-    func runProgram(_ words: [UInt32], at: UInt64 = TestBoard.base, interrupts: Bool = false) -> UInt64? {
+    func runProgram(_ words: [UInt32], at: UInt64 = TestBoard.base, stops: [UInt64] = [], interrupts: Bool = false,
+                    stepping: Bool = false) -> UInt64? {
         load(words + [j(0)], at: at)
         hart.pc = at
         let end = at + UInt64(4 * words.count)
-        return run(to: [end, TestBoard.mHandler, TestBoard.sHandler], interrupts: interrupts)
+        return run(to: [end, TestBoard.mHandler, TestBoard.sHandler] + stops, interrupts: interrupts, stepping: stepping)
     }
 
     /// Same with 16/32-bit pieces.
     @discardableResult
-    func runProgram(_ pieces: [Piece], at: UInt64 = TestBoard.base) -> UInt64? {
+    func runProgram(_ pieces: [Piece], at: UInt64 = TestBoard.base, stepping: Bool = false) -> UInt64? {
         let code = bytes(pieces)
         #expect(bus.writeMemory(at, code + bytes([j(0)])))
         hart.pc = at
-        return run(to: [at + UInt64(code.count), TestBoard.mHandler, TestBoard.sHandler])
+        return run(to: [at + UInt64(code.count), TestBoard.mHandler, TestBoard.sHandler], stepping: stepping)
     }
 
     /// Address of the `j .` that `runProgram` appends.
