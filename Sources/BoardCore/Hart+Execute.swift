@@ -344,66 +344,42 @@ extension Hart {
                 // MARK: Stores
                 case .sb:
                     if try store(x[ip.rs1] &+ ip.imm, UInt8(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
-                        ip += 2
-                        budget &+= Int64(ip.pointee.tick >> 12)
-                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                        exitPC = Hart.pcOf(ip, dp, pageBase)
-                        runLimit = cyclesFrom(budget)
+                        (exitPC, instret) = leaveBlock(at: ip + 2, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
                     ip += 2
                 case .sh:
                     if try store(x[ip.rs1] &+ ip.imm, UInt16(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
-                        ip += 2
-                        budget &+= Int64(ip.pointee.tick >> 12)
-                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                        exitPC = Hart.pcOf(ip, dp, pageBase)
-                        runLimit = cyclesFrom(budget)
+                        (exitPC, instret) = leaveBlock(at: ip + 2, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
                     ip += 2
                 case .cSw:
                     if try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
-                        ip += 1
-                        budget &+= Int64(ip.pointee.tick >> 12)
-                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                        exitPC = Hart.pcOf(ip, dp, pageBase)
-                        runLimit = cyclesFrom(budget)
+                        (exitPC, instret) = leaveBlock(at: ip + 1, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
                     ip += 1
                 case .sw:
                     if try store(x[ip.rs1] &+ ip.imm, UInt32(truncatingIfNeeded: x[ip.rs2]), budget: &budget) {
-                        ip += 2
-                        budget &+= Int64(ip.pointee.tick >> 12)
-                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                        exitPC = Hart.pcOf(ip, dp, pageBase)
-                        runLimit = cyclesFrom(budget)
+                        (exitPC, instret) = leaveBlock(at: ip + 2, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
                     ip += 2
                 case .cSd:
                     if try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget) {
-                        ip += 1
-                        budget &+= Int64(ip.pointee.tick >> 12)
-                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                        exitPC = Hart.pcOf(ip, dp, pageBase)
-                        runLimit = cyclesFrom(budget)
+                        (exitPC, instret) = leaveBlock(at: ip + 1, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
                     ip += 1
                 case .sd:
                     if try store(x[ip.rs1] &+ ip.imm, x[ip.rs2], budget: &budget) {
-                        ip += 2
-                        budget &+= Int64(ip.pointee.tick >> 12)
-                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                        exitPC = Hart.pcOf(ip, dp, pageBase)
-                        runLimit = cyclesFrom(budget)
+                        (exitPC, instret) = leaveBlock(at: ip + 2, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
@@ -510,11 +486,7 @@ extension Hart {
                     try executeAtomic(ip.pointee, cycles: &cycles)
                     budget = budgetFrom(cycles)
                     if _slowPath(interruptCheckNeeded) {
-                        ip += 2
-                        budget &+= Int64(ip.pointee.tick >> 12)
-                        instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                        exitPC = Hart.pcOf(ip, dp, pageBase)
-                        runLimit = cyclesFrom(budget)
+                        (exitPC, instret) = leaveBlock(at: ip + 2, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
@@ -664,6 +636,16 @@ extension Hart {
             dp[s].tick = tick
             i -= 1
         }
+    }
+
+    /// Leaves a block early, before the slot `next`: refunds the rest of the block, ends
+    /// the chunk there, and returns the pc to resume at with the corrected instruction count.
+    /// (Values in, values out: loop locals must not be passed by address.)
+    @inline(never)
+    func leaveBlock(at next: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>, _ pageBase: UInt64,
+                    budget: Int64, instret: UInt64) -> (UInt64, UInt64) {
+        runLimit = cyclesFrom(budget &+ Int64(next.pointee.tick >> 12))
+        return (Hart.pcOf(next, dp, pageBase), instret &- UInt64(next.pointee.tick & 0xFFF))
     }
 
     /// The pc of slot `ip` of decoded page `dp` whose first byte is at virtual `pageBase`.
