@@ -196,7 +196,7 @@ public final class Bus {
             }
         case (1, 1):
             uart.transmit(UInt8(truncatingIfNeeded: payload))
-            reply = (1 << 56) | (1 << 48)
+            reply = (1 << 56) | (1 << 48) | 0x100 | (payload & 0xFF)  // as Spike's console device
         default:
             break
         }

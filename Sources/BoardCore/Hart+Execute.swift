@@ -92,6 +92,7 @@ extension Hart {
         var pc = self.pc
         var instret = self.instret
         let x = self.x
+        interruptCheckNeeded = false  // the caller has just looked at the interrupt lines
 
         outer: while budget > 0 {
             bus.freeRetiredCode()
@@ -577,14 +578,15 @@ extension Hart {
                     ip = useScratch(for: pc, word: word)
                     dp = scratch
                     page = dummyPage
-                    if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
-                    if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
+                    // The fetch is paid: run the instruction whatever the budget, so that a
+                    // small budget cannot leave the hart re-fetching it forever.
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
                 }
                 } catch {
-                    // The faulting instruction and the rest of its block did not run.
-                    cycles &-= UInt64(ip.pointee.tick >> 12)
+                    // The faulting instruction did not retire (its cycles were spent) and the
+                    // rest of its block did not run.
+                    cycles &-= UInt64(ip.pointee.tick >> 12) &- UInt64(CycleModel.baseCost(ip.pointee.op))
                     instret &-= UInt64(ip.pointee.tick & 0xFFF)
                     pc = deliver(error, pc: Hart.pcOf(ip, dp, pageBase), instret: instret)
                     budget = budgetFrom(cycles)

@@ -129,6 +129,11 @@ extension Hart {
         let top = Int64(bitPattern: va) >> (vaBits - 1)
         guard top == 0 || top == -1 else { throw Trap(access.pageFault, va) }
 
+        // The modeled TLB: a page translated before (for this access and privilege, since
+        // the last flush) costs no walk, whether it is RAM, ROM or a device.
+        let slot = Hart.xlateSlot(access, p, va)
+        if xlate[slot].tag == va >> 12 { return xlate[slot].page | (va & 0xFFF) }
+
         stats.tlbMisses &+= 1
         cycles &+= CycleModel.tlbMiss
         var a = (satp & ((1 << 44) - 1)) << 12
@@ -182,7 +187,9 @@ extension Hart {
             ptr.storeBytes(of: pte, as: UInt64.self)
         }
         let offsetMask: UInt64 = (1 << (12 + 9 * UInt64(level))) - 1
-        return ((ppn << 12) & ~offsetMask) | (va & offsetMask)
+        let pa = ((ppn << 12) & ~offsetMask) | (va & offsetMask)
+        xlate[slot] = XlateEntry(tag: va >> 12, page: pa & ~0xFFF)
+        return pa
     }
 
     /// Translates and PMP-checks an access of `size` bytes that does not cross a page.
@@ -283,6 +290,7 @@ extension Hart {
         }
         cycles &+= CycleModel.mmioAccess
         guard bus.mmioWrite(pa, size: Int(size), value: value, cycles: cycles) else { throw Trap(.storeAccessFault, va) }
+        interruptCheckNeeded = true  // a device may now raise (or drop) an interrupt
     }
 
     /// Host pointer for an AMO/SC at `va` (naturally aligned, checked by the caller).

@@ -25,6 +25,12 @@ struct FetchTLBEntry {
     @usableFromInline var decoded: UnsafeMutablePointer<Decoded>
 }
 
+/// A cached translation (virtual page → physical page) for one access type and privilege.
+struct XlateEntry {
+    var tag: UInt64
+    var page: UInt64
+}
+
 /// Per-hart statistics (`--stats`): cycles and instructions by privilege, traps by cause.
 public struct HartStats: Sendable {
     /// Indexed by `Privilege.rawValue` (0 = U, 1 = S, 3 = M).
@@ -100,6 +106,11 @@ public final class Hart {
     let tlbRead: UnsafeMutablePointer<TLBEntry>
     let tlbWrite: UnsafeMutablePointer<TLBEntry>
     let tlbFetch: UnsafeMutablePointer<FetchTLBEntry>
+    /// Translations of any page (RAM, ROM or device) by access type and privilege: the
+    /// modeled TLB behind the host-pointer TLBs.
+    static let xlateSize = 256
+    let xlate: UnsafeMutablePointer<XlateEntry>
+
     /// Data TLBs for the effective data privilege (MPRV-aware), fetch TLB for `priv`.
     var dtlbR: UnsafeMutablePointer<TLBEntry>
     var dtlbW: UnsafeMutablePointer<TLBEntry>
@@ -153,6 +164,8 @@ public final class Hart {
         dtlbW = tlbWrite + 2 * Hart.tlbSize
         itlb = tlbFetch + 2 * Hart.tlbSize
         runPath = .allocate(capacity: CodeCache.slots)
+        xlate = .allocate(capacity: 9 * Hart.xlateSize)
+        xlate.initialize(repeating: XlateEntry(tag: .max, page: 0), count: 9 * Hart.xlateSize)
         bus.register(self)
     }
 
@@ -165,6 +178,7 @@ public final class Hart {
         tlbFetch.deallocate()
         scratch.deallocate()
         runPath.deallocate()
+        xlate.deallocate()
         dummyPage.deallocate()
     }
 
@@ -228,6 +242,17 @@ public final class Hart {
             tlbWrite[i].tag = .max
             tlbFetch[i].tag = .max
         }
+        for i in 0..<(9 * Hart.xlateSize) { xlate[i].tag = .max }
+    }
+
+    static func xlateSlot(_ access: Access, _ p: Privilege, _ va: UInt64) -> Int {
+        let a: Int
+        switch access {
+        case .read: a = 0
+        case .write: a = 1
+        case .execute: a = 2
+        }
+        return (a * 3 + tlbSetIndex(p)) * xlateSize + Int((va >> 12) & UInt64(xlateSize - 1))
     }
 
     /// Forgets fetch mappings to a decoded page that is being retired.

@@ -171,6 +171,9 @@ struct ALUTests {
             (divuw(a0, a1, a2), 0xFFFF_FFFF, 1, maxU64, "divuw result sign-extends"),
             (divuw(a0, a1, a2), 0xFFFF_FFFF, 2, 0x7FFF_FFFF, "divuw"),
             (remuw(a0, a1, a2), 0xFFFF_FFFF, 0x1_0000_0010, 0xF, "remuw uses the low words"),
+            (divuw(a0, a1, a2), 0x8000_0000, 0xFFFF_FFFF, 0, "divuw 2^31 / (2^32-1)"),
+            (remuw(a0, a1, a2), 0x8000_0000, 0xFFFF_FFFF, int32Min, "remuw 2^31 % (2^32-1), sign-extended"),
+            (divu(a0, a1, a2), maxU64, maxU64, 1, "divu max / max"),
         ]
         for (w, x, y, want, what) in cases {
             let got = exec(b, w, x, y)
@@ -348,6 +351,63 @@ struct ControlTransferTests {
         b.step(); b.step()
         #expect(b.hart.pc == at + 4)
         #expect(b[a0] == 9)
+    }
+}
+
+@Suite("Execution: page boundaries and the boot ROM")
+struct PageBoundaryTests {
+    @Test func straightLineCodeAcrossAPageBoundary() {
+        // Falls through a 16-bit instruction in the last halfword, then a 32-bit one that
+        // straddles the next boundary: same results, cycles and instret stepping or not.
+        var runs: [(UInt64, UInt64, UInt64)] = []
+        for stepping in [false, true] {
+            let b = TestBoard()
+            let p1 = TestBoard.base + 0x1000, p2 = TestBoard.base + 0x2000
+            b.load([.w(addi(a0, a0, 1)), .w(addi(a0, a0, 2)), .h(c_addi(a0, 4))], at: p1 - 10)   // …, c.addi at p1-2
+            b.load([.w(addi(a0, a0, 8))], at: p1)
+            b.load([.h(c_addi(a0, 16)), .w(addi(a0, a0, 32)), .w(j(0))], at: p2 - 4)   // addi at p2-2 straddles
+            b.load([.w(j(Int(p2 - 4 - (p1 + 4))))], at: p1 + 4)                            // j to p2-4
+            b.hart.pc = p1 - 10
+            #expect(b.run(to: [p2 + 2], stepping: stepping) == p2 + 2)
+            #expect(b[a0] == 63, "stepping \(stepping)")
+            runs.append((b[a0], b.hart.cycles, b.hart.instret))
+        }
+        #expect(runs[0] == runs[1])
+    }
+
+    @Test func codeRunsFromTheBootROM() {
+        let b = TestBoard()
+        b.load([addi(a0, zero, 5), j(0)], at: VirtMap.bootROM)
+        b.hart.pc = VirtMap.bootROM
+        #expect(b.run(to: [VirtMap.bootROM + 4]) == VirtMap.bootROM + 4)
+        #expect(b[a0] == 5)
+        // The ROM is readable by loads.
+        b[a1] = VirtMap.bootROM
+        b.runProgram([lw(t0, 0, a1)])
+        #expect(b[t0] == UInt64(addi(a0, zero, 5)))
+    }
+}
+
+@Suite("Execution: commit-log helpers")
+struct CommitLogTests {
+    @Test func decodedWordAndWrittenRegisterAfterEachStep() {
+        let b = TestBoard()
+        b[a1] = TestBoard.data
+        b.load([.w(addi(a0, zero, 42)), .h(c_addi(a0, 1)), .w(sd(a0, 0, a1)), .w(0xFFFF_FFFF)])
+        b.hart.pc = TestBoard.base
+        b.step()
+        #expect(b.hart.decodedWord(at: TestBoard.base) == addi(a0, zero, 42))
+        #expect(b.hart.lastWrittenRegister(pc: TestBoard.base)! == (a0, 42))
+        b.step()
+        #expect(b.hart.decodedWord(at: TestBoard.base + 4) == UInt32(c_addi(a0, 1)), "16 bits for a compressed instruction")
+        #expect(b.hart.lastWrittenRegister(pc: TestBoard.base + 4)! == (a0, 43))
+        b.step()
+        #expect(b.hart.decodedWord(at: TestBoard.base + 6) == sd(a0, 0, a1))
+        #expect(b.hart.lastWrittenRegister(pc: TestBoard.base + 6) == nil, "a store writes no register")
+        b.hart.clearLastTrap()
+        b.step()
+        #expect(b.hart.lastTrap == Trap(.illegalInstruction, 0xFFFF_FFFF))
+        #expect(b.hart.pc == TestBoard.mHandler)
     }
 }
 

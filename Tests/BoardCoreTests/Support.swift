@@ -2,6 +2,9 @@ import Testing
 @testable import BoardCore
 import RISCV
 
+/// mcause/scause bit 63: the trap is an interrupt.
+let interruptBit: UInt64 = 1 << 63
+
 // MARK: - Register names (Unpriv. §25 "RISC-V Assembly Programmer's Handbook", ABI names)
 
 let zero = 0, ra = 1, sp = 2, gp = 3, tp = 4
@@ -268,11 +271,10 @@ func c_add(_ rd: Int, _ rs2: Int) -> UInt16 { (4 << 13) | (1 << 12) | (r16(rd) <
 
 // MARK: - Programs
 
-/// One piece of a test program: a 32-bit or a 16-bit instruction, or raw data.
+/// One piece of a test program: a 32-bit or a 16-bit instruction.
 enum Piece {
     case w(UInt32)
     case h(UInt16)
-    case seq([UInt32])
 }
 
 /// Little-endian bytes of 32-bit instruction words.
@@ -285,7 +287,6 @@ func bytes(_ pieces: [Piece]) -> [UInt8] {
         switch p {
         case .w(let w): out += bytes([w])
         case .h(let h): out += [UInt8(truncatingIfNeeded: h), UInt8(truncatingIfNeeded: h >> 8)]
-        case .seq(let ws): out += bytes(ws)
         }
     }
     return out
@@ -349,6 +350,7 @@ final class TestBoard {
     func step(interrupts: Bool = false) {
         if interrupts { hart.checkInterrupts() }
         hart.singleStep = true
+        defer { hart.singleStep = false }
         hart.run(until: hart.cycles &+ 1)
     }
 

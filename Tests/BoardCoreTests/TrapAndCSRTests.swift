@@ -145,6 +145,38 @@ struct TrapTests {
         #expect(b.hart.pc == vec + 4 * 1 && b.hart.mcause == intr | 1)
     }
 
+    @Test func vectoredStvecForDelegatedInterrupts() {
+        let b = TestBoard()
+        let vec = TestBoard.base + 0xE000
+        b.load((0..<16).map { _ in j(0) }, at: vec)
+        try! b.hart.csrWrite(CSR.stvec, vec | 1, raw: 0)
+        b.hart.mideleg = Interrupt.supervisorMask
+        b.hart.medeleg = 1 << 8
+        b.hart.mie = Interrupt.supervisorMask
+        b.hart.mipSoftware = Interrupt.STIP
+        b.enter(.user)
+        #expect(b.hart.checkInterrupts())
+        #expect(b.hart.pc == vec + 4 * 5 && b.hart.scause == intr | 5)
+        // A delegated exception uses BASE.
+        b.hart.mipSoftware = 0
+        b.enter(.user)
+        b.runProgram([ecall()], stops: [vec])
+        #expect(b.hart.pc == vec && b.hart.scause == 8)
+    }
+
+    @Test func wfiWakesOnALocallyEnabledInterruptEvenWhenGloballyDisabled() {
+        // Priv. §3.3.3: WFI resumes when an interrupt is pending in mie & mip, whatever MIE;
+        // with MIE = 0 no trap is taken and execution continues after the WFI.
+        let b = TestBoard()
+        b.hart.mie = Interrupt.MTIP
+        b.bus.clint.mtimecmp[0] = 30
+        let words = [wfi(), addi(a0, zero, 1)]
+        #expect(b.runProgram(words, interrupts: true) == TestBoard.end(of: words))
+        #expect(b[a0] == 1)
+        #expect(b.hart.cycles >= 3_000 && b.hart.cycles < 3_100, "slept until mtime = 30")
+        #expect(b.hart.stats.interrupts.reduce(0, +) == 0)
+    }
+
     @Test func mretRestoresThePrivilegeStack() {
         let target = TestBoard.base + 0x800
         for (mpp, newPriv) in [(UInt64(0), Privilege.user), (1, .supervisor), (3, .machine)] {
@@ -345,6 +377,29 @@ struct TrapTests {
         #expect(sorder == [9, 1, 5])
     }
 
+    @Test func enablingAPendingInterruptTakesItAfterTheCSRWrite() {
+        // run(until:) returns after a CSR write, so the board takes the interrupt right there.
+        let b = TestBoard()
+        b.hart.mie = Interrupt.MSIP
+        b.bus.clint.msip[0] = true
+        let words = [nop, csrrsi(zero, CSR.mstatus, 8), addi(a0, zero, 1), addi(a0, zero, 2)]   // csrsi mstatus, MIE
+        b.runProgram(words, interrupts: true)
+        #expect(b.hart.pc == TestBoard.mHandler)
+        #expect(b.hart.mcause == intr | 3)
+        #expect(b.hart.mepc == TestBoard.base + 8, "taken before the instruction after the csrsi")
+        #expect(b[a0] == 0)
+        // The same after an MRET that lowers the privilege with an M interrupt pending.
+        let c = TestBoard()
+        c.allowAllPMP()
+        c.hart.mie = Interrupt.MSIP
+        c.bus.clint.msip[0] = true
+        c.hart.mepc = TestBoard.base + 8
+        c.runProgram([mret(), nop, addi(a0, zero, 1)], interrupts: true)   // MPP = U after reset
+        #expect(c.hart.pc == TestBoard.mHandler && c.hart.mcause == intr | 3)
+        #expect(c.hart.mepc == TestBoard.base + 8 && (c.hart.mstatus >> 11) & 3 == 0, "taken in U right after MRET")
+        #expect(c[a0] == 0)
+    }
+
     @Test func interruptsTakenBetweenRunsAtTheRightPc() {
         // A counting loop; an interrupt enabled part way is taken with mepc inside the loop.
         let b = TestBoard()
@@ -462,6 +517,16 @@ struct CSRTests {
         #expect(s.csr(CSR.mie) == Interrupt.MTIP, "sie writes leave non-delegated bits alone")
     }
 
+    @Test func envcfgWARL() {
+        let b = TestBoard()
+        try! b.hart.csrWrite(CSR.menvcfg, .max, raw: 0)
+        try! b.hart.csrWrite(CSR.senvcfg, .max, raw: 0)
+        #expect(b.csr(CSR.menvcfg) == 1, "only FIOM is implemented (no Sstc, Svpbmt, Zicbo*)")
+        #expect(b.csr(CSR.senvcfg) == 1)
+        #expect(isIllegal(in: .supervisor, [csrr(a0, CSR.menvcfg)]))
+        #expect(!isIllegal(in: .supervisor, [csrr(a0, CSR.senvcfg)]))
+    }
+
     @Test func satpWARL() {
         let b = TestBoard()
         let sv39 = (SatpMode.sv39 << 60) | (5 << 44) | 0x80123
@@ -503,6 +568,23 @@ struct CSRTests {
         #expect(b[a6] & 2 == 0, "mcountinhibit.TM is read-only zero")
         #expect(b[a6] & 5 == 5, "CY and IR are writable")
         #expect(b[a7] == .max && b[s1] == 0)
+    }
+
+    @Test func csrSwapWithTheSameRegister() {
+        let b = TestBoard()
+        b[t0] = 0x1111
+        b.hart.mscratch = 0x2222
+        b.runProgram([
+            csrrw(t0, CSR.mscratch, t0), // swap t0 and mscratch
+            csrrs(t1, CSR.mscratch, t1), // t1 = old; mscratch |= old t1 (0)
+            csrrc(t2, CSR.mscratch, t0), // t2 = 0x1111; mscratch &= ~0x2222
+            csrrwi(s0, CSR.mscratch, 31),
+            csrrsi(s1, CSR.mscratch, 0), // reads only
+            csrrci(s2, CSR.mscratch, 0x11),
+            csrr(s3, CSR.mscratch),
+        ])
+        #expect(b[t0] == 0x2222 && b[t1] == 0x1111 && b[t2] == 0x1111)
+        #expect(b[s0] == 0x1111 & ~0x2222 && b[s1] == 31 && b[s2] == 31 && b[s3] == 31 & ~0x11)
     }
 
     @Test func pmpCSRsWARL() {

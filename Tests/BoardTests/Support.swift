@@ -59,17 +59,18 @@ func runCommand(_ path: String, _ arguments: [String], stdin: Data? = nil, timeo
         try input.fileHandleForWriting.close()
     }
     // Drain both pipes while waiting so a chatty child never blocks.
-    var outData = Data(), errData = Data()
+    final class Sink: @unchecked Sendable { var data = Data() }  // each written by one reader
+    let outSink = Sink(), errSink = Sink()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async { outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
     group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
     let deadline = Date().addingTimeInterval(timeout)
     while p.isRunning && Date() < deadline { usleep(10_000) }
     if p.isRunning { p.terminate() }
     p.waitUntilExit()
     group.wait()
-    return Outcome(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+    return Outcome(status: p.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self),
+                   stderr: String(decoding: errSink.data, as: UTF8.self))
 }
