@@ -2,11 +2,27 @@
 # The whole test suite: installs what is missing, builds the RISC-V test programs, benchmark
 # kernels and demo, the board, then runs every Swift test (unit tests, the conformance suite,
 # bad-ELF refusals, determinism, device tree, and the QEMU differential tests, which skip
-# themselves when qemu-system-riscv64 is absent).
+# themselves when qemu-system-riscv64 is absent). Ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh --test
 bash tools/build-riscv.sh
 VIREO_SPEC_STRICT=1 bash tools/build/programs.sh >/dev/null
 swift build --build-tests
-swift test --skip-build "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+swift test --skip-build "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# Swift Testing's closing line: "✔ Test run with N tests in M suites passed …" or
+# "✘ Test run with N tests … failed … with K issues".
+summary=$(grep -E "Test run with [0-9]+ tests" "$log" | tail -1 || true)
+total=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$summary")
+if [ -n "$summary" ] && [ "$status" -eq 0 ]; then
+  echo "$total passed, 0 failed"
+elif [ -n "$summary" ]; then
+  failed=$(grep -cE "^✘ Test .*(failed|recorded an issue)" "$log" || true)
+  echo "$((total > failed ? total - failed : 0)) passed, $failed failed"
+fi
+exit "$status"
