@@ -126,8 +126,17 @@ public final class Machine {
             .set("compatible", .string("simple-bus")).set("ranges", .empty)
         soc.child("test@100000").set("compatible", .strings(["sifive,test1", "sifive,test0", "syscon"]))
             .set("reg", .u64([VirtMap.testFinisher, 0x1000]))
+        let plicPhandle = UInt32(config.harts + 1)
+        var plicIRQs: [UInt32] = []
+        for p in intcPhandles { plicIRQs += [p, UInt32(Interrupt.MEI), p, UInt32(Interrupt.SEI)] }
+        soc.child("plic@c000000").set("compatible", .strings(["sifive,plic-1.0.0", "riscv,plic0"]))
+            .set("reg", .u64([VirtMap.plic, VirtMap.plicSize])).set("#address-cells", .u32([0]))
+            .set("#interrupt-cells", .u32([1])).set("interrupt-controller", .empty)
+            .set("interrupts-extended", .u32(plicIRQs)).set("riscv,ndev", .u32([UInt32(PLIC.sources - 1)]))
+            .set("phandle", .u32([plicPhandle]))
         soc.child("serial@10000000").set("compatible", .string("ns16550a"))
             .set("reg", .u64([VirtMap.uart0, 0x100])).set("clock-frequency", .u32([0x384000]))
+            .set("interrupt-parent", .u32([plicPhandle])).set("interrupts", .u32([VirtMap.uart0IRQ]))
         var clintIRQs: [UInt32] = []
         for p in intcPhandles { clintIRQs += [p, UInt32(Interrupt.MSI), p, UInt32(Interrupt.MTI)] }
         soc.child("clint@2000000").set("compatible", .strings(["sifive,clint0", "riscv,clint0"]))

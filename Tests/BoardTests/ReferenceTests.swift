@@ -20,7 +20,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("ERROR"), "\(r.stderr)")
         for needle in ["memory@80000000", "reg = <0x00 0x80000000 0x00 0x20000000>", "riscv,isa = \"rv64imac_zicntr_zicsr_zifencei\"",
-                       "timebase-frequency = <0x989680>", "serial@10000000", "clint@2000000", "test@100000",
+                       "timebase-frequency = <0x989680>", "serial@10000000", "clint@2000000", "test@100000", "plic@c000000", "riscv,ndev = <0x5f>", "interrupts = <0x0a>",
                        "stdout-path = \"/soc/serial@10000000\""] {
             #expect(r.stdout.contains(needle), "missing \(needle) in\n\(r.stdout)")
         }
