@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build needs and is missing: libelf (Debian libelf-dev) and pkg-config.
-# With --test it also installs the small test-only tools: device-tree-compiler (dtc).
+# With --test it also installs the small test-only packages: device-tree-compiler (dtc) and
+# opensbi (firmware images the boot tests run on the board).
 # Uses apt-get (as root, or through sudo when available). Safe to run repeatedly.
 set -euo pipefail
 want=()
@@ -8,6 +9,7 @@ pkg-config --exists libelf 2>/dev/null || want+=(libelf-dev)
 command -v pkg-config >/dev/null 2>&1 || want+=(pkg-config)
 if [ "${1:-}" = "--test" ]; then
   command -v dtc >/dev/null 2>&1 || want+=(device-tree-compiler)
+  [ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || want+=(opensbi)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 echo "setup: installing ${want[*]}" >&2

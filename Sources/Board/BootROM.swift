@@ -6,7 +6,11 @@ enum BootROM {
         (imm << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
     }
 
-    static func image(entry: UInt64, dtb: UInt64) -> [UInt8] {
+    /// OpenSBI's `struct fw_dynamic_info` (firmware/fw_dynamic docs): magic "OSBI", version 2,
+    /// next address, next mode (1 = S), options, boot hart.
+    static let fwDynamicMagic: UInt64 = 0x4942_534F
+
+    static func image(entry: UInt64, dtb: UInt64, nextAddress: UInt64 = 0) -> [UInt8] {
         let t0: UInt32 = 5, a0: UInt32 = 10, a1: UInt32 = 11, a2: UInt32 = 12
         let code: [UInt32] = [
             (t0 << 7) | 0x17,                                                    // auipc t0, 0
@@ -20,6 +24,9 @@ enum BootROM {
         for w in code { bytes += withUnsafeBytes(of: w.littleEndian) { Array($0) } }
         bytes += withUnsafeBytes(of: entry.littleEndian) { Array($0) }   // +24
         bytes += withUnsafeBytes(of: dtb.littleEndian) { Array($0) }     // +32
+        for v in [fwDynamicMagic, 2, nextAddress, 1, 0, 0] as [UInt64] {  // +40: fw_dynamic_info
+            bytes += withUnsafeBytes(of: v.littleEndian) { Array($0) }
+        }
         return bytes
     }
 }

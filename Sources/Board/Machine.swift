@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import BoardCore
+import Foundation
 import RISCV
 import VireoELF
 
@@ -30,7 +31,14 @@ public final class Machine {
     public let config: BoardConfig
     public let bus: Bus
     public let hart: Hart
-    public private(set) var program: ELFProgram?
+    /// What was loaded: the firmware (`--bios`) and/or the kernel; the hart starts at the
+    /// first one's entry.
+    public private(set) var images: [ELFProgram] = []
+    /// Where the firmware should continue (fw_dynamic `next_addr`): the kernel's entry.
+    public private(set) var nextAddress: UInt64 = 0
+    /// `/chosen/bootargs` (`--append`).
+    public var bootargs: String?
+    public var program: ELFProgram? { images.first }
     public private(set) var dtbAddress: UInt64 = 0
     /// Cycles run per call into the interpreter at most; interrupts are checked in between.
     public var chunkCycles: UInt64 = 1 << 16
@@ -50,11 +58,56 @@ public final class Machine {
     /// Loads an ELF like `qemu-system-riscv64 -M virt -bios none -kernel ELF`: PT_LOAD
     /// segments at their physical addresses, bss zeroed, boot ROM jumping to the entry.
     public func load(_ program: ELFProgram) throws(ELFError) {
-        try program.checkPlacement(in: loadableRegions)
-        self.program = program
-        bus.tohost = program.symbol("tohost")
-        bus.fromhost = program.symbol("fromhost")
+        try boot(firmware: nil, kernel: program)
+    }
+
+    /// QEMU-style boot (`-bios FW -kernel K`): the firmware starts in M-mode at its entry
+    /// with a0 = hart id, a1 = DTB and a2 = fw_dynamic info naming the kernel's entry.
+    /// Without firmware the kernel itself starts in M-mode (`-bios none`).
+    public func boot(firmware: ELFProgram?, kernel: ELFProgram?) throws(ELFError) {
+        let list = [firmware, kernel].compactMap { $0 }
+        for image in list { try image.checkPlacement(in: loadableRegions) }
+        if let firmware, let kernel {
+            for a in firmware.segments {
+                for b in kernel.segments
+                where a.physicalAddress < b.physicalAddress + b.memorySize && b.physicalAddress < a.physicalAddress + a.memorySize {
+                    throw ELFError(path: kernel.path, reason: .overlappingSegments(b.physicalAddress, a.physicalAddress))
+                }
+            }
+        }
+        images = list
+        nextAddress = firmware != nil ? (kernel?.entry ?? 0) : 0
+        let htif = list.first { $0.symbol("tohost") != nil }
+        bus.tohost = htif?.symbol("tohost")
+        bus.fromhost = htif?.symbol("fromhost")
         reset()
+    }
+
+    /// Reads a boot image: an ELF (placed at its physical addresses), or anything else as a
+    /// raw binary placed at `rawBase` (QEMU's rule for `-bios x.bin` and a Linux `Image`).
+    public static func image(path: String, rawBase: UInt64) throws(ELFError) -> ELFProgram {
+        guard let f = fopen(path, "rb") else {
+            throw ELFError(path: path, reason: .cannotOpen(String(cString: strerror(errno))))
+        }
+        var magic = [UInt8](repeating: 0, count: 4)
+        let n = fread(&magic, 1, 4, f)
+        fclose(f)
+        if n == 4 && magic == [0x7F, 0x45, 0x4C, 0x46] { return try ELFProgram.read(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ELFError(path: path, reason: .cannotOpen("unreadable"))
+        }
+        guard !data.isEmpty else { throw ELFError(path: path, reason: .malformed("empty image")) }
+        let bytes = [UInt8](data)
+        return ELFProgram(path: path, entry: rawBase, segments: [
+            ELFSegment(physicalAddress: rawBase, virtualAddress: rawBase, bytes: bytes, memorySize: UInt64(bytes.count),
+                       readable: true, writable: true, executable: true),
+        ])
+    }
+
+    /// Where QEMU virt puts a raw kernel after firmware: the firmware's end rounded up to 2 MiB.
+    public static func kernelBase(after firmware: ELFProgram?) -> UInt64 {
+        guard let end = firmware?.segments.map({ $0.physicalAddress + $0.memorySize }).max() else { return VirtMap.dram }
+        return (end + (2 << 20) - 1) & ~((2 << 20) - 1)
     }
 
     public func load(path: String) throws(ELFError) {
@@ -64,7 +117,7 @@ public final class Machine {
     /// Board reset: images rewritten, boot ROM and DTB in place, hart at 0x1000 in M-mode.
     public func reset() {
         guard let program else { return }
-        for s in program.segments {
+        for s in images.flatMap(\.segments) {
             bus.writeMemory(s.physicalAddress, s.bytes)
             let bss = Int(s.memorySize) - s.bytes.count
             if bss > 0 { bus.writeMemory(s.physicalAddress + UInt64(s.bytes.count), [UInt8](repeating: 0, count: bss)) }
@@ -72,7 +125,7 @@ public final class Machine {
         let dtb = makeDeviceTree().blob()
         dtbAddress = placeDeviceTree(size: UInt64(dtb.count))
         bus.writeMemory(dtbAddress, dtb)
-        bus.writeMemory(bus.romBase, BootROM.image(entry: program.entry, dtb: dtbAddress))
+        bus.writeMemory(bus.romBase, BootROM.image(entry: program.entry, dtb: dtbAddress, nextAddress: nextAddress))
         bus.exitCode = nil
         bus.resetRequested = false
         bus.finisher.clear()
@@ -85,8 +138,9 @@ public final class Machine {
         let end = min(bus.dramBase + bus.dramSize, 0x1_0000_0000 - 0x4000_0000 + bus.dramBase)
         var addr = (end - size) & ~((2 << 20) - 1)
         if addr < bus.dramBase { addr = (end - size) & ~0xFFF }
-        let overlaps = program?.segments.contains { addr < $0.physicalAddress + $0.memorySize && addr + size > $0.physicalAddress } ?? false
-        if overlaps, let last = program?.segments.map({ $0.physicalAddress + $0.memorySize }).max() {
+        let segments = images.flatMap(\.segments)
+        let overlaps = segments.contains { addr < $0.physicalAddress + $0.memorySize && addr + size > $0.physicalAddress }
+        if overlaps, let last = segments.map({ $0.physicalAddress + $0.memorySize }).max() {
             addr = (last + 0xFFFF) & ~0xFFFF
         }
         return addr
@@ -99,7 +153,8 @@ public final class Machine {
         let root = tree.root
         root.set("#address-cells", .u32([2])).set("#size-cells", .u32([2]))
             .set("compatible", .string("riscv-virtio")).set("model", .string("riscv-virtio,qemu"))
-        root.child("chosen").set("stdout-path", .string("/soc/serial@10000000"))
+        let chosen = root.child("chosen").set("stdout-path", .string("/soc/serial@10000000"))
+        if let bootargs { chosen.set("bootargs", .string(bootargs)) }
         root.child("memory@80000000").set("device_type", .string("memory"))
             .set("reg", .u64([bus.dramBase, bus.dramSize]))
         let cpus = root.child("cpus")

@@ -9,8 +9,12 @@ struct DTB: ParsableCommand {
 
     @OptionGroup var board: BoardOptions
 
+    @Option(help: "Kernel command line for /chosen/bootargs.")
+    var append: String?
+
     func run() throws {
         let machine = Machine(config: try board.config())
+        machine.bootargs = append
         let blob = machine.makeDeviceTree().blob()
         FileHandle.standardOutput.write(Data(blob))
     }

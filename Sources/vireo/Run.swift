@@ -9,14 +9,34 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a bare-metal ELF in M-mode (like qemu-system-riscv64 -M virt -bios none -kernel ELF).",
         discussion: """
+        `vireo run ELF` is short for `--bios none --kernel ELF`. With `--bios FW` the firmware
+        (ELF, or a raw binary at 0x80000000) starts in M-mode with a0 = hart id, a1 = DTB and
+        a2 = OpenSBI fw_dynamic info; the kernel (ELF at its addresses, or a raw image at the
+        firmware's end rounded up to 2 MiB, as QEMU virt does) is where it continues.
         The process exits with the program's code (test finisher at 0x100000, or HTIF tohost).
         Other endings: 124 when --max-instructions stops the run, 125 when the hart sleeps in
         WFI with no interrupt that could wake it, 2 for a bad ELF or bad flags.
         """
     )
 
-    @Argument(help: "The ELF program to run.")
-    var program: String
+    @Argument(help: "The ELF program to run (same as --kernel with --bios none).")
+    var program: String?
+
+    @Option(help: "M-mode firmware: an ELF or a raw binary loaded at 0x80000000 ('none': no firmware).")
+    var bios: String?
+
+    @Option(help: "The kernel: an ELF, or a raw image (e.g. a Linux Image) placed after the firmware.")
+    var kernel: String?
+
+    @Option(help: "Kernel command line, written to /chosen/bootargs in the device tree.")
+    var append: String?
+
+    func validate() throws {
+        if program != nil && kernel != nil { throw ValidationError("give the program either as an argument or with --kernel, not both") }
+        if program == nil && kernel == nil && (bios == nil || bios == "none") {
+            throw ValidationError("nothing to run: give an ELF, --kernel FILE or --bios FILE")
+        }
+    }
 
     @OptionGroup var board: BoardOptions
 
@@ -31,8 +51,19 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let machine = Machine(config: try board.config(), uart: UART16550(outputFD: 1, inputFD: 0))
+        machine.bootargs = append
         do {
-            try machine.load(path: program)
+            let firmwarePath = bios == "none" ? nil : bios
+            let firmware = try firmwarePath.map { p throws(ELFError) in try Machine.image(path: p, rawBase: VirtMap.dram) }
+            // The positional program must be an ELF (like `qemu -bios none -kernel`);
+            // --kernel also takes a raw image, placed after the firmware.
+            let kernelImage: ELFProgram?
+            if let program {
+                kernelImage = try ELFProgram.read(path: program)
+            } else {
+                kernelImage = try kernel.map { p throws(ELFError) in try Machine.image(path: p, rawBase: Machine.kernelBase(after: firmware)) }
+            }
+            try machine.boot(firmware: firmware, kernel: kernelImage)
         } catch {
             FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
             throw ExitCode(2)

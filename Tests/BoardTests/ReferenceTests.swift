@@ -2,11 +2,14 @@ import Board
 import BoardCore
 import Foundation
 import Testing
+import VireoELF
 
 /// Checks against third-party tools: dtc reads our device tree; QEMU's virt machine prints
 /// the same console output for the same bare-metal programs (skipped without QEMU).
 @Suite struct ReferenceTests {
     static let dtc = Repo.executable("dtc")
+    static let opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic"
+    static let haveOpenSBI = FileManager.default.fileExists(atPath: opensbi + "/fw_jump.elf")
     static let qemu = Repo.executable("qemu-system-riscv64")
 
     @Test(.enabled(if: dtc != nil, "dtc not installed (tools/setup.sh --test installs it)"))
@@ -64,5 +67,44 @@ import Testing
             }
         }
         #expect(shape(q.stdout) == shape(v.stdout), "qemu:\n\(q.stdout)\nvireo:\n\(v.stdout)")
+    }
+
+    /// Debian's OpenSBI (generic platform) boots on the board, finds its devices in our device
+    /// tree, and hands over to an S-mode payload that prints through SBI and powers off
+    /// through SBI SRST: fw_jump as an ELF, fw_dynamic as a raw binary reading the boot ROM's
+    /// fw_dynamic info.
+    @Test(.enabled(if: haveOpenSBI, "opensbi not installed (tools/setup.sh --test installs it)"),
+          arguments: ["fw_jump.elf", "fw_dynamic.bin"])
+    func openSBIBootsPayload(_ firmware: String) throws {
+        let payload = Repo.riscvOut.appendingPathComponent("payloads/sbi-hello.elf").path
+        let r = try runCommand(Repo.vireo, ["run", "--bios", "\(Self.opensbi)/\(firmware)", "--kernel", payload,
+                                            "--max-instructions", "200000000"], timeout: 120)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        for line in ["OpenSBI v", "Platform Name             : riscv-virtio,qemu",
+                     "Platform Timer Device     : aclint-mtimer @ 10000000Hz",
+                     "Platform Console Device   : uart8250", "Platform Shutdown Device  : sifive_test",
+                     "Boot HART Base ISA        : rv64imac", "Boot HART PMP Count       : 16",
+                     "Domain0 Next Address      : 0x0000000080200000", "Domain0 Next Mode         : S-mode",
+                     "vireo payload: hello from S-mode", "vireo payload: hart 0",
+                     "vireo payload: a1 points at a device tree"] {
+            #expect(r.stdout.contains(line), "missing '\(line)' in\n\(r.stdout)")
+        }
+    }
+
+    @Test func appendBecomesBootargs() throws {
+        let m = Machine(uart: UART16550(outputFD: -1, inputFD: -1))
+        m.bootargs = "console=ttyS0 earlycon"
+        let blob = m.makeDeviceTree().blob()
+        let text = String(decoding: blob, as: UTF8.self)
+        #expect(text.contains("console=ttyS0 earlycon"))
+        #expect(text.contains("bootargs"))
+    }
+
+    @Test func rawKernelGoesAfterFirmwareRoundedTo2MiB() throws {
+        let fw = ELFProgram(path: "fw", entry: 0x8000_0000, segments: [
+            ELFSegment(physicalAddress: 0x8000_0000, virtualAddress: 0x8000_0000, bytes: [0x6F, 0, 0, 0],
+                       memorySize: 0x4_8000, readable: true, writable: true, executable: true)])
+        #expect(Machine.kernelBase(after: fw) == 0x8020_0000)
+        #expect(Machine.kernelBase(after: nil) == 0x8000_0000)
     }
 }
