@@ -91,9 +91,6 @@ public final class Bus {
         romCode.harts.append(Unmanaged.passUnretained(hart))
     }
 
-    /// Is `paddr` in RAM or ROM (as opposed to a device or nothing)?
-    public func isMemory(_ paddr: UInt64) -> Bool { memoryPointer(paddr, size: 1, write: false) != nil }
-
     /// Copies bytes into RAM/ROM (loader). Returns false if the range is not memory.
     @discardableResult
     public func writeMemory(_ paddr: UInt64, _ bytes: [UInt8]) -> Bool {

@@ -49,7 +49,6 @@ struct Decoded {
     @usableFromInline var rs2: UInt8
 
     static let pageEndSentinel = Decoded(raw: 0, imm: 0, tick: 0, op: .pageEnd, rd: 0, rs1: 0, rs2: 0)
-    static let empty = Decoded(raw: 0, imm: 0, tick: 0, op: .undecoded, rd: 0, rs1: 0, rs2: 0)
     static let straddling = Decoded(raw: 0, imm: 0, tick: 0, op: .straddle, rd: 32, rs1: 0, rs2: 0)
 
     /// Tick of a one-instruction block.

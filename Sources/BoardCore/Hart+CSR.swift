@@ -93,7 +93,7 @@ extension Hart {
             return v
         case CSR.pmpaddr0...CSR.pmpaddr63:
             let i = Int(csr - CSR.pmpaddr0)
-            return i < Hart.pmpEntries ? pmpaddrRead(i) : 0
+            return i < Hart.pmpEntries ? pmpaddr[i] : 0
         case CSR.mcycle: return mcycle
         case CSR.minstret: return minstret
         case CSR.mhpmcounter3...CSR.mhpmcounter31: return 0

@@ -8,11 +8,6 @@ import RISCV
     UInt64(bitPattern: Int64(Int32(bitPattern: v)))
 }
 
-/// The instruction bits for an illegal-instruction mtval: 16 bits for a compressed one.
-@inline(__always) func instructionBits(_ raw: UInt32) -> UInt64 {
-    raw & 3 == 3 ? UInt64(raw) : UInt64(raw & 0xFFFF)
-}
-
 /// Field access on a decoded slot, read at the point of use so that each case of the
 /// interpreter loads only what it needs.
 extension UnsafeMutablePointer where Pointee == Decoded {

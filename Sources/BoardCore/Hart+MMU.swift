@@ -46,8 +46,6 @@ enum Access {
 extension Hart {
     // MARK: PMP (Priv. §3.7)
 
-    func pmpaddrRead(_ i: Int) -> UInt64 { pmpaddr[i] }
-
     /// pmpaddr[i] is locked when entry i is locked, or when entry i+1 is a locked TOR entry.
     func pmpaddrLocked(_ i: Int) -> Bool {
         if pmpcfg[i] & PMP.L != 0 { return true }

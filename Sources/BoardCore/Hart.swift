@@ -133,8 +133,6 @@ public final class Hart {
     public internal(set) var lastTrap: Trap?
     /// The cycle count at which the current `run(until:)` stops.
     var runLimit: UInt64 = 0
-    /// VA >> 12 of the page being executed when PMP grants execute on part of it only.
-    var partialExecutePage: UInt64 = .max
     var privSinceCycles: UInt64 = 0
     var privSinceInstret: UInt64 = 0
     /// Set by anything that may change which interrupts are deliverable; ends the current chunk.
