@@ -71,6 +71,7 @@ public enum Conformance {
         case .exited(let c): detail = "exit code \(c)"
         case .instructionLimit: detail = "instruction limit"
         case .deadlock: detail = "WFI deadlock"
+        case .quit: detail = "quit from the console"
         }
         return Result(name: name, path: path, passed: passed, detail: detail, instructions: machine.hart.instret,
                       cycles: machine.hart.cycles, console: machine.bus.uart.transcriptString)

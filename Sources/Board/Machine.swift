@@ -16,6 +16,8 @@ public enum StopReason: Equatable, Sendable {
     case instructionLimit(UInt64)
     /// The hart waits (WFI) with no enabled interrupt that could ever wake it.
     case deadlock(pc: UInt64)
+    /// The user typed Ctrl-A x on the console.
+    case quit
 }
 
 /// Board configuration (`vireo run` flags).
@@ -216,6 +218,7 @@ public final class Machine {
             hart.checkInterrupts()
             var limit = hart.cycles &+ chunkCycles
             if let t = bus.clint.timerEventCycle(hart: 0, cycles: hart.cycles), t > hart.cycles { limit = min(limit, t) }
+            if let c = bus.uart.input.nextEventCycle, c > hart.cycles { limit = min(limit, c) }
             if let max = maxInstructions { limit = min(limit, hart.cycles &+ (max - hart.instret)) }
             hart.run(until: limit)
         }
@@ -247,6 +250,7 @@ public final class Machine {
     private func stopCondition(maxInstructions: UInt64?) -> StopReason? {
         if bus.resetRequested { reset() }
         if let code = bus.exitCode { return .exited(code) }
+        if bus.uart.input.quitRequested { return .quit }
         if let max = maxInstructions, hart.instret >= max { return .instructionLimit(max) }
         return nil
     }
@@ -257,9 +261,12 @@ public final class Machine {
             hart.resume()
             return true
         }
-        guard let t = hart.nextWakeUpCycle() else { return false }
-        hart.sleep(until: t)
-        return true
+        if let t = hart.nextWakeUpCycle() {
+            hart.sleep(until: t)
+            return true
+        }
+        // Nothing scheduled: only someone typing can wake the hart.
+        return bus.uart.input.waitForLiveInput()
     }
 }
 

@@ -112,7 +112,8 @@ public final class Bus {
     /// A device register read; nil means no device answers (access fault).
     func mmioRead(_ paddr: UInt64, size: Int, cycles: UInt64) -> UInt64? {
         if paddr &- VirtMap.uart0 < 0x100 {
-            defer { updateUARTLine() }
+            defer { updateUARTLine(cycles: cycles) }
+            uart.now = cycles
             return uart.read(offset: paddr - VirtMap.uart0, size: size)
         }
         if paddr &- VirtMap.plic < VirtMap.plicSize {
@@ -130,8 +131,9 @@ public final class Bus {
     /// A device register write; false means no device answers (access fault).
     func mmioWrite(_ paddr: UInt64, size: Int, value: UInt64, cycles: UInt64) -> Bool {
         if paddr &- VirtMap.uart0 < 0x100 {
+            uart.now = cycles
             uart.write(offset: paddr - VirtMap.uart0, size: size, value: value)
-            updateUARTLine()
+            updateUARTLine(cycles: cycles)
             return true
         }
         if paddr &- VirtMap.plic < VirtMap.plicSize {
@@ -154,8 +156,10 @@ public final class Bus {
         return false
     }
 
-    /// Samples the UART's interrupt line into the PLIC (also polls console input).
-    public func updateUARTLine() {
+    /// Samples the UART's interrupt line into the PLIC at time `cycles` (console input that
+    /// has arrived by then enters the receive FIFO).
+    public func updateUARTLine(cycles: UInt64) {
+        uart.now = cycles
         plic.setLevel(Int(VirtMap.uart0IRQ), uart.interruptLine)
     }
 

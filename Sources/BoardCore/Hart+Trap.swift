@@ -113,8 +113,13 @@ extension Hart {
     /// For a hart in WFI: the first cycle at which a locally enabled interrupt may become
     /// pending, or nil when no enabled source can ever fire (the hart would sleep forever).
     public func nextWakeUpCycle() -> UInt64? {
-        if mie & Interrupt.MTIP != 0, let t = bus.clint.timerEventCycle(hart: id, cycles: cycles) { return t }
-        return nil
+        var next: UInt64?
+        if mie & Interrupt.MTIP != 0, let t = bus.clint.timerEventCycle(hart: id, cycles: cycles) { next = t }
+        // Scripted console input may raise an external interrupt when it arrives.
+        if mie & (Interrupt.MEIP | Interrupt.SEIP) != 0, let c = bus.uart.input.nextEventCycle, c > cycles {
+            next = min(next ?? c, c)
+        }
+        return next
     }
 
     /// Advances the modeled time while the hart sleeps (WFI), to `target` cycles.

@@ -49,8 +49,32 @@ struct Run: ParsableCommand {
     @Option(help: "Write a per-instruction commit log (Spike --log-commits style) to this file.")
     var trace: String?
 
+    @Option(help: "Console input script: lines 'CYCLE TEXT' (escapes \\n \\r \\t \\e \\xHH) replayed at those cycles instead of stdin.")
+    var consoleInput: String?
+
     func run() throws {
-        let machine = Machine(config: try board.config(), uart: UART16550(outputFD: 1, inputFD: 0))
+        let input: ConsoleInput
+        var terminal: RawTerminal?
+        if let consoleInput {
+            guard let text = try? String(contentsOfFile: consoleInput, encoding: .utf8) else {
+                FileHandle.standardError.write("vireo: \(consoleInput): cannot read the console input script\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+            do {
+                input = ConsoleInput(script: try ConsoleInput.parseScript(text))
+            } catch {
+                FileHandle.standardError.write("vireo: \(consoleInput): \(error.description)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+        } else if isatty(0) != 0 {
+            // Interactive: raw terminal, QEMU's Ctrl-A escapes (Ctrl-A x quits, Ctrl-A h helps).
+            terminal = RawTerminal(fd: 0)
+            input = ConsoleInput(fd: 0, escapes: true)
+        } else {
+            input = ConsoleInput(fd: 0)
+        }
+        defer { terminal?.restore() }
+        let machine = Machine(config: try board.config(), uart: UART16550(outputFD: 1, input: input))
         machine.bootargs = append
         do {
             let firmwarePath = bios == "none" ? nil : bios
@@ -92,6 +116,8 @@ struct Run: ParsableCommand {
         case .deadlock(let pc):
             FileHandle.standardError.write("vireo: hart 0 waits in WFI at pc \(hexString(pc)) with no enabled interrupt that could wake it\n".data(using: .utf8)!)
             throw ExitCode(125)
+        case .quit:
+            FileHandle.standardError.write("\r\nvireo: terminated (Ctrl-A x)\r\n".data(using: .utf8)!)
         }
     }
 
@@ -120,6 +146,7 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
     case .exited(let code): ending = "exit code \(code)"
     case .instructionLimit: ending = "instruction limit"
     case .deadlock: ending = "WFI deadlock"
+    case .quit: ending = "Ctrl-A x"
     }
     out += "vireo: \(ending) after \(hart.instret) instructions, \(hart.cycles) cycles"
     if hart.instret > 0 { out += String(format: " (CPI %.3f)", Double(hart.cycles) / Double(hart.instret)) }
@@ -152,4 +179,29 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
 func pad(_ v: UInt64, _ width: Int) -> String {
     let s = String(v)
     return String(repeating: " ", count: max(0, width - s.count)) + s
+}
+
+/// Puts a terminal in raw mode (no echo, no line editing, no signals from Ctrl-C: every key
+/// goes to the guest, as with QEMU -nographic) and restores it afterwards.
+final class RawTerminal {
+    private let fd: Int32
+    private var saved = termios()
+    private var active = false
+
+    init?(fd: Int32) {
+        self.fd = fd
+        guard tcgetattr(fd, &saved) == 0 else { return nil }
+        var raw = saved
+        cfmakeraw(&raw)
+        guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return nil }
+        active = true
+    }
+
+    func restore() {
+        guard active else { return }
+        tcsetattr(fd, TCSANOW, &saved)
+        active = false
+    }
+
+    deinit { restore() }
 }

@@ -4,46 +4,58 @@ import Glibc
 import Darwin
 #endif
 
-/// NS16550A UART at 0x1000_0000 (register map per the TI PC16550D data sheet, as QEMU
-/// `hw/char/serial`). Board I: transmit goes straight out (the line is always ready), receive
-/// is polled from an input file descriptor. Interrupt generation comes with the PLIC (Board II).
+/// NS16550A UART at 0x1000_0000 (register map and behaviour per the TI PC16550D data sheet,
+/// as QEMU's `hw/char/serial`): divisor latch, FCR with a 16-byte receive FIFO, LCR, MCR
+/// with loopback, LSR, IER, IIR with priorities (line status > received data > THR empty),
+/// SCR. Transmission is instantaneous (THR is always empty again at once). The interrupt
+/// line goes to PLIC source 10. Received bytes come from a `ConsoleInput`; the received-data
+/// interrupt fires whenever the FIFO holds data (trigger level 1; no character timeout).
 public final class UART16550 {
     // Register offsets (DLAB = LCR bit 7 switches 0/1 to the divisor latch).
     static let rbrThr: UInt64 = 0, ier: UInt64 = 1, iirFcr: UInt64 = 2, lcr: UInt64 = 3
     static let mcr: UInt64 = 4, lsr: UInt64 = 5, msr: UInt64 = 6, scr: UInt64 = 7
     // LSR bits
-    static let lsrDataReady: UInt8 = 0x01, lsrTHREmpty: UInt8 = 0x20, lsrTransmitterEmpty: UInt8 = 0x40
+    static let lsrDataReady: UInt8 = 0x01, lsrOverrun: UInt8 = 0x02
+    static let lsrTHREmpty: UInt8 = 0x20, lsrTransmitterEmpty: UInt8 = 0x40
+    static let fifoDepth = 16
 
     var ierValue: UInt8 = 0
     var lcrValue: UInt8 = 0
     var mcrValue: UInt8 = 0
     var scrValue: UInt8 = 0
-    var fcrValue: UInt8 = 0
+    var fifoEnabled = false
     var divisor: UInt16 = 0
+    /// Receive FIFO (one byte deep when FIFOs are disabled, as a 16450).
     var rx: [UInt8] = []
-    var rxHead = 0
+    var overrun = false
     /// The transmitter-holding-register-empty interrupt is pending (set when THR empties
     /// with ETBEI enabled, cleared by reading IIR while it is the reported source or by
     /// writing THR).
     var thrInterruptPending = false
+    /// The modeled time of the access being served (set by the bus).
+    var now: UInt64 = 0
 
     /// Where transmitted bytes go (-1: nowhere). Bytes are buffered and flushed at newlines.
     public var outputFD: Int32
-    /// Where received bytes come from (-1: no input).
-    public var inputFD: Int32
-    private var inputEOF = false
+    /// Where received bytes come from.
+    public let input: ConsoleInput
     private var pending: [UInt8] = []
     /// Everything transmitted, for tests and the `--stats` report (bounded).
     public private(set) var transcript: [UInt8] = []
     public var transcriptLimit = 1 << 20
 
-    public init(outputFD: Int32 = 1, inputFD: Int32 = -1) {
+    public init(outputFD: Int32 = 1, input: ConsoleInput = ConsoleInput()) {
         self.outputFD = outputFD
-        self.inputFD = inputFD
+        self.input = input
     }
 
-    /// Queues bytes as if typed on the console (tests, scripted input).
-    public func feed(_ bytes: [UInt8]) { rx.append(contentsOf: bytes) }
+    /// A UART reading live input from `inputFD` (no escapes), or nothing when it is -1.
+    public convenience init(outputFD: Int32 = 1, inputFD: Int32) {
+        self.init(outputFD: outputFD, input: ConsoleInput(fd: inputFD))
+    }
+
+    /// Queues bytes as if typed on the console now (tests).
+    public func feed(_ bytes: [UInt8]) { input.waiting.append(contentsOf: bytes) }
 
     public var transcriptString: String { String(decoding: transcript, as: UTF8.self) }
 
@@ -69,40 +81,47 @@ public final class UART16550 {
     }
 
     private var dlab: Bool { lcrValue & 0x80 != 0 }
+    private var loopback: Bool { mcrValue & 0x10 != 0 }
+    private var capacity: Int { fifoEnabled ? UART16550.fifoDepth : 1 }
 
-    /// The UART's interrupt line (to PLIC source 10): received data with ERBFI, or THR
-    /// empty with ETBEI.
-    public var interruptLine: Bool {
-        (ierValue & 1 != 0 && rxAvailable()) || (ierValue & 2 != 0 && thrInterruptPending)
+    /// Moves arrived console input into the receive FIFO while it has room.
+    func refill() {
+        guard !loopback else { return }
+        while rx.count < capacity, let b = input.take(cycles: now) { rx.append(b) }
     }
 
-    private func rxAvailable() -> Bool {
-        if rxHead < rx.count { return true }
-        if rxHead > 0 { rx.removeAll(keepingCapacity: true); rxHead = 0 }
-        guard inputFD >= 0, !inputEOF else { return false }
-        var p = pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 0) > 0 else { return false }
-        var buf = [UInt8](repeating: 0, count: 256)
-        let n = hostRead(inputFD, &buf, buf.count)
-        if n <= 0 { inputEOF = true; return false }
-        rx.append(contentsOf: buf[0..<n])
-        return true
+    /// A byte arriving at the receiver (console or loopback): lost with an overrun when the
+    /// FIFO is full.
+    private func receive(_ b: UInt8) {
+        if rx.count < capacity { rx.append(b) } else { overrun = true }
+    }
+
+    private var dataReady: Bool {
+        refill()
+        return !rx.isEmpty
+    }
+
+    /// The UART's interrupt line (to PLIC source 10).
+    public var interruptLine: Bool {
+        (ierValue & 4 != 0 && overrun) || (ierValue & 1 != 0 && dataReady) || (ierValue & 2 != 0 && thrInterruptPending)
     }
 
     func read(offset: UInt64, size: Int) -> UInt64 {
         switch offset {
         case Self.rbrThr:
             if dlab { return UInt64(divisor & 0xFF) }
-            guard rxAvailable() else { return 0 }
-            let b = rx[rxHead]; rxHead += 1
+            guard dataReady else { return 0 }
+            let b = rx.removeFirst()
+            refill()
             return UInt64(b)
         case Self.ier:
             return dlab ? UInt64(divisor >> 8) : UInt64(ierValue)
         case Self.iirFcr:
-            // Highest-priority pending source: received data (0x4), then THR empty (0x2);
-            // 0x1 = none. Bits 7:6 are set when the FIFOs are enabled.
-            let fifo: UInt8 = fcrValue & 1 != 0 ? 0xC0 : 0
-            if ierValue & 1 != 0 && rxAvailable() { return UInt64(fifo | 0x04) }
+            // Highest-priority source: line status (0x6), received data (0x4), THR empty
+            // (0x2); 0x1 = none. Bits 7:6 are set when the FIFOs are enabled.
+            let fifo: UInt8 = fifoEnabled ? 0xC0 : 0
+            if ierValue & 4 != 0 && overrun { return UInt64(fifo | 0x06) }
+            if ierValue & 1 != 0 && dataReady { return UInt64(fifo | 0x04) }
             if ierValue & 2 != 0 && thrInterruptPending {
                 thrInterruptPending = false
                 return UInt64(fifo | 0x02)
@@ -111,10 +130,18 @@ public final class UART16550 {
         case Self.lcr: return UInt64(lcrValue)
         case Self.mcr: return UInt64(mcrValue)
         case Self.lsr:
-            return UInt64(Self.lsrTHREmpty | Self.lsrTransmitterEmpty | (rxAvailable() ? Self.lsrDataReady : 0))
+            var v = Self.lsrTHREmpty | Self.lsrTransmitterEmpty
+            if dataReady { v |= Self.lsrDataReady }
+            if overrun { v |= Self.lsrOverrun }
+            overrun = false  // reading LSR clears the error bits
+            return UInt64(v)
         case Self.msr:
-            // Loopback off: DCD, DSR, CTS asserted (as QEMU reports for a connected chardev).
-            return 0xB0
+            if loopback {
+                // CTS = RTS, DSR = DTR, RI = OUT1, DCD = OUT2.
+                let m = mcrValue
+                return UInt64(((m & 2) << 3) | ((m & 1) << 5) | ((m & 4) << 4) | ((m & 8) << 4))
+            }
+            return 0xB0  // DCD, DSR, CTS asserted: a connected terminal
         case Self.scr: return UInt64(scrValue)
         default: return 0
         }
@@ -125,7 +152,7 @@ public final class UART16550 {
         switch offset {
         case Self.rbrThr:
             if dlab { divisor = (divisor & 0xFF00) | UInt16(b) } else {
-                transmit(b)
+                if loopback { receive(b) } else { transmit(b) }
                 thrInterruptPending = true  // the byte leaves at once: THR is empty again
             }
         case Self.ier:
@@ -133,9 +160,14 @@ public final class UART16550 {
                 if b & 2 != 0 && ierValue & 2 == 0 { thrInterruptPending = true }
                 ierValue = b & 0x0F
             }
-        case Self.iirFcr: fcrValue = b & 0xC9
+        case Self.iirFcr:  // FCR
+            let enable = b & 1 != 0
+            if enable != fifoEnabled || b & 2 != 0 { rx.removeAll() }  // toggling FIFOs or RCVR reset
+            fifoEnabled = enable
         case Self.lcr: lcrValue = b
-        case Self.mcr: mcrValue = b & 0x1F
+        case Self.mcr:
+            mcrValue = b & 0x1F
+            refill()
         case Self.scr: scrValue = b
         default: break
         }

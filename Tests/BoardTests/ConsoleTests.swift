@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// The console: a bare-metal program that takes UART receive interrupts through the PLIC,
+/// fed by a cycle-stamped script (deterministic) or by a pipe.
+@Suite struct ConsoleTests {
+    static let echo = Repo.riscvOut.appendingPathComponent("console/uart-echo.elf").path
+
+    func script(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-console-\(getpid())-\(UUID().uuidString).txt")
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func scriptedInputArrivesAtItsCyclesAsInterrupts() throws {
+        // Three arrivals: three external interrupts, each draining what arrived.
+        let path = try script("# cycle text\n200000 hel\n400000 lo wor\n600000 ld\\n\n")
+        let r = try runCommand(Repo.vireo, ["run", "--stats", "--console-input", path, Self.echo])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "type: HELLO WORLD\ninterrupts: 3\n")
+        #expect(r.stderr.contains("machine external interrupt                 3"), "\(r.stderr)")
+        // The last byte arrives at cycle 600000: the run ends shortly after, never before.
+        let cycles = r.stderr.split(separator: "\n").first.flatMap { line in
+            line.split(separator: " ").firstIndex(of: "cycles").map { _ in line }
+        }
+        #expect(cycles != nil)
+    }
+
+    @Test func scriptedRunsAreDeterministic() throws {
+        let path = try script("1000 a\n5000 b\n9000 c\\n\n")
+        let a = try runCommand(Repo.vireo, ["run", "--stats", "--console-input", path, Self.echo])
+        let b = try runCommand(Repo.vireo, ["run", "--stats", "--console-input", path, Self.echo])
+        #expect(a.status == 0 && b.status == 0)
+        #expect(a.stdout == b.stdout)
+        let summary = { (o: Outcome) in o.stderr.split(separator: "\n").first.map(String.init) ?? "" }
+        #expect(summary(a) == summary(b))
+        #expect(summary(a).hasPrefix("vireo: exit code 0 after "))
+    }
+
+    @Test func pipedInputWorks() throws {
+        let r = try runCommand(Repo.vireo, ["run", Self.echo], stdin: Data("abc\n".utf8))
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("type: ABC\ninterrupts: "))
+    }
+
+    @Test func endOfInputWhileWaitingIsReported() throws {
+        let r = try runCommand(Repo.vireo, ["run", Self.echo], stdin: Data())
+        #expect(r.status == 125)
+        #expect(r.stderr.contains("waits in WFI"))
+    }
+
+    @Test func badScriptIsRefusedWithItsLine() throws {
+        let path = try script("# fine\n100 ok\nsoon hello\n")
+        let r = try runCommand(Repo.vireo, ["run", "--console-input", path, Self.echo])
+        #expect(r.status == 2)
+        #expect(r.stderr == "vireo: \(path): line 3: expected a cycle count, found 'soon'\n")
+        let missing = try runCommand(Repo.vireo, ["run", "--console-input", "/nonexistent/script", Self.echo])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/script"))
+    }
+}
