@@ -130,6 +130,7 @@ public final class Machine {
         bus.writeMemory(bus.romBase, BootROM.image(entry: program.entry, dtb: dtbAddress, nextAddress: nextAddress))
         bus.exitCode = nil
         bus.resetRequested = false
+        for d in bus.virtio { d?.reset() }
         bus.finisher.clear()
         hart.reset(pc: bus.romBase)
     }
@@ -191,6 +192,12 @@ public final class Machine {
             .set("#interrupt-cells", .u32([1])).set("interrupt-controller", .empty)
             .set("interrupts-extended", .u32(plicIRQs)).set("riscv,ndev", .u32([UInt32(PLIC.sources - 1)]))
             .set("phandle", .u32([plicPhandle]))
+        for n in 0..<8 {
+            let base = VirtMap.virtioBase + UInt64(n) * VirtMap.virtioStride
+            soc.child("virtio_mmio@\(String(base, radix: 16))").set("compatible", .string("virtio,mmio"))
+                .set("reg", .u64([base, VirtMap.virtioStride]))
+                .set("interrupt-parent", .u32([plicPhandle])).set("interrupts", .u32([UInt32(1 + n)]))
+        }
         soc.child("serial@10000000").set("compatible", .string("ns16550a"))
             .set("reg", .u64([VirtMap.uart0, 0x100])).set("clock-frequency", .u32([0x384000]))
             .set("interrupt-parent", .u32([plicPhandle])).set("interrupts", .u32([VirtMap.uart0IRQ]))
@@ -219,6 +226,7 @@ public final class Machine {
             var limit = hart.cycles &+ chunkCycles
             if let t = bus.clint.timerEventCycle(hart: 0, cycles: hart.cycles), t > hart.cycles { limit = min(limit, t) }
             if let c = bus.uart.input.nextEventCycle, c > hart.cycles { limit = min(limit, c) }
+            if let c = bus.nextDeviceEventCycle, c > hart.cycles { limit = min(limit, c) }
             if let max = maxInstructions { limit = min(limit, hart.cycles &+ (max - hart.instret)) }
             hart.run(until: limit)
         }

@@ -25,6 +25,8 @@ public final class Bus {
     public let plic: PLIC
     public let uart: UART16550
     public let finisher: TestFinisher
+    /// virtio-mmio slots 0…7 (nil: an empty slot, which answers with device ID 0).
+    public private(set) var virtio: [VirtioBlock?] = Array(repeating: nil, count: 8)
 
     /// HTIF (riscv-tests / Spike protocol): physical addresses of `tohost`/`fromhost`, when the
     /// loaded ELF defines those symbols.
@@ -109,6 +111,27 @@ public final class Bus {
         memoryPointer(paddr, size: 8, write: false)?.loadUnaligned(as: UInt64.self)
     }
 
+    /// Attaches a disk image to virtio slot `slot`.
+    public func attachDisk(slot: Int, path: String, readOnly: Bool) throws(VirtioBlock.OpenError) {
+        virtio[slot] = try VirtioBlock(bus: self, path: path, readOnly: readOnly)
+    }
+
+    /// Devices catch up with time: virtio completions whose latency has passed are posted
+    /// and every interrupt line is sampled into the PLIC.
+    public func advanceDevices(cycles: UInt64) {
+        for (n, d) in virtio.enumerated() {
+            guard let d else { continue }
+            d.advance(cycles: cycles)
+            plic.setLevel(1 + n, d.interruptLine)
+        }
+        updateUARTLine(cycles: cycles)
+    }
+
+    /// The next cycle at which a device has something to post (virtio completions).
+    public var nextDeviceEventCycle: UInt64? {
+        virtio.compactMap { $0?.nextEventCycle }.min()
+    }
+
     /// A device register read; nil means no device answers (access fault).
     func mmioRead(_ paddr: UInt64, size: Int, cycles: UInt64) -> UInt64? {
         if paddr &- VirtMap.uart0 < 0x100 {
@@ -124,6 +147,14 @@ public final class Bus {
         }
         if paddr &- VirtMap.testFinisher < 0x1000 {
             return finisher.read(offset: paddr - VirtMap.testFinisher, size: size)
+        }
+        if paddr &- VirtMap.virtioBase < 8 * VirtMap.virtioStride {
+            let slot = Int((paddr - VirtMap.virtioBase) / VirtMap.virtioStride)
+            let offset = (paddr - VirtMap.virtioBase) % VirtMap.virtioStride
+            guard let d = virtio[slot] else { return Bus.emptyVirtioSlot(offset, size: size) }
+            d.advance(cycles: cycles)
+            defer { plic.setLevel(1 + slot, d.interruptLine) }
+            return d.read(offset: offset, size: size)
         }
         return nil
     }
@@ -153,6 +184,14 @@ public final class Bus {
             }
             return true
         }
+        if paddr &- VirtMap.virtioBase < 8 * VirtMap.virtioStride {
+            let slot = Int((paddr - VirtMap.virtioBase) / VirtMap.virtioStride)
+            guard let d = virtio[slot] else { return true }  // writes to an empty slot are ignored
+            d.advance(cycles: cycles)
+            d.write(offset: (paddr - VirtMap.virtioBase) % VirtMap.virtioStride, size: size, value: value, cycles: cycles)
+            plic.setLevel(1 + slot, d.interruptLine)
+            return true
+        }
         return false
     }
 
@@ -161,6 +200,17 @@ public final class Bus {
     public func updateUARTLine(cycles: UInt64) {
         uart.now = cycles
         plic.setLevel(Int(VirtMap.uart0IRQ), uart.interruptLine)
+    }
+
+    /// An empty virtio-mmio slot: magic and version, device ID 0 (§4.2.2: "no device").
+    static func emptyVirtioSlot(_ offset: UInt64, size: Int) -> UInt64 {
+        guard size == 4 else { return 0 }
+        switch offset {
+        case VirtioBlock.magicValue: return 0x7472_6976
+        case VirtioBlock.version: return 2
+        case VirtioBlock.vendorID: return 0x4F52_4956
+        default: return 0
+        }
     }
 
     /// Is this physical page the one holding `tohost`? Stores there take the slow path.

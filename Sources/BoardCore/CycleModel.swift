@@ -39,6 +39,8 @@ public enum CycleModel {
     public static let pteRead: UInt64 = 4
     /// A device register access (load or store) on top of the instruction's cost.
     public static let mmioAccess: UInt64 = 10
+    /// From a virtio notification to the request's used-ring entry and interrupt (10 µs).
+    public static let virtioLatency: UInt64 = 10_000
 
     @inline(__always)
     static func baseCost(_ op: Op) -> UInt8 {

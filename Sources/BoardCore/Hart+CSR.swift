@@ -25,7 +25,7 @@ extension Hart {
         var hw: UInt64 = 0
         if bus.clint.timerPending(hart: id, cycles: cycles) { hw |= Interrupt.MTIP }
         if bus.clint.softwarePending(hart: id) { hw |= Interrupt.MSIP }
-        bus.updateUARTLine(cycles: cycles)
+        bus.advanceDevices(cycles: cycles)
         if bus.plic.interruptPending(context: 2 * id) { hw |= Interrupt.MEIP }
         if bus.plic.interruptPending(context: 2 * id + 1) { hw |= Interrupt.SEIP }
         mipHardware = hw

@@ -116,8 +116,10 @@ extension Hart {
         var next: UInt64?
         if mie & Interrupt.MTIP != 0, let t = bus.clint.timerEventCycle(hart: id, cycles: cycles) { next = t }
         // Scripted console input may raise an external interrupt when it arrives.
-        if mie & (Interrupt.MEIP | Interrupt.SEIP) != 0, let c = bus.uart.input.nextEventCycle, c > cycles {
-            next = min(next ?? c, c)
+        if mie & (Interrupt.MEIP | Interrupt.SEIP) != 0 {
+            for c in [bus.uart.input.nextEventCycle, bus.nextDeviceEventCycle].compactMap({ $0 }) where c > cycles {
+                next = min(next ?? c, c)
+            }
         }
         return next
     }

@@ -1,10 +1,52 @@
 import ArgumentParser
 import Board
+import BoardCore
+import Foundation
 
 /// Flags shared by every command that builds a board.
 struct BoardOptions: ParsableArguments {
     @Option(name: .long, help: "Guest DRAM size: bytes, or with a K/M/G suffix (default 256M).")
     var memory: String = "256M"
+
+    @Option(name: .long, help: "A raw disk image on the next virtio-mmio slot: file=PATH[,readonly][,format=raw]. Repeatable (up to 8).")
+    var drive: [String] = []
+
+    /// The drives, parsed: (path, read-only).
+    func drives() throws -> [(path: String, readOnly: Bool)] {
+        guard drive.count <= 8 else { throw ValidationError("--drive: at most 8 drives (one per virtio-mmio slot)") }
+        return try drive.map { spec in
+            var path: String?
+            var readOnly = false
+            for part in spec.split(separator: ",") {
+                let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+                switch (kv[0], kv.count > 1 ? kv[1] : nil) {
+                case ("file", let v?): path = v
+                case ("readonly", nil), ("readonly", "on"), ("readonly", "true"): readOnly = true
+                case ("readonly", "off"), ("readonly", "false"): readOnly = false
+                case ("format", "raw"), ("if", "virtio"): break
+                case ("format", let v?): throw ValidationError("--drive \(spec): only format=raw is supported, not \(v)")
+                default: throw ValidationError("--drive \(spec): unknown option '\(part)' (use file=PATH[,readonly])")
+                }
+            }
+            guard let path, !path.isEmpty else { throw ValidationError("--drive \(spec): needs file=PATH") }
+            return (path, readOnly)
+        }
+    }
+
+    /// A machine with this configuration and its drives attached (a missing, unreadable or
+    /// read-only image is a clear error here).
+    func machine(uart: UART16550 = UART16550()) throws -> Machine {
+        let m = Machine(config: try config(), uart: uart)
+        for (slot, d) in try drives().enumerated() {
+            do {
+                try m.bus.attachDisk(slot: slot, path: d.path, readOnly: d.readOnly)
+            } catch {
+                FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+        }
+        return m
+    }
 
     func config() throws -> BoardConfig {
         var c = BoardConfig()

@@ -13,7 +13,7 @@ struct DTB: ParsableCommand {
     var append: String?
 
     func run() throws {
-        let machine = Machine(config: try board.config())
+        let machine = try board.machine()
         machine.bootargs = append
         let blob = machine.makeDeviceTree().blob()
         FileHandle.standardOutput.write(Data(blob))

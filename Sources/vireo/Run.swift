@@ -74,7 +74,7 @@ struct Run: ParsableCommand {
             input = ConsoleInput(fd: 0)
         }
         defer { terminal?.restore() }
-        let machine = Machine(config: try board.config(), uart: UART16550(outputFD: 1, input: input))
+        let machine = try board.machine(uart: UART16550(outputFD: 1, input: input))
         machine.bootargs = append
         do {
             let firmwarePath = bios == "none" ? nil : bios
