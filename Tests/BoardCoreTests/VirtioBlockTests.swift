@@ -80,6 +80,7 @@ import Testing
         rig.w(0x14, 1)
         #expect(rig.r(0x010) & 1 == 1)  // VERSION_1 is bit 32
         #expect(rig.bus.mmioRead(Self.slot0 + 0x100, size: 8, cycles: 0) == 64)  // capacity in sectors
+        #expect(rig.bus.mmioRead(Self.slot0 + 0x10C, size: 4, cycles: 0) == 128)  // seg_max
         #expect(rig.bus.mmioRead(Self.slot0 + 0x114, size: 4, cycles: 0) == 512)  // blk_size
         // An empty slot: magic and version, device ID 0.
         #expect(rig.bus.mmioRead(Self.slot0 + 0x1000, size: 4, cycles: 0) == 0x7472_6976)

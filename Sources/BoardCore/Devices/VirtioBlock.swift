@@ -161,12 +161,12 @@ public final class VirtioBlock {
     }
 
     func readConfig(_ offset: UInt64, size: Int) -> UInt64 {
-        // struct virtio_blk_config: capacity @0 (le64), size_max @4… (§5.2.4); we fill
-        // capacity, seg_max @8, geometry @12 (zero) and blk_size @20.
+        // struct virtio_blk_config (§5.2.4): capacity @0 (le64), size_max @8, seg_max @12,
+        // geometry @16, blk_size @20 (le32). We fill capacity, seg_max and blk_size.
         var bytes = [UInt8](repeating: 0, count: 64)
         func put(_ v: UInt64, at: Int, width: Int) { for i in 0..<width { bytes[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) } }
         put(capacitySectors, at: 0, width: 8)
-        put(UInt64(Self.segMax), at: 8, width: 4)
+        put(UInt64(Self.segMax), at: 12, width: 4)
         put(Self.sectorSize, at: 20, width: 4)
         guard offset + UInt64(size) <= UInt64(bytes.count) else { return 0 }
         var v: UInt64 = 0
