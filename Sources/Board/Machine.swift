@@ -40,6 +40,27 @@ public final class Machine {
     public private(set) var nextAddress: UInt64 = 0
     /// `/chosen/bootargs` (`--append`).
     public var bootargs: String?
+
+    /// A file placed in DRAM and described in the device tree (initrd, boot modules).
+    public struct Blob: Sendable {
+        public var path: String
+        public var bytes: [UInt8]
+        public var address: UInt64 = 0
+        /// A module's command line (`--module FILE,ARGS`).
+        public var arguments: String?
+        public init(path: String, bytes: [UInt8], arguments: String? = nil) {
+            self.path = path
+            self.bytes = bytes
+            self.arguments = arguments
+        }
+        var end: UInt64 { address + UInt64(bytes.count) }
+    }
+
+    /// `--initrd`: placed like QEMU virt places it, half-way into DRAM (at most 128 MiB in),
+    /// or after the images when they reach that far.
+    public private(set) var initrd: Blob?
+    /// `--module`: listed under /chosen per Xen's multiboot device-tree binding.
+    public private(set) var modules: [Blob] = []
     public var program: ELFProgram? { images.first }
     public private(set) var dtbAddress: UInt64 = 0
     /// Cycles run per call into the interpreter at most; interrupts are checked in between.
@@ -66,7 +87,7 @@ public final class Machine {
     /// QEMU-style boot (`-bios FW -kernel K`): the firmware starts in M-mode at its entry
     /// with a0 = hart id, a1 = DTB and a2 = fw_dynamic info naming the kernel's entry.
     /// Without firmware the kernel itself starts in M-mode (`-bios none`).
-    public func boot(firmware: ELFProgram?, kernel: ELFProgram?) throws(ELFError) {
+    public func boot(firmware: ELFProgram?, kernel: ELFProgram?, initrd: Blob? = nil, modules: [Blob] = []) throws(ELFError) {
         let list = [firmware, kernel].compactMap { $0 }
         for image in list { try image.checkPlacement(in: loadableRegions) }
         if let firmware, let kernel {
@@ -79,6 +100,29 @@ public final class Machine {
         }
         images = list
         nextAddress = firmware != nil ? (kernel?.entry ?? 0) : 0
+        // Blobs go above everything loaded so far, 2 MiB aligned, and must fit below the DTB.
+        var top = list.flatMap(\.segments).map { $0.physicalAddress + $0.memorySize }.max() ?? bus.dramBase
+        func align(_ v: UInt64) -> UInt64 { (v + (2 << 20) - 1) & ~((2 << 20) - 1) }
+        let dramEnd = bus.dramBase + bus.dramSize
+        let reserve: UInt64 = 2 << 20  // the device tree's place at the top of DRAM
+        func place(_ blob: Blob, at address: UInt64) throws(ELFError) -> Blob {
+            var b = blob
+            b.address = address
+            guard b.end <= dramEnd - reserve else {
+                throw ELFError(path: blob.path, reason: .outsideMemory(address, b.end, "DRAM 0x\(String(bus.dramBase, radix: 16))-0x\(String(dramEnd - reserve, radix: 16)) below the device tree"))
+            }
+            top = max(top, b.end)
+            return b
+        }
+        if let initrd {
+            let preferred = bus.dramBase + min(bus.dramSize / 2, 128 << 20)
+            self.initrd = try place(initrd, at: max(align(top), preferred))
+        } else {
+            self.initrd = nil
+        }
+        var placed: [Blob] = []
+        for m in modules { placed.append(try place(m, at: align(top))) }
+        self.modules = placed
         let htif = list.first { $0.symbol("tohost") != nil }
         bus.tohost = htif?.symbol("tohost")
         bus.fromhost = htif?.symbol("fromhost")
@@ -124,6 +168,7 @@ public final class Machine {
             let bss = Int(s.memorySize) - s.bytes.count
             if bss > 0 { bus.writeMemory(s.physicalAddress + UInt64(s.bytes.count), [UInt8](repeating: 0, count: bss)) }
         }
+        for blob in ([initrd].compactMap { $0 } + modules) { bus.writeMemory(blob.address, blob.bytes) }
         let dtb = makeDeviceTree().blob()
         dtbAddress = placeDeviceTree(size: UInt64(dtb.count))
         bus.writeMemory(dtbAddress, dtb)
@@ -158,6 +203,20 @@ public final class Machine {
             .set("compatible", .string("riscv-virtio")).set("model", .string("riscv-virtio,qemu"))
         let chosen = root.child("chosen").set("stdout-path", .string("/soc/serial@10000000"))
         if let bootargs { chosen.set("bootargs", .string(bootargs)) }
+        if let initrd {
+            chosen.set("linux,initrd-start", .u64([initrd.address])).set("linux,initrd-end", .u64([initrd.end]))
+        }
+        if !modules.isEmpty {
+            // Xen's binding (docs/misc/arm/device-tree/booting.txt): the first module is the
+            // domain-0 kernel; each has reg = <address size> and optional bootargs.
+            chosen.set("#address-cells", .u32([2])).set("#size-cells", .u32([2]))
+            for (i, m) in modules.enumerated() {
+                let node = chosen.child("module@\(String(m.address, radix: 16))")
+                node.set("compatible", .strings(i == 0 ? ["multiboot,kernel", "multiboot,module"] : ["multiboot,module"]))
+                    .set("reg", .u64([m.address, UInt64(m.bytes.count)]))
+                if let args = m.arguments { node.set("bootargs", .string(args)) }
+            }
+        }
         root.child("memory@80000000").set("device_type", .string("memory"))
             .set("reg", .u64([bus.dramBase, bus.dramSize]))
         let cpus = root.child("cpus")

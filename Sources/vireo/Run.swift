@@ -31,6 +31,12 @@ struct Run: ParsableCommand {
     @Option(help: "Kernel command line, written to /chosen/bootargs in the device tree.")
     var append: String?
 
+    @Option(help: "An initial ramdisk, placed in DRAM and named in /chosen/linux,initrd-start/end.")
+    var initrd: String?
+
+    @Option(help: "A boot module FILE[,ARGS], placed in DRAM and listed under /chosen (Xen's multiboot binding; the first is the Dom0 kernel). Repeatable.")
+    var module: [String] = []
+
     func validate() throws {
         if program != nil && kernel != nil { throw ValidationError("give the program either as an argument or with --kernel, not both") }
         if program == nil && kernel == nil && (bios == nil || bios == "none") {
@@ -87,7 +93,12 @@ struct Run: ParsableCommand {
             } else {
                 kernelImage = try kernel.map { p throws(ELFError) in try Machine.image(path: p, rawBase: Machine.kernelBase(after: firmware)) }
             }
-            try machine.boot(firmware: firmware, kernel: kernelImage)
+            let initrdBlob = try initrd.map { p throws(ELFError) in Machine.Blob(path: p, bytes: try readFile(p)) }
+            let moduleBlobs = try module.map { spec throws(ELFError) -> Machine.Blob in
+                let parts = spec.split(separator: ",", maxSplits: 1).map(String.init)
+                return Machine.Blob(path: parts[0], bytes: try readFile(parts[0]), arguments: parts.count > 1 ? parts[1] : nil)
+            }
+            try machine.boot(firmware: firmware, kernel: kernelImage, initrd: initrdBlob, modules: moduleBlobs)
         } catch {
             FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
             throw ExitCode(2)
@@ -204,4 +215,12 @@ final class RawTerminal {
     }
 
     deinit { restore() }
+}
+
+/// A whole file, or a clear error naming it.
+func readFile(_ path: String) throws(ELFError) -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ELFError(path: path, reason: .cannotOpen(FileManager.default.fileExists(atPath: path) ? "unreadable" : "No such file or directory"))
+    }
+    return [UInt8](data)
 }

@@ -107,4 +107,29 @@ import VireoELF
         #expect(Machine.kernelBase(after: fw) == 0x8020_0000)
         #expect(Machine.kernelBase(after: nil) == 0x8000_0000)
     }
+
+    /// --initrd and --module: placed in DRAM above the images, named in /chosen as Linux and
+    /// Xen expect, and the bytes really are at those addresses.
+    @Test(.enabled(if: dtc != nil, "dtc not installed"))
+    func initrdAndModulesInChosen() throws {
+        let m = Machine(uart: UART16550(outputFD: -1, inputFD: -1))
+        let kernel = try ELFProgram.read(path: Repo.programs.appendingPathComponent("rv64i.elf").path)
+        try m.boot(firmware: nil, kernel: kernel, initrd: Machine.Blob(path: "rd", bytes: Array("ramdisk!".utf8)),
+                   modules: [Machine.Blob(path: "dom0", bytes: Array("dom0 kernel".utf8), arguments: "console=hvc0"),
+                             Machine.Blob(path: "guest", bytes: Array("guest".utf8))])
+        let rd = try #require(m.initrd)
+        #expect(rd.address == 0x8000_0000 + (128 << 20))  // half of 256 MiB, at most 128 MiB in
+        #expect(m.modules.map(\.address) == [0x8820_0000, 0x8840_0000])
+        #expect(m.bus.readMemory(rd.address, count: 8) == Array("ramdisk!".utf8))
+        #expect(m.bus.readMemory(m.modules[0].address, count: 11) == Array("dom0 kernel".utf8))
+        let blob = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-chosen-\(getpid()).dtb")
+        try Data(m.makeDeviceTree().blob()).write(to: blob)
+        let r = try runCommand(Self.dtc!, ["-I", "dtb", "-O", "dts", blob.path])
+        #expect(r.status == 0 && !r.stderr.contains("ERROR"), "\(r.stderr)")
+        for needle in ["linux,initrd-start = <0x00 0x88000000>", "linux,initrd-end = <0x00 0x88000008>",
+                       "module@88200000", "compatible = \"multiboot,kernel\\0multiboot,module\"",
+                       "reg = <0x00 0x88200000 0x00 0x0b>", "bootargs = \"console=hvc0\"", "module@88400000"] {
+            #expect(r.stdout.contains(needle), "missing \(needle) in\n\(r.stdout)")
+        }
+    }
 }
