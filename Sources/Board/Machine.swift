@@ -32,7 +32,9 @@ public struct BoardConfig: Sendable {
 public final class Machine {
     public let config: BoardConfig
     public let bus: Bus
-    public let hart: Hart
+    /// The harts, in hart-id order; `hart` is hart 0.
+    public let harts: [Hart]
+    public var hart: Hart { harts[0] }
     /// What was loaded: the firmware (`--bios`) and/or the kernel; the hart starts at the
     /// first one's entry.
     public private(set) var images: [ELFProgram] = []
@@ -69,7 +71,8 @@ public final class Machine {
     public init(config: BoardConfig = BoardConfig(), uart: UART16550 = UART16550()) {
         self.config = config
         bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart)
-        hart = Hart(id: 0, bus: bus)
+        let bus = self.bus
+        harts = (0..<config.harts).map { Hart(id: $0, bus: bus) }
     }
 
     /// The regions a loaded image may occupy.
@@ -177,7 +180,7 @@ public final class Machine {
         bus.resetRequested = false
         for d in bus.virtio { d?.reset() }
         bus.finisher.clear()
-        hart.reset(pc: bus.romBase)
+        for h in harts { h.reset(pc: bus.romBase) }
     }
 
     /// Like QEMU virt: the DTB goes at the top of DRAM (below 3 GiB), 2 MiB aligned down,
@@ -272,73 +275,129 @@ public final class Machine {
 
     // MARK: Running
 
-    /// Runs until the program stops or `maxInstructions` retire.
+    /// With several harts, each runs this many cycles in turn (a deterministic interleaving;
+    /// an IPI or a store another hart must see waits at most this long).
+    public var quantumCycles: UInt64 = 2048
+
+    /// Instructions retired by all harts.
+    public var instructions: UInt64 { harts.reduce(0) { $0 &+ $1.instret } }
+
+    /// Runs until the program stops or `maxInstructions` (all harts together) retire.
     public func run(maxInstructions: UInt64? = nil) -> StopReason {
-        hart.singleStep = false
-        while true {
-            if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
-            if hart.waitingForInterrupt {
-                if !wake() { return .deadlock(pc: hart.pc) }
-                continue
+        for h in harts { h.singleStep = false }
+        if harts.count == 1 {
+            while true {
+                if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
+                switch advance(hart, until: hart.cycles &+ chunkCycles, maxInstructions: maxInstructions) {
+                case .ran, .slept: continue
+                case .stuck: if !bus.uart.input.waitForLiveInput() { return .deadlock(pc: hart.pc) }
+                }
             }
-            hart.checkInterrupts()
-            var limit = hart.cycles &+ chunkCycles
-            if let t = bus.clint.timerEventCycle(hart: 0, cycles: hart.cycles), t > hart.cycles { limit = min(limit, t) }
-            if let c = bus.uart.input.nextEventCycle, c > hart.cycles { limit = min(limit, c) }
-            if let c = bus.nextDeviceEventCycle, c > hart.cycles { limit = min(limit, c) }
-            if let max = maxInstructions { limit = min(limit, hart.cycles &+ (max - hart.instret)) }
-            hart.run(until: limit)
+        }
+        var now = harts.map(\.cycles).min() ?? 0
+        while true {
+            let end = now &+ quantumCycles
+            var stuck = 0
+            for h in harts {
+                bus.interleavingEpoch &+= 1  // another hart ran: outstanding LR reservations lapse
+                while h.cycles < end {
+                    if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
+                    let outcome = advance(h, until: end, maxInstructions: maxInstructions)
+                    if outcome == .stuck {
+                        stuck += 1
+                        h.sleep(until: end)  // another hart may still wake it
+                        break
+                    }
+                }
+            }
+            if stuck == harts.count {
+                // Every hart sleeps with nothing scheduled: only console input can help.
+                if !bus.uart.input.waitForLiveInput() { return .deadlock(pc: hart.pc) }
+            }
+            now = end
         }
     }
 
-    /// Executes one instruction (or takes one trap) and returns the commit record.
-    public func step() -> CommitRecord? {
-        if stopCondition(maxInstructions: nil) != nil { return nil }
-        if hart.waitingForInterrupt && !wake() { return nil }
-        let before = (pc: hart.pc, priv: hart.priv, instret: hart.instret, traps: totalTraps)
-        hart.clearLastTrap()
-        hart.checkInterrupts()
-        let trappedByInterrupt = totalTraps != before.traps
-        let pc = hart.pc, priv = hart.priv
-        hart.singleStep = true
-        hart.run(until: hart.cycles &+ 1)
-        let retired = hart.instret != before.instret
-        let word = hart.decodedWord(at: pc)
-        return CommitRecord(pc: pc, privilege: priv, instruction: word, retired: retired,
-                            written: retired ? hart.lastWrittenRegister(pc: pc) : nil,
-                            interruptTaken: trappedByInterrupt ? before.pc : nil,
-                            trap: retired ? nil : hart.lastTrap)
+    enum Progress { case ran, slept, stuck }
+
+    /// Lets hart `h` run (or sleep, in WFI) towards cycle `end`: interrupts are taken first,
+    /// and the run stops early at the next timer, console or device event.
+    private func advance(_ h: Hart, until end: UInt64, maxInstructions: UInt64?) -> Progress {
+        if h.waitingForInterrupt {
+            if h.wakeUpPending {
+                h.resume()
+            } else if let t = h.nextWakeUpCycle() {
+                h.sleep(until: min(t, end))
+                return .slept
+            } else {
+                return .stuck
+            }
+        }
+        h.checkInterrupts()
+        var limit = end
+        if let t = bus.clint.timerEventCycle(hart: h.id, cycles: h.cycles), t > h.cycles { limit = min(limit, t) }
+        if let c = bus.uart.input.nextEventCycle, c > h.cycles { limit = min(limit, c) }
+        if let c = bus.nextDeviceEventCycle, c > h.cycles { limit = min(limit, c) }
+        if let max = maxInstructions {
+            let done = instructions
+            if done < max { limit = min(limit, h.cycles &+ (max - done)) }
+        }
+        h.run(until: max(limit, h.cycles &+ 1))
+        return .ran
     }
 
-    private var totalTraps: UInt64 {
-        hart.stats.exceptions.reduce(0, &+) &+ hart.stats.interrupts.reduce(0, &+)
+    /// The hart `step()` runs next (round-robin over the harts that are not asleep).
+    private var nextStep = 0
+
+    /// Executes one instruction (or takes one trap) on the next hart and returns the commit
+    /// record.
+    public func step() -> CommitRecord? {
+        if stopCondition(maxInstructions: nil) != nil { return nil }
+        for _ in 0..<harts.count {
+            let h = harts[nextStep]
+            nextStep = (nextStep + 1) % harts.count
+            if harts.count > 1 { bus.interleavingEpoch &+= 1 }
+            if h.waitingForInterrupt {
+                if h.wakeUpPending { h.resume() } else if let t = h.nextWakeUpCycle() { h.sleep(until: t); continue } else { continue }
+            }
+            return step(h)
+        }
+        // Everyone sleeps: let the earliest one wake.
+        guard let h = harts.filter({ $0.nextWakeUpCycle() != nil }).min(by: { $0.nextWakeUpCycle()! < $1.nextWakeUpCycle()! }) else {
+            return bus.uart.input.waitForLiveInput() ? step() : nil
+        }
+        h.sleep(until: h.nextWakeUpCycle()!)
+        return step()
+    }
+
+    private func step(_ h: Hart) -> CommitRecord {
+        let traps = { h.stats.exceptions.reduce(0, &+) &+ h.stats.interrupts.reduce(0, &+) }
+        let before = (pc: h.pc, instret: h.instret, traps: traps())
+        h.clearLastTrap()
+        h.checkInterrupts()
+        let trappedByInterrupt = traps() != before.traps
+        let pc = h.pc, priv = h.priv
+        h.singleStep = true
+        h.run(until: h.cycles &+ 1)
+        let retired = h.instret != before.instret
+        return CommitRecord(hart: h.id, pc: pc, privilege: priv, instruction: h.decodedWord(at: pc), retired: retired,
+                            written: retired ? h.lastWrittenRegister(pc: pc) : nil,
+                            interruptTaken: trappedByInterrupt ? before.pc : nil,
+                            trap: retired ? nil : h.lastTrap)
     }
 
     private func stopCondition(maxInstructions: UInt64?) -> StopReason? {
         if bus.resetRequested { reset() }
         if let code = bus.exitCode { return .exited(code) }
         if bus.uart.input.quitRequested { return .quit }
-        if let max = maxInstructions, hart.instret >= max { return .instructionLimit(max) }
+        if let max = maxInstructions, instructions >= max { return .instructionLimit(max) }
         return nil
-    }
-
-    /// WFI: wake at once if an enabled interrupt is pending, else skip time to the next event.
-    private func wake() -> Bool {
-        if hart.wakeUpPending {
-            hart.resume()
-            return true
-        }
-        if let t = hart.nextWakeUpCycle() {
-            hart.sleep(until: t)
-            return true
-        }
-        // Nothing scheduled: only someone typing can wake the hart.
-        return bus.uart.input.waitForLiveInput()
     }
 }
 
 /// One line of the `--trace` commit log.
 public struct CommitRecord: Sendable {
+    public var hart: Int = 0
     public var pc: UInt64
     public var privilege: Privilege
     public var instruction: UInt32?
@@ -348,12 +407,18 @@ public struct CommitRecord: Sendable {
     public var interruptTaken: UInt64?
     public var trap: Trap?
 
+    /// Spike's "core %3d" prefix.
+    var core: String {
+        let n = String(hart)
+        return "core " + String(repeating: " ", count: max(0, 3 - n.count)) + n
+    }
+
     /// Spike `--log-commits` style: `core   0: 3 0x…(0x…) x5  0x…`.
     public var text: String {
         var s = ""
         if let trap, !retired {
-            s += "core   0: exception \(trap.cause.name), epc \(hex16(pc))\n"
-            s += "core   0:           tval \(hex16(trap.tval))\n"
+            s += "\(core): exception \(trap.cause.name), epc \(hex16(pc))\n"
+            s += "\(core):           tval \(hex16(trap.tval))\n"
             return s
         }
         let bits: String
@@ -362,7 +427,7 @@ public struct CommitRecord: Sendable {
         } else {
             bits = "0x????????"
         }
-        s += "core   0: \(privilege.rawValue) \(hex16(pc)) (\(bits))"
+        s += "\(core): \(privilege.rawValue) \(hex16(pc)) (\(bits))"
         if let (r, v) = written {
             let name = "x\(r)"
             // Spike: "x%-2d 0x%016lx", e.g. "x5  0x…", "x10 0x…".

@@ -35,6 +35,9 @@ public final class Bus {
     /// Set when the program asked to stop (finisher or HTIF exit).
     public var exitCode: Int32?
     public var resetRequested = false
+    /// Advanced whenever the run loop switches harts: an LR reservation taken in an earlier
+    /// epoch no longer holds (another hart may have stored to it).
+    public var interleavingEpoch: UInt64 = 0
 
     public init(memoryBytes: UInt64, harts: Int = 1, uart: UART16550 = UART16550()) {
         precondition(memoryBytes > 0 && memoryBytes % 4096 == 0, "memory size must be a positive multiple of 4 KiB")

@@ -71,24 +71,36 @@ final class CodeCache {
     /// Pages retired by writes; freed when no interpreter loop can still be walking them.
     private var retired: [UnsafeMutablePointer<Decoded>] = []
 
-    /// Retires the decoded pages that bytes [pa, pa + size) touch (and the page before, for
-    /// an instruction straddling into the range). A retired page stays readable until
-    /// `freeRetired()`, so a loop executing from it can finish its instruction and refund
-    /// the rest of its block; the next fetch decodes the new bytes.
+    /// Retires the decoded pages whose decoded instructions bytes [pa, pa + size) overlap
+    /// (an instruction covering byte b starts at b or b − 2). A store to bytes no decoded
+    /// instruction covers — data that shares a page with code — changes nothing decoded and
+    /// retires nothing. A retired page stays readable until `freeRetired()`, so a loop
+    /// executing from it can finish its instruction and refund the rest of its block; the
+    /// next fetch decodes the new bytes.
     @inline(never)
     func invalidate(_ pa: UInt64, size: UInt64) {
         guard size > 0 else { return }
-        var page = (pa &- 2) & ~0xFFF
+        var a = (pa &- 2) & ~1
         let end = pa &+ size
-        while page < end {
-            if let i = index(page), let p = table[i] {
-                table[i] = nil
-                livePages -= 1
-                retired.append(p)
-                for h in harts { h.takeUnretainedValue().dropFetchMappings(of: p) }
+        while a < end {
+            let pageEnd = (a | 0xFFF) &+ 1
+            let stop = min(end, pageEnd)
+            if let i = index(a), let p = table[i] {
+                var slot = Int((a & 0xFFF) >> 1)
+                let last = Int(((stop &- 1) & 0xFFF) >> 1)
+                while slot <= last && p[slot].op == .undecoded { slot += 1 }
+                if slot <= last { retire(i) }
             }
-            page &+= 0x1000
+            a = pageEnd
         }
+    }
+
+    private func retire(_ i: Int) {
+        guard let p = table[i] else { return }
+        table[i] = nil
+        livePages -= 1
+        retired.append(p)
+        for h in harts { h.takeUnretainedValue().dropFetchMappings(of: p) }
     }
 
     /// Frees retired pages (the caller is outside every interpreter loop).

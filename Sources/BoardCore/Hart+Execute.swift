@@ -747,9 +747,10 @@ extension Hart {
             let v = try loadSlow(va, size: size, cycles: &cycles)
             x[rd] = wide ? v : sext32(v)
             reservation = va
+            reservationEpoch = bus.interleavingEpoch
             return
         case .scW, .scD:
-            let ok = reservation == va
+            let ok = reservation == va && reservationEpoch == bus.interleavingEpoch
             reservation = .max
             if ok {
                 let p = try amoPointer(va, size: size, cycles: &cycles)

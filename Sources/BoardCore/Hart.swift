@@ -97,8 +97,10 @@ public final class Hart {
     var pmpaddr = [UInt64](repeating: 0, count: 16)
     var pmpRegions: [PMPRegion] = []
 
-    /// LR/SC reservation: the virtual address reserved by the last LR, or `.max`.
+    /// LR/SC reservation: the virtual address reserved by the last LR, or `.max`, and the
+    /// bus interleaving epoch it was taken in.
     var reservation: UInt64 = .max
+    var reservationEpoch: UInt64 = 0
 
     // Software TLBs, one set per privilege (U, S, M), direct-mapped.
     static let tlbSize = 1024

@@ -8,6 +8,9 @@ struct BoardOptions: ParsableArguments {
     @Option(name: .long, help: "Guest DRAM size: bytes, or with a K/M/G suffix (default 256M).")
     var memory: String = "256M"
 
+    @Option(name: .long, help: "Number of harts, 1–8.")
+    var harts: Int = 1
+
     @Option(name: .long, help: "A raw disk image on the next virtio-mmio slot: file=PATH[,readonly][,format=raw]. Repeatable (up to 8).")
     var drive: [String] = []
 
@@ -51,6 +54,8 @@ struct BoardOptions: ParsableArguments {
     func config() throws -> BoardConfig {
         var c = BoardConfig()
         c.memoryBytes = try parseSize(memory)
+        guard (1...8).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to 8 harts") }
+        c.harts = harts
         return c
     }
 }

@@ -135,7 +135,7 @@ struct Run: ParsableCommand {
     func runTraced(_ machine: Machine, file: UnsafeMutablePointer<FILE>) -> StopReason {
         while true {
             if let code = machine.bus.exitCode { return .exited(code) }
-            if let max = maxInstructions, machine.hart.instret >= max { return .instructionLimit(max) }
+            if let max = maxInstructions, machine.instructions >= max { return .instructionLimit(max) }
             guard let record = machine.step() else {
                 if let code = machine.bus.exitCode { return .exited(code) }
                 return .deadlock(pc: machine.hart.pc)
@@ -148,9 +148,9 @@ struct Run: ParsableCommand {
 func hexString(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 
 func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
-    let hart = machine.hart
-    hart.settleStatistics()
-    let s = hart.stats
+    for h in machine.harts { h.settleStatistics() }
+    let instructions = machine.instructions
+    let cycles = machine.harts.map(\.cycles).max() ?? 0
     var out = ""
     let ending: String
     switch stop {
@@ -159,31 +159,37 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
     case .deadlock: ending = "WFI deadlock"
     case .quit: ending = "Ctrl-A x"
     }
-    out += "vireo: \(ending) after \(hart.instret) instructions, \(hart.cycles) cycles"
-    if hart.instret > 0 { out += String(format: " (CPI %.3f)", Double(hart.cycles) / Double(hart.instret)) }
+    out += "vireo: \(ending) after \(instructions) instructions, \(cycles) cycles"
+    if machine.harts.count == 1 && instructions > 0 {
+        out += String(format: " (CPI %.3f)", Double(cycles) / Double(instructions))
+    }
     out += "\n"
-    out += "  mode  instructions        cycles\n"
-    for (name, p) in [("M", Privilege.machine), ("S", .supervisor), ("U", .user)] {
-        let i = Int(p.rawValue)
-        out += "  \(name)  " + pad(s.instructions[i], 14) + pad(s.cycles[i], 14) + "\n"
-    }
-    let exceptions = s.exceptions.enumerated().filter { $0.element > 0 }
-    let interrupts = s.interrupts.enumerated().filter { $0.element > 0 }
-    if exceptions.isEmpty && interrupts.isEmpty {
-        out += "  traps: none\n"
-    } else {
-        out += "  traps:\n"
-        for (code, n) in exceptions {
-            let name = Cause(rawValue: UInt64(code))?.name ?? "exception \(code)"
-            out += "    " + name.padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+    for h in machine.harts {
+        let s = h.stats
+        if machine.harts.count > 1 { out += "hart \(h.id): \(h.instret) instructions, \(h.cycles) cycles\n" }
+        out += "  mode  instructions        cycles\n"
+        for (name, p) in [("M", Privilege.machine), ("S", .supervisor), ("U", .user)] {
+            let i = Int(p.rawValue)
+            out += "  \(name)  " + pad(s.instructions[i], 14) + pad(s.cycles[i], 14) + "\n"
         }
-        for (code, n) in interrupts {
-            out += "    " + interruptName(UInt64(code)).padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+        let exceptions = s.exceptions.enumerated().filter { $0.element > 0 }
+        let interrupts = s.interrupts.enumerated().filter { $0.element > 0 }
+        if exceptions.isEmpty && interrupts.isEmpty {
+            out += "  traps: none\n"
+        } else {
+            out += "  traps:\n"
+            for (code, n) in exceptions {
+                let name = Cause(rawValue: UInt64(code))?.name ?? "exception \(code)"
+                out += "    " + name.padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+            }
+            for (code, n) in interrupts {
+                out += "    " + interruptName(UInt64(code)).padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+            }
         }
+        out += "  TLB misses: \(s.tlbMisses), page-table reads: \(s.pageWalkReads)\n"
+        out += "  WFI idle cycles: \(s.wfiSkippedCycles)\n"
     }
-    out += "  TLB misses: \(s.tlbMisses), page-table reads: \(s.pageWalkReads)\n"
-    out += "  WFI idle cycles: \(s.wfiSkippedCycles)\n"
-    out += String(format: "  host: %.3f s, %.1f MIPS\n", seconds, seconds > 0 ? Double(hart.instret) / seconds / 1e6 : 0)
+    out += String(format: "  host: %.3f s, %.1f MIPS\n", seconds, seconds > 0 ? Double(instructions) / seconds / 1e6 : 0)
     FileHandle.standardError.write(out.data(using: .utf8)!)
 }
 

@@ -1,0 +1,68 @@
+import Board
+import BoardCore
+import Foundation
+import Testing
+
+/// Several harts: LR/SC contention, AMOs, IPIs through the CLINT, deterministic interleaving.
+@Suite struct SMPTests {
+    static let smp4 = Repo.riscvOut.appendingPathComponent("smp/smp4.elf").path
+    static let expected = "smp4: 4 harts counted 8000 with LR/SC and 8000 with AMOADD\nsmp4: IPIs delivered to harts 1-3 and acknowledged\n"
+
+    @Test func fourHartsCountAndExchangeIPIs() throws {
+        let r = try runCommand(Repo.vireo, ["run", "--harts", "4", "--stats", Self.smp4])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout == Self.expected)
+        for h in 1...3 { #expect(r.stderr.contains("hart \(h): ")) }
+        #expect(r.stderr.components(separatedBy: "machine software interrupt").count == 4)  // harts 1–3
+    }
+
+    @Test func interleavingIsDeterministic() throws {
+        func once() -> (UInt64, [UInt64], String) {
+            var c = BoardConfig()
+            c.harts = 4
+            let m = Machine(config: c, uart: UART16550(outputFD: -1, inputFD: -1))
+            try? m.load(path: Self.smp4)
+            #expect(m.run(maxInstructions: 10_000_000) == .exited(0))
+            return (m.instructions, m.harts.map(\.cycles), m.bus.uart.transcriptString)
+        }
+        let a = once(), b = once()
+        #expect(a.0 == b.0)
+        #expect(a.1 == b.1)
+        #expect(a.2 == Self.expected && b.2 == a.2)
+    }
+
+    @Test func tooFewHartsNeverFinishAndSayWhy() throws {
+        // With two harts the program waits forever for four: the instruction limit ends it.
+        let r = try runCommand(Repo.vireo, ["run", "--harts", "2", "--max-instructions", "200000", Self.smp4])
+        #expect(r.status == 124)
+    }
+
+    @Test func hartCountIsValidated() throws {
+        let r = try runCommand(Repo.vireo, ["run", "--harts", "9", Self.smp4])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--harts 9: the board has 1 to 8 harts"))
+    }
+
+    @Test(.enabled(if: ReferenceTests.qemu != nil, "qemu-system-riscv64 not installed"))
+    func sameOutputAsQEMU() throws {
+        let q = try runCommand(ReferenceTests.qemu!, ["-machine", "virt", "-smp", "4", "-m", "256M", "-bios", "none", "-nographic",
+                                                      "-monitor", "none", "-serial", "stdio", "-kernel", Self.smp4], timeout: 30)
+        #expect(q.status == 0)
+        #expect(q.stdout.replacingOccurrences(of: "\r\n", with: "\n") == Self.expected)
+    }
+
+    @Test(.enabled(if: ReferenceTests.dtc != nil, "dtc not installed"))
+    func deviceTreeListsEveryHart() throws {
+        var c = BoardConfig()
+        c.harts = 3
+        let blob = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-smp-\(getpid()).dtb")
+        try Data(Machine(config: c).makeDeviceTree().blob()).write(to: blob)
+        let r = try runCommand(ReferenceTests.dtc!, ["-I", "dtb", "-O", "dts", blob.path])
+        #expect(r.status == 0 && !r.stderr.contains("ERROR"))
+        for n in 0..<3 { #expect(r.stdout.contains("cpu@\(n) {")) }
+        #expect(!r.stdout.contains("cpu@3"))
+        // CLINT: msip and mtip for each hart; PLIC: M and S external for each hart.
+        #expect(r.stdout.contains("interrupts-extended = <0x01 0x03 0x01 0x07 0x02 0x03 0x02 0x07 0x03 0x03 0x03 0x07>"))
+        #expect(r.stdout.contains("interrupts-extended = <0x01 0x0b 0x01 0x09 0x02 0x0b 0x02 0x09 0x03 0x0b 0x03 0x09>"))
+    }
+}
