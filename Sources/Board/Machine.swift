@@ -324,6 +324,7 @@ public final class Machine {
     /// and the run stops early at the next timer, console or device event.
     private func advance(_ h: Hart, until end: UInt64, maxInstructions: UInt64?) -> Progress {
         if h.waitingForInterrupt {
+            bus.uart.flush()  // idle: show what was printed
             if h.wakeUpPending {
                 h.resume()
             } else if let t = h.nextWakeUpCycle() {

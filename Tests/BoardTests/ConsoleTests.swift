@@ -58,4 +58,20 @@ import Testing
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("/nonexistent/script"))
     }
+
+    /// On a real terminal (a pty from script(1)): raw mode passes keys through, the prompt
+    /// shows before any newline, Ctrl-A h lists the keys and Ctrl-A x ends the run.
+    @Test(.enabled(if: Repo.executable("script") != nil, "script(1) not installed"))
+    func interactiveTerminalWithCtrlAKeys() throws {
+        let shell = "(sleep 0.5; printf 'hi'; sleep 0.5; printf '\\001h'; sleep 0.3; printf '\\001x') | script -qfec \"$0 run $1\" /dev/null"
+        let r = try runCommand("/bin/sh", ["-c", shell, Repo.vireo, Self.echo], timeout: 30)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let out = r.stdout
+        #expect(out.contains("type: HI"), "\(out)")
+        #expect(out.contains("C-a x    exit vireo"), "\(out)")
+        #expect(out.contains("vireo: terminated (Ctrl-A x)"), "\(out)")
+        if let prompt = out.range(of: "type: HI"), let help = out.range(of: "C-a h") {
+            #expect(prompt.lowerBound < help.lowerBound)  // the prompt was not held back
+        }
+    }
 }

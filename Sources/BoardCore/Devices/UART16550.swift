@@ -86,6 +86,7 @@ public final class UART16550 {
 
     /// Moves arrived console input into the receive FIFO while it has room.
     func refill() {
+        flush()  // the guest is looking for input: whatever it printed (a prompt) must show
         guard !loopback else { return }
         while rx.count < capacity, let b = input.take(cycles: now) { rx.append(b) }
     }
