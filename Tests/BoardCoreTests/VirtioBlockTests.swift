@@ -140,6 +140,21 @@ import Testing
         #expect(request(rig, type: 0, sector: 63, length: 1024, write: false) == 1)  // past the end
     }
 
+    @Test func dataFacingTheWrongWayFailsTheRequest() throws {
+        let rig = try Rig()
+        bringUp(rig)
+        let before = rig.fileBytes
+        rig.bus.writeMemory(data, [UInt8](repeating: 0x5A, count: 512))
+        // A read (IN) whose data buffer is device-readable: IOERR, the buffer untouched.
+        #expect(request(rig, type: 0, sector: 0, length: 512, write: true) == 1)
+        #expect(rig.bus.readMemory(data, count: 512) == [UInt8](repeating: 0x5A, count: 512))
+        // A write (OUT) whose data buffer is device-writable: IOERR, the image untouched.
+        #expect(request(rig, type: 1, sector: 0, length: 512, write: false) == 1)
+        #expect(rig.fileBytes == before)
+        // Partial sectors fail too.
+        #expect(request(rig, type: 0, sector: 0, length: 100, write: false) == 1)
+    }
+
     @Test func indirectDescriptors() throws {
         let rig = try Rig()
         bringUp(rig)

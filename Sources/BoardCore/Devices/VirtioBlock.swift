@@ -277,10 +277,16 @@ public final class VirtioBlock {
         guard let header = readBytes(&readable, 16) else { return finish(Self.stIOErr, 0) }
         let type = header.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
         let sector = header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
+        // Data must flow the request's way: an IN's data is device-writable, an OUT's is
+        // device-readable (§5.2.6); a buffer facing the wrong way fails the request.
+        let readableData = readable.reduce(0) { $0 + UInt64($1.len) }
+        let writableData = writable.reduce(0) { $0 + UInt64($1.len) }
         switch type {
         case Self.tIn:
-            let total = writable.reduce(0) { $0 + UInt64($1.len) }
-            guard total % Self.sectorSize == 0, inRange(sector, total) else { return finish(Self.stIOErr, 0) }
+            let total = writableData
+            guard readableData == 0, total > 0, total % Self.sectorSize == 0, inRange(sector, total) else {
+                return finish(Self.stIOErr, 0)
+            }
             var offset = sector * Self.sectorSize
             var done: UInt32 = 0
             for b in writable where b.len > 0 {
@@ -294,8 +300,10 @@ public final class VirtioBlock {
             return finish(Self.stOK, done)
         case Self.tOut:
             guard !readOnly else { return finish(Self.stIOErr, 0) }
-            let total = readable.reduce(0) { $0 + UInt64($1.len) }
-            guard total % Self.sectorSize == 0, inRange(sector, total) else { return finish(Self.stIOErr, 0) }
+            let total = readableData
+            guard writableData == 0, total > 0, total % Self.sectorSize == 0, inRange(sector, total) else {
+                return finish(Self.stIOErr, 0)
+            }
             var offset = sector * Self.sectorSize
             for b in readable where b.len > 0 {
                 guard let p = ram(b.addr, UInt64(b.len), write: false) else { return finish(Self.stIOErr, 0) }
