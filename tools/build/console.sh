@@ -1,17 +1,4 @@
 #!/usr/bin/env bash
-# Builds the console test programs, which are run with scripted or piped input:
-# Tests/console/*.S -> $OUT/console/.
+# Console test programs, run with scripted or piped input: Tests/console/*.S -> $OUT/console/.
 source "$(dirname "$0")/env.sh"
-SRC="$ROOT/Tests/console"
-DST="$OUT/console"
-mkdir -p "$DST"
-for src in "$SRC"/*.S; do
-  name="$(basename "$src" .S)"
-  elf="$DST/$name.elf"
-  if needs_rebuild "$elf" "$src" "$ROOT/linker/bare.ld" "$0"; then
-    "$CLANG" "${RV_CFLAGS[@]}" -c "$src" -o "$DST/$name.o"
-    "$LLD" -T "$ROOT/linker/bare.ld" -o "$elf" "$DST/$name.o"
-    rm -f "$DST/$name.o"
-    echo "built $elf"
-  fi
-done
+build_asm_programs console bare.ld

@@ -20,3 +20,20 @@ needs_rebuild() {
   for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
   return 1
 }
+
+# build_asm_programs NAME LDSCRIPT: assembles every Tests/NAME/*.S into $OUT/NAME/<name>.elf,
+# linked with linker/LDSCRIPT; skips up-to-date outputs.
+build_asm_programs() {
+  local name="$1" ld="$ROOT/linker/$2" src elf prog
+  mkdir -p "$OUT/$name"
+  for src in "$ROOT/Tests/$name"/*.S; do
+    prog="$(basename "$src" .S)"
+    elf="$OUT/$name/$prog.elf"
+    if needs_rebuild "$elf" "$src" "$ld" "$ROOT/tools/build/env.sh"; then
+      "$CLANG" "${RV_CFLAGS[@]}" -c "$src" -o "$OUT/$name/$prog.o"
+      "$LLD" -T "$ld" -o "$elf" "$OUT/$name/$prog.o"
+      rm -f "$OUT/$name/$prog.o"
+      echo "built $elf"
+    fi
+  done
+}
