@@ -24,6 +24,8 @@ public enum StopReason: Equatable, Sendable {
 public struct BoardConfig: Sendable {
     public var memoryBytes: UInt64 = 256 << 20
     public var harts = 1
+    /// Optional extensions (`--isa`).
+    public var sstc = false
     public init() {}
 }
 
@@ -72,7 +74,7 @@ public final class Machine {
         self.config = config
         bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart)
         let bus = self.bus
-        harts = (0..<config.harts).map { Hart(id: $0, bus: bus) }
+        harts = (0..<config.harts).map { Hart(id: $0, bus: bus, sstc: config.sstc) }
     }
 
     /// The regions a loaded image may occupy.
@@ -231,9 +233,9 @@ public final class Machine {
             let cpu = cpus.child("cpu@\(h)")
             cpu.set("device_type", .string("cpu")).set("reg", .u32([UInt32(h)]))
                 .set("status", .string("okay")).set("compatible", .string("riscv"))
-                .set("riscv,isa", .string(Machine.isaString))
+                .set("riscv,isa", .string(Machine.isaString(config)))
                 .set("riscv,isa-base", .string("rv64i"))
-                .set("riscv,isa-extensions", .strings(Machine.isaExtensions))
+                .set("riscv,isa-extensions", .strings(Machine.isaExtensions(config)))
                 .set("mmu-type", .string("riscv,sv48"))
                 .set("clock-frequency", .u32([UInt32(CycleModel.coreHz)]))
             cpu.child("interrupt-controller").set("#interrupt-cells", .u32([1]))
@@ -270,8 +272,34 @@ public final class Machine {
         return tree
     }
 
-    public static let isaExtensions = ["i", "m", "a", "c", "zicntr", "zicsr", "zifencei"]
-    public static let isaString = "rv64imac_zicntr_zicsr_zifencei"
+    /// The extensions of a configuration, as device-tree `riscv,isa-extensions` names.
+    public static func isaExtensions(_ c: BoardConfig) -> [String] {
+        ["i", "m", "a", "c", "zicntr", "zicsr", "zifencei"] + (c.sstc ? ["sstc"] : [])
+    }
+
+    /// The ISA string of a configuration (`riscv,isa`), e.g. rv64imac_zicntr_zicsr_zifencei_sstc.
+    public static func isaString(_ c: BoardConfig) -> String {
+        "rv64imac_zicntr_zicsr_zifencei" + (c.sstc ? "_sstc" : "")
+    }
+
+    /// Parses `--isa`: rv64imac plus optional
+    /// `_zicntr`, `_zicsr`, `_zifencei` (always present) and `_sstc`.
+    public static func parseISA(_ text: String, into c: inout BoardConfig) -> String? {
+        let parts = text.lowercased().split(separator: "_").map(String.init)
+        guard let base = parts.first, base == "rv64imac" else {
+            return "--isa \(text): the base must be rv64imac"
+        }
+        c.sstc = false
+        for ext in parts.dropFirst() {
+            switch ext {
+            case "zicntr", "zicsr", "zifencei": break
+            case "sstc": c.sstc = true
+            case "h": return "--isa \(text): the hypervisor extension is not available yet"
+            default: return "--isa \(text): unknown or unsupported extension '\(ext)' (supported: zicntr, zicsr, zifencei, sstc)"
+            }
+        }
+        return nil
+    }
 
     // MARK: Running
 
@@ -337,6 +365,7 @@ public final class Machine {
         h.checkInterrupts()
         var limit = end
         if let t = bus.clint.timerEventCycle(hart: h.id, cycles: h.cycles), t > h.cycles { limit = min(limit, t) }
+        if let t = h.supervisorTimerEventCycle(), t > h.cycles { limit = min(limit, t) }
         if let c = bus.uart.input.nextEventCycle, c > h.cycles { limit = min(limit, c) }
         if let c = bus.nextDeviceEventCycle, c > h.cycles { limit = min(limit, c) }
         if let max = maxInstructions {

@@ -13,8 +13,17 @@ extension Hart {
     /// FIOM is the only envcfg field of the extensions implemented (Priv. §3.1.18, §12.1.4).
     static let envcfgWritable: UInt64 = 1
 
-    /// mip as software reads it: software-writable bits plus device lines.
-    var mip: UInt64 { mipSoftware | mipHardware }
+    /// menvcfg.STCE (Sstc): stimecmp enabled for S-mode, STIP driven by it.
+    static let STCE: UInt64 = 1 << 63
+
+    /// Sstc is active: STIP is the comparison `time >= stimecmp`, read-only in mip.
+    var stimecmpDrivesSTIP: Bool { menvcfg & Hart.STCE != 0 }
+
+    /// mip as software reads it: software-writable bits plus device lines (with Sstc
+    /// active, the software STIP bit is ignored: Priv. §3.1.9).
+    var mip: UInt64 {
+        (stimecmpDrivesSTIP ? mipSoftware & ~Interrupt.STIP : mipSoftware) | mipHardware
+    }
 
     /// The counter value seen through mcycle/cycle (Priv. §3.1.11, mcountinhibit §3.1.13).
     var mcycle: UInt64 { mcountinhibit & 1 != 0 ? mcycleFrozen : cycles &- mcycleOffset }
@@ -25,6 +34,7 @@ extension Hart {
         var hw: UInt64 = 0
         if bus.clint.timerPending(hart: id, cycles: cycles) { hw |= Interrupt.MTIP }
         if bus.clint.softwarePending(hart: id) { hw |= Interrupt.MSIP }
+        if stimecmpDrivesSTIP && bus.clint.mtime(cycles: cycles) >= stimecmp { hw |= Interrupt.STIP }
         bus.advanceDevices(cycles: cycles)
         if bus.plic.interruptPending(context: 2 * id) { hw |= Interrupt.MEIP }
         if bus.plic.interruptPending(context: 2 * id + 1) { hw |= Interrupt.SEIP }
@@ -38,6 +48,10 @@ extension Hart {
         if UInt8((csr >> 8) & 3) > priv.rawValue { throw illegal }
         if write && (csr >> 10) & 3 == 3 { throw illegal }
         if csr == CSR.satp && priv == .supervisor && mstatus & Mstatus.TVM != 0 { throw illegal }
+        if csr == CSR.stimecmp && priv != .machine {
+            // Sstc: S-mode needs menvcfg.STCE and mcounteren.TM (Priv. §3.1.11, §3.1.18).
+            if !sstc || menvcfg & Hart.STCE == 0 || mcounteren & 2 == 0 { throw illegal }
+        }
         if csr >= CSR.cycle && csr <= CSR.hpmcounter31 {
             let bit = UInt64(1) << UInt64(csr - CSR.cycle)
             if priv != .machine && mcounteren & bit == 0 { throw illegal }
@@ -65,6 +79,7 @@ extension Hart {
             updateInterruptLines()
             return mip & mideleg
         case CSR.satp: return satp
+        case CSR.stimecmp where sstc: return stimecmp
         case CSR.mvendorid, CSR.marchid, CSR.mimpid, CSR.mconfigptr: return 0
         case CSR.mhartid: return UInt64(id)
         case CSR.mstatus: return mstatusValue
@@ -139,7 +154,8 @@ extension Hart {
         case CSR.mie: mie = value & Hart.mieWritable
         case CSR.mtvec: mtvec = value & ~2  // MODE ≥ 2 reserved: keep bit 0 only
         case CSR.mcounteren: mcounteren = value & 0xFFFF_FFFF
-        case CSR.menvcfg: menvcfg = value & Hart.envcfgWritable
+        case CSR.menvcfg: menvcfg = value & (Hart.envcfgWritable | (sstc ? Hart.STCE : 0))
+        case CSR.stimecmp where sstc: stimecmp = value
         case CSR.mcountinhibit:
             let new = value & 0xFFFF_FFFD  // TM (bit 1) is read-only zero
             if (mcountinhibit ^ new) & 1 != 0 {
@@ -155,7 +171,8 @@ extension Hart {
         case CSR.mcause: mcause = value
         case CSR.mtval: mtval = value
         case CSR.mip:
-            mipSoftware = (mipSoftware & ~Hart.mipWritable) | (value & Hart.mipWritable)
+            let writable = stimecmpDrivesSTIP ? Hart.mipWritable & ~Interrupt.STIP : Hart.mipWritable
+            mipSoftware = (mipSoftware & ~writable) | (value & writable)
         case CSR.pmpcfg0...CSR.pmpcfg15:
             let n = Int(csr - CSR.pmpcfg0)
             if n & 1 == 1 { throw Trap(.illegalInstruction, UInt64(raw)) }

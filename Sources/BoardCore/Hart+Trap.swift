@@ -115,6 +115,7 @@ extension Hart {
     public func nextWakeUpCycle() -> UInt64? {
         var next: UInt64?
         if mie & Interrupt.MTIP != 0, let t = bus.clint.timerEventCycle(hart: id, cycles: cycles) { next = t }
+        if mie & Interrupt.STIP != 0, let t = supervisorTimerEventCycle() { next = min(next ?? t, t) }
         // Scripted console input may raise an external interrupt when it arrives.
         if mie & (Interrupt.MEIP | Interrupt.SEIP) != 0 {
             for c in [bus.uart.input.nextEventCycle, bus.nextDeviceEventCycle].compactMap({ $0 }) where c > cycles {
@@ -122,6 +123,12 @@ extension Hart {
             }
         }
         return next
+    }
+
+    /// With Sstc active, the cycle at which STIP rises (time reaches stimecmp).
+    public func supervisorTimerEventCycle() -> UInt64? {
+        guard stimecmpDrivesSTIP else { return nil }
+        return bus.clint.cycle(whenMtimeReaches: stimecmp, cycles: cycles)
     }
 
     /// Advances the modeled time while the hart sleeps (WFI), to `target` cycles.

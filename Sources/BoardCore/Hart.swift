@@ -142,7 +142,13 @@ public final class Hart {
     /// Set while a WFI waits for an interrupt.
     public internal(set) var waitingForInterrupt = false
 
-    public init(id: Int, bus: Bus) {
+    /// Sstc (supervisor timer compare) is implemented.
+    public let sstc: Bool
+    /// stimecmp (Sstc; reset value unspecified: all ones, so no timer fires by itself).
+    var stimecmp: UInt64 = .max
+
+    public init(id: Int, bus: Bus, sstc: Bool = false) {
+        self.sstc = sstc
         self.id = id
         self.bus = bus
         // The register file sits alone in the middle of its own page, away from the offsets

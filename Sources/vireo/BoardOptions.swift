@@ -11,6 +11,9 @@ struct BoardOptions: ParsableArguments {
     @Option(name: .long, help: "Number of harts, 1–8.")
     var harts: Int = 1
 
+    @Option(name: .long, help: "ISA: rv64imac plus optional extensions joined by '_' (sstc), e.g. rv64imac_sstc.")
+    var isa: String = "rv64imac"
+
     @Option(name: .long, help: "A raw disk image on the next virtio-mmio slot: file=PATH[,readonly][,format=raw]. Repeatable (up to 8).")
     var drive: [String] = []
 
@@ -56,6 +59,7 @@ struct BoardOptions: ParsableArguments {
         c.memoryBytes = try parseSize(memory)
         guard (1...8).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to 8 harts") }
         c.harts = harts
+        if let problem = Machine.parseISA(isa, into: &c) { throw ValidationError(problem) }
         return c
     }
 }

@@ -91,6 +91,16 @@ import VireoELF
         }
     }
 
+    /// With --isa rv64imac_sstc, OpenSBI finds Sstc by probing stimecmp.
+    @Test(.enabled(if: haveOpenSBI, "opensbi not installed"))
+    func openSBIDetectsSstc() throws {
+        let payload = Repo.riscvOut.appendingPathComponent("payloads/sbi-hello.elf").path
+        let r = try runCommand(Repo.vireo, ["run", "--isa", "rv64imac_sstc", "--bios", "\(Self.opensbi)/fw_jump.elf",
+                                            "--kernel", payload], timeout: 120)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Boot HART ISA Extensions  : time,sstc"), "\(r.stdout)")
+    }
+
     @Test func appendBecomesBootargs() throws {
         let m = Machine(uart: UART16550(outputFD: -1, inputFD: -1))
         m.bootargs = "console=ttyS0 earlycon"

@@ -66,3 +66,25 @@ import Testing
         #expect(r.stdout.contains("interrupts-extended = <0x01 0x0b 0x01 0x09 0x02 0x0b 0x02 0x09 0x03 0x0b 0x03 0x09>"))
     }
 }
+
+/// `--isa`: the device tree follows the selected extensions; unknown ones are refused.
+@Suite struct ISAOptionTests {
+    @Test func sstcAppearsInTheDeviceTree() throws {
+        var c = BoardConfig()
+        #expect(Machine.parseISA("rv64imac_zicsr_zifencei_sstc", into: &c) == nil)
+        #expect(c.sstc)
+        let text = String(decoding: Machine(config: c).makeDeviceTree().blob(), as: UTF8.self)
+        #expect(text.contains("rv64imac_zicntr_zicsr_zifencei_sstc"))
+        #expect(Machine.isaExtensions(c).contains("sstc"))
+        #expect(Machine(config: c).hart.sstc)
+    }
+
+    @Test func unsupportedExtensionsAreRefused() throws {
+        var c = BoardConfig()
+        #expect(Machine.parseISA("rv64gc", into: &c) == "--isa rv64gc: the base must be rv64imac")
+        #expect(Machine.parseISA("rv64imac_v", into: &c)?.contains("unknown or unsupported extension 'v'") == true)
+        let r = try runCommand(Repo.vireo, ["run", "--isa", "rv64imac_h", Repo.demo])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("the hypervisor extension is not available yet"))
+    }
+}

@@ -30,7 +30,11 @@ public final class CLINT {
     /// The first cycle at which hart's timer interrupt becomes pending, or nil if never
     /// (before mtime wraps).
     public func timerEventCycle(hart: Int, cycles: UInt64) -> UInt64? {
-        let cmp = mtimecmp[hart]
+        cycle(whenMtimeReaches: mtimecmp[hart], cycles: cycles)
+    }
+
+    /// The first cycle at which mtime ≥ `cmp`, or nil if never (before mtime wraps).
+    public func cycle(whenMtimeReaches cmp: UInt64, cycles: UInt64) -> UInt64? {
         let now = mtime(cycles: cycles)
         if now >= cmp { return cycles }
         let ticks = cmp &- now
