@@ -318,7 +318,10 @@ public final class Machine {
                 if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
                 switch advance(hart, until: hart.cycles &+ chunkCycles, maxInstructions: maxInstructions) {
                 case .ran, .slept: continue
-                case .stuck: if !bus.uart.input.waitForLiveInput() { return .deadlock(pc: hart.pc) }
+                case .stuck:
+                    if !bus.uart.input.waitForLiveInput() {
+                        return bus.uart.input.quitRequested ? .quit : .deadlock(pc: hart.pc)
+                    }
                 }
             }
         }
@@ -338,9 +341,13 @@ public final class Machine {
                     }
                 }
             }
-            if stuck == harts.count {
+            // A hart counted stuck early in the quantum may since have received an IPI from
+            // another one: only when none can wake is the board really idle.
+            if stuck == harts.count && harts.allSatisfy({ !$0.wakeUpPending && $0.nextWakeUpCycle() == nil }) {
                 // Every hart sleeps with nothing scheduled: only console input can help.
-                if !bus.uart.input.waitForLiveInput() { return .deadlock(pc: hart.pc) }
+                if !bus.uart.input.waitForLiveInput() {
+                    return bus.uart.input.quitRequested ? .quit : .deadlock(pc: hart.pc)
+                }
             }
             now = end
         }

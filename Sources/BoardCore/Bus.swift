@@ -122,6 +122,7 @@ public final class Bus {
     /// Devices catch up with time: virtio completions whose latency has passed are posted
     /// and every interrupt line is sampled into the PLIC.
     public func advanceDevices(cycles: UInt64) {
+        uart.input.pump(cycles: cycles)
         for (n, d) in virtio.enumerated() {
             guard let d else { continue }
             d.advance(cycles: cycles)

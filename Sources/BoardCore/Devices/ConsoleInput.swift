@@ -50,7 +50,9 @@ public final class ConsoleInput {
         guard isLive else { return false }
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while poll(&p, 1, -1) < 0 && errno == EINTR {}
-        return true
+        // Take it in now: at EOF this marks the source dead, so a sleeping guest that can
+        // never be woken is reported instead of polled for ever.
+        return readLive() || quitRequested
     }
 
     /// The cycle of the next scripted arrival, if any.
@@ -75,21 +77,32 @@ public final class ConsoleInput {
         return b
     }
 
+    /// Takes in what has arrived by `cycles`: scripted events, and whatever the live source
+    /// has (so EOF and Ctrl-A keys are seen even while the guest ignores the UART). The run
+    /// loop calls this at every chunk boundary.
+    public func pump(cycles: UInt64) { arrive(cycles: cycles) }
+
     private func arrive(cycles: UInt64) {
         while nextEvent < script.count && script[nextEvent].cycle <= cycles {
             waiting.append(contentsOf: script[nextEvent].bytes)
             nextEvent += 1
         }
-        guard fd >= 0, !eof else { return }
+        _ = readLive()
+    }
+
+    /// Reads what the live source has without blocking; false when nothing came.
+    private func readLive() -> Bool {
+        guard fd >= 0, !eof else { return false }
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 0) > 0 else { return }
+        guard poll(&p, 1, 0) > 0 else { return false }
         var buf = [UInt8](repeating: 0, count: 256)
         let n = read(fd, &buf, buf.count)
         if n <= 0 {
             eof = true
-            return
+            return false
         }
         for b in buf[0..<n] { receive(b) }
+        return true
     }
 
     private func receive(_ b: UInt8) {

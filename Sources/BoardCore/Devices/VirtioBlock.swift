@@ -138,7 +138,12 @@ public final class VirtioBlock {
         case Self.queueNum:
             if queueSelected == 0 && !ready && v > 0 && v <= Self.queueSize && v & (v - 1) == 0 { queueSize = v }
         case Self.queueReady:
-            if queueSelected == 0 { ready = v & 1 == 1 }
+            if queueSelected == 0 {
+                ready = v & 1 == 1
+                // "The device MUST NOT access virtqueue contents when QueueReady is zero"
+                // (§4.2.2.1): requests still in flight are abandoned.
+                if !ready { inFlight.removeAll() }
+            }
         case Self.queueDescLow: if queueSelected == 0 && !ready { descAddr = (descAddr & ~0xFFFF_FFFF) | UInt64(v) }
         case Self.queueDescHigh: if queueSelected == 0 && !ready { descAddr = (descAddr & 0xFFFF_FFFF) | (UInt64(v) << 32) }
         case Self.queueDriverLow: if queueSelected == 0 && !ready { availAddr = (availAddr & ~0xFFFF_FFFF) | UInt64(v) }
@@ -284,11 +289,13 @@ public final class VirtioBlock {
         switch type {
         case Self.tIn:
             let total = writableData
-            guard readableData == 0, total > 0, total % Self.sectorSize == 0, inRange(sector, total) else {
+            // The used length is 32 bits: a request moving more than that fails (§2.7.8).
+            guard readableData == 0, total > 0, total < UInt64(UInt32.max), total % Self.sectorSize == 0,
+                  inRange(sector, total) else {
                 return finish(Self.stIOErr, 0)
             }
             var offset = sector * Self.sectorSize
-            var done: UInt32 = 0
+            var done: UInt32 = 0  // ≤ total < 2^32: cannot overflow
             for b in writable where b.len > 0 {
                 var data = [UInt8](repeating: 0, count: Int(b.len))
                 let n = data.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, Int(b.len), off_t(offset)) }
@@ -301,7 +308,8 @@ public final class VirtioBlock {
         case Self.tOut:
             guard !readOnly else { return finish(Self.stIOErr, 0) }
             let total = readableData
-            guard writableData == 0, total > 0, total % Self.sectorSize == 0, inRange(sector, total) else {
+            guard writableData == 0, total > 0, total < UInt64(UInt32.max), total % Self.sectorSize == 0,
+                  inRange(sector, total) else {
                 return finish(Self.stIOErr, 0)
             }
             var offset = sector * Self.sectorSize
@@ -359,6 +367,10 @@ public final class VirtioBlock {
     /// (unless the driver asked for none, VIRTQ_AVAIL_F_NO_INTERRUPT).
     func advance(cycles: UInt64) {
         guard !inFlight.isEmpty else { return }
+        guard ready, deviceStatus & Self.sDriverOK != 0, deviceStatus & Self.sNeedsReset == 0 else {
+            inFlight.removeAll()
+            return
+        }
         var posted = false
         while let first = inFlight.first, first.due <= cycles {
             inFlight.removeFirst()
