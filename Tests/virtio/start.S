@@ -2,6 +2,8 @@
    board with -bios none; a0 = hart id, a1 = DTB, both unused). Hart 0 sets up the stack and
    trap vector, zeroes .bss and calls main(); other harts park. Any trap goes to
    trap_report(mcause, mepc, mtval), which fails with check 255. */
+#include "crt.h"
+
   .section .text.init, "ax", @progbits
   .globl _start
 _start:
@@ -12,21 +14,7 @@ _start:
   csrw mtvec, t0
   csrw mie, zero
 
-  /* Zero .bss: doublewords, then the byte tail. */
-  la t0, __bss_start
-  la t1, __bss_end
-1:
-  addi t2, t0, 8
-  bgtu t2, t1, 2f
-  sd zero, 0(t0)
-  mv t0, t2
-  j 1b
-2:
-  bgeu t0, t1, 3f
-  sb zero, 0(t0)
-  addi t0, t0, 1
-  j 2b
-3:
+  ZERO_BSS
   call main
   call main_returned
 

@@ -1,6 +1,8 @@
 /* Startup and trap entry of the demo. Entered in M-mode at _start with a0 = hart id and
    a1 = DTB address (QEMU virt -bios none / the Vireo board). Hart 0 runs the Swift
    demo_main(hart, dtb); its return value is the exit code given to the test finisher. */
+#include "crt.h"
+
 
 #define FINISHER_BASE 0x100000
 #define FINISHER_PASS 0x5555
@@ -15,21 +17,7 @@ _start:
   mv s0, a0
   mv s1, a1
 
-  /* Zero .bss: doublewords, then the byte tail. */
-  la t0, __bss_start
-  la t1, __bss_end
-1:
-  addi t2, t0, 8
-  bgtu t2, t1, 2f
-  sd zero, 0(t0)
-  mv t0, t2
-  j 1b
-2:
-  bgeu t0, t1, 3f
-  sb zero, 0(t0)
-  addi t0, t0, 1
-  j 2b
-3:
+  ZERO_BSS
   la t0, trap_entry
   csrw mtvec, t0
 

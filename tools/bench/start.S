@@ -4,6 +4,8 @@
    - -DSV39: builds identity-mapped Sv39 tables with 4 KiB pages (sv39.c), opens PMP to
      S-mode, turns on translation and mret's into bench_entry(0) in S-mode.
    Any trap lands in trap_entry (M-mode), which reports it through bench_trap(). */
+#include "crt.h"
+
 
 #define MSTATUS_MPP_MASK (3 << 11)
 #define MSTATUS_MPP_S    (1 << 11)
@@ -17,21 +19,7 @@ _start:
   la t0, trap_entry
   csrw mtvec, t0
 
-  /* Zero .bss: doublewords, then the byte tail. */
-  la t0, __bss_start
-  la t1, __bss_end
-1:
-  addi t2, t0, 8
-  bgtu t2, t1, 2f
-  sd zero, 0(t0)
-  mv t0, t2
-  j 1b
-2:
-  bgeu t0, t1, 3f
-  sb zero, 0(t0)
-  addi t0, t0, 1
-  j 2b
-3:
+  ZERO_BSS
 
 #ifndef SV39
   li a0, 1

@@ -15,7 +15,7 @@ CFLAGS=("${RV_CFLAGS[@]}" -O2 -std=c11 -Wall -Wextra -Werror -ffunction-sections
 # compile OBJECT SOURCE [extra flags...]
 compile() {
   local obj="$1" src="$2"; shift 2
-  if needs_rebuild "$obj" "$src" "${HEADERS[@]}" "$ROOT/tools/build/bench.sh"; then
+  if needs_rebuild "$obj" "$src" "${HEADERS[@]}" "${RT_HEADERS[@]}" "$ROOT/tools/build/bench.sh"; then
     "$CLANG" "${CFLAGS[@]}" "$@" -c "$src" -o "$obj"
   fi
 }

@@ -10,7 +10,7 @@ OBJ="$DST/obj"
 mkdir -p "$OBJ"
 
 SWIFT_SOURCES=("$SRC"/*.swift)
-ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany)
+ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
 SWIFT_FLAGS=(
   -target riscv64-none-none-eabi -enable-experimental-feature Embedded -wmo
   -parse-as-library -Osize
@@ -20,7 +20,7 @@ SWIFT_FLAGS=(
 )
 SELF="$ROOT/tools/build/demo.sh"
 
-if needs_rebuild "$OBJ/start.o" "$SRC/start.S" "$SELF"; then
+if needs_rebuild "$OBJ/start.o" "$SRC/start.S" "${RT_HEADERS[@]}" "$SELF"; then
   "$CLANG" "${ASM_FLAGS[@]}" -c "$SRC/start.S" -o "$OBJ/start.o"
 fi
 if needs_rebuild "$OBJ/runtime.o" "$SRC/runtime.c" "$SELF"; then

@@ -9,7 +9,10 @@ SWIFTC="$TC/swiftc"
 OUT="${VIREO_RISCV_OUT:-$ROOT/.build-riscv}"
 # Bare-metal C/assembly for the board and QEMU virt (-bios none): rv64imac, lp64, medany.
 RV_CFLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64
-           -mcmodel=medany -ffreestanding -fno-pic -nostdlib -fno-builtin -O2 -g0)
+           -mcmodel=medany -ffreestanding -fno-pic -nostdlib -fno-builtin -O2 -g0
+           -I "$ROOT/tools/rt")
+# Shared runtime headers (startup macros): a change to them rebuilds their users.
+RT_HEADERS=("$ROOT/tools/rt/crt.h")
 mkdir -p "$OUT"
 
 # needs_rebuild OUTPUT INPUT... : true when OUTPUT is missing or older than any input.

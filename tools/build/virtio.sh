@@ -24,7 +24,7 @@ SELF="$ROOT/tools/build/virtio.sh"
 CFLAGS=("${RV_CFLAGS[@]}" "${DEFS[@]}" -std=c11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections)
 
 compile() { # OBJECT SOURCE
-  if needs_rebuild "$1" "$2" "$SRC/virtio.h" "$SELF"; then
+  if needs_rebuild "$1" "$2" "$SRC/virtio.h" "${RT_HEADERS[@]}" "$SELF"; then
     "$CLANG" "${CFLAGS[@]}" -c "$2" -o "$1"
   fi
 }
