@@ -2,9 +2,10 @@
 """Renumber the checks of conformance programs 1..N in source order.
 
 The check number is the last argument of CHECK_*, FAIL_N and T_* macro
-invocations, or the first argument of CHECK_ILLEGAL and T_F_* ones. Lines inside
-macro definitions (numbers written with a backslash) are left alone, so are files
-containing the marker "renumber: manual" (vm.S numbers its shared suite by hand).
+invocations, or the first argument of CHECK_ILLEGAL, CHECK_VIRTUAL, CHECK_INSN_TRAP
+and T_F_* ones. Lines inside macro definitions (numbers written with a backslash) are
+left alone, so are files containing the marker "renumber: manual" (vm.S numbers its
+shared suite by hand).
 Checks inside #ifdef SPEC_STRICT blocks are numbered like the others.
 
 Usage: Tests/programs/renumber.py FILE.S...
@@ -12,7 +13,7 @@ Usage: Tests/programs/renumber.py FILE.S...
 import re
 import sys
 
-FIRST = re.compile(r"^(CHECK_ILLEGAL|T_F_\w+)$")
+FIRST = re.compile(r"^(CHECK_ILLEGAL|CHECK_VIRTUAL|CHECK_INSN_TRAP|T_F_\w+)$")
 LINE = re.compile(r"^(\s*(?:[\w.]+:\s*)?)((CHECK_\w+|FAIL_N|T_\w+)\s+)(.*?)(\s*(?:/\*.*\*/)?)\n$")
 
 for path in sys.argv[1:]:

@@ -46,6 +46,10 @@
  * Check numbers run from 1 to 253 in each program (254 / 255 are the unexpected
  * trap codes above). Checks the spec requires but QEMU 7.2 gets wrong are kept in
  * #ifdef SPEC_STRICT blocks (built by VIREO_SPEC_STRICT=1 tools/build/programs.sh).
+ *
+ * The hypervisor-extension programs include "h.h" instead, which defines H_EXT and
+ * then includes this file; the #ifdef H_EXT parts below (ecalls from VS/VU, the
+ * H CSRs saved by the handlers, the H state reset by TEST_BEGIN) are documented there.
  */
 #ifndef VIREO_TEST_H
 #define VIREO_TEST_H
@@ -264,7 +268,11 @@
 
 /* From M: continue at the next instruction in S-mode (mret; MIE <- MPIE). */
 .macro TO_S
+#ifdef H_EXT
+    li s11, MSTATUS_MPP | MSTATUS_MPV   /* to V = 0 */
+#else
     li s11, MSTATUS_MPP
+#endif
     csrc mstatus, s11
     li s11, MSTATUS_MPP_S
     csrs mstatus, s11
@@ -276,7 +284,11 @@
 
 /* From M: continue at the next instruction in U-mode. */
 .macro TO_U
+#ifdef H_EXT
+    li s11, MSTATUS_MPP | MSTATUS_MPV   /* to V = 0 */
+#else
     li s11, MSTATUS_MPP
+#endif
     csrc mstatus, s11
     la s11, .Lto_u\@
     csrw mepc, s11
@@ -288,6 +300,10 @@
 .macro S_TO_U
     li s11, MSTATUS_SPP
     csrc sstatus, s11
+#ifdef H_EXT
+    li s11, HSTATUS_SPV
+    csrc hstatus, s11
+#endif
     la s11, .Ls_to_u\@
     csrw sepc, s11
     sret
@@ -356,6 +372,9 @@ _start:
     csrw pmpaddr15, t0
     li t0, ((PMP_NAPOT | PMP_R | PMP_W | PMP_X) << 56)
     csrw pmpcfg2, t0
+#ifdef H_EXT
+    H_STATE_RESET
+#endif
     li t5, 0
     li t6, 0
     sfence.vma
@@ -506,6 +525,10 @@ trap_m:
     beq s0, t0, .Lm_ecall
     li t0, CAUSE_SUPERVISOR_ECALL
     beq s0, t0, .Lm_ecall
+#ifdef H_EXT
+    li t0, CAUSE_VS_ECALL
+    beq s0, t0, .Lm_ecall
+#endif
     li t0, CAUSE_MACHINE_ECALL
     bne s0, t0, .Lm_not_service
 .Lm_ecall:
@@ -525,6 +548,17 @@ trap_m:
     jal report_trap
     li a0, FAIL_UNEXPECTED_S
     j test_fail
+#ifdef H_EXT
+1:  li t0, ECALL_VS_UNEXP
+    bne t1, t0, 1f
+    la a0, str_unexp_vs
+    ld a1, REG(11)(sp)
+    ld a2, REG(12)(sp)
+    ld a3, REG(13)(sp)
+    jal report_trap
+    li a0, FAIL_UNEXPECTED_S
+    j test_fail
+#endif
 1:  li t0, ECALL_TOM
     bne t1, t0, 1f
     addi t2, s1, 4
@@ -535,6 +569,10 @@ trap_m:
 2:  csrw mepc, t2
     li t0, MSTATUS_MPP
     csrs mstatus, t0
+#ifdef H_EXT
+    li t0, MSTATUS_MPV           /* continue in M, V = 0 (MPV is ignored with MPP = M, but be sure) */
+    csrc mstatus, t0
+#endif
     sd zero, REG(17)(sp)         /* consume the magic */
     j .Lm_return
 .Lm_not_service:
@@ -548,6 +586,17 @@ trap_m:
     sd s0, REG(24)(sp)           /* s8 = mcause */
     sd s1, REG(25)(sp)           /* s9 = mepc */
     sd s2, REG(26)(sp)           /* s10 = mtval */
+#ifdef H_EXT
+    csrr t0, CSR_MTVAL2
+    la t1, trap_tval2
+    sd t0, 0(t1)
+    csrr t0, CSR_MTINST
+    la t1, trap_tinst
+    sd t0, 0(t1)
+    csrr t0, CSR_HSTATUS
+    la t1, trap_hstatus
+    sd t0, 0(t1)
+#endif
     ld t0, REG(31)(sp)           /* t6 = resume */
     csrw mepc, t0
     bgez s0, .Lm_return
@@ -584,15 +633,23 @@ trap_s:
     csrr s1, sepc
     csrr s2, stval
     csrr s3, sstatus
+#ifdef H_EXT
+    li t0, CAUSE_VS_ECALL        /* ecalls from VS (medeleg[10]) are forwarded too */
+    beq s0, t0, 1f
+#endif
     li t0, CAUSE_USER_ECALL
     bne s0, t0, .Ls_not_service
-    ld t1, REG(17)(sp)           /* a7 */
+1:  ld t1, REG(17)(sp)           /* a7 */
     li t0, ECALL_PASS
     beq t1, t0, .Ls_forward
     li t0, ECALL_FAIL
     beq t1, t0, .Ls_forward
     li t0, ECALL_TOM_AT
     beq t1, t0, .Ls_forward
+#ifdef H_EXT
+    li t0, ECALL_VS_UNEXP
+    beq t1, t0, .Ls_forward
+#endif
     li t0, ECALL_TOM
     bne t1, t0, .Ls_not_service
     addi t0, s1, 4               /* continue after the U-mode ecall, in M */
@@ -615,6 +672,17 @@ trap_s:
     sd s0, REG(24)(sp)
     sd s1, REG(25)(sp)
     sd s2, REG(26)(sp)
+#ifdef H_EXT
+    csrr t0, CSR_HTVAL
+    la t1, trap_tval2
+    sd t0, 0(t1)
+    csrr t0, CSR_HTINST
+    la t1, trap_tinst
+    sd t0, 0(t1)
+    csrr t0, CSR_HSTATUS
+    la t1, trap_hstatus
+    sd t0, 0(t1)
+#endif
     ld t0, REG(31)(sp)
     csrw sepc, t0
     bgez s0, .Ls_return
@@ -622,6 +690,9 @@ trap_s:
     li t1, 1
     sll t1, t1, t0
     csrc sie, t1
+#ifdef H_EXT
+    csrc CSR_HIE, t1             /* VS-level / guest external interrupts (2, 6, 10, 12) live in hie */
+#endif
     li t1, MSTATUS_SPIE
     csrc sstatus, t1
 .Ls_return:
