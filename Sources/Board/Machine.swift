@@ -26,6 +26,8 @@ public struct BoardConfig: Sendable {
     public var harts = 1
     /// Optional extensions (`--isa`).
     public var sstc = false
+    /// The hypervisor extension (`--isa …_h`).
+    public var h = false
     public init() {}
 }
 
@@ -74,7 +76,7 @@ public final class Machine {
         self.config = config
         bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart)
         let bus = self.bus
-        harts = (0..<config.harts).map { Hart(id: $0, bus: bus, sstc: config.sstc) }
+        harts = (0..<config.harts).map { Hart(id: $0, bus: bus, sstc: config.sstc, h: config.h) }
     }
 
     /// The regions a loaded image may occupy.
@@ -274,28 +276,30 @@ public final class Machine {
 
     /// The extensions of a configuration, as device-tree `riscv,isa-extensions` names.
     public static func isaExtensions(_ c: BoardConfig) -> [String] {
-        ["i", "m", "a", "c", "zicntr", "zicsr", "zifencei"] + (c.sstc ? ["sstc"] : [])
+        ["i", "m", "a", "c"] + (c.h ? ["h"] : []) + ["zicntr", "zicsr", "zifencei"] + (c.sstc ? ["sstc"] : [])
     }
 
-    /// The ISA string of a configuration (`riscv,isa`), e.g. rv64imac_zicntr_zicsr_zifencei_sstc.
+    /// The ISA string of a configuration (`riscv,isa`), e.g. rv64imac_h_zicntr_zicsr_zifencei_sstc
+    /// (single-letter extensions first, then multi-letter ones in canonical order).
     public static func isaString(_ c: BoardConfig) -> String {
-        "rv64imac_zicntr_zicsr_zifencei" + (c.sstc ? "_sstc" : "")
+        "rv64imac" + (c.h ? "_h" : "") + "_zicntr_zicsr_zifencei" + (c.sstc ? "_sstc" : "")
     }
 
     /// Parses `--isa`: rv64imac plus optional
-    /// `_zicntr`, `_zicsr`, `_zifencei` (always present) and `_sstc`.
+    /// `_h`, `_zicntr`, `_zicsr`, `_zifencei` (always present) and `_sstc`.
     public static func parseISA(_ text: String, into c: inout BoardConfig) -> String? {
         let parts = text.lowercased().split(separator: "_").map(String.init)
         guard let base = parts.first, base == "rv64imac" else {
             return "--isa \(text): the base must be rv64imac"
         }
         c.sstc = false
+        c.h = false
         for ext in parts.dropFirst() {
             switch ext {
             case "zicntr", "zicsr", "zifencei": break
             case "sstc": c.sstc = true
-            case "h": return "--isa \(text): the hypervisor extension is not available yet"
-            default: return "--isa \(text): unknown or unsupported extension '\(ext)' (supported: zicntr, zicsr, zifencei, sstc)"
+            case "h": c.h = true
+            default: return "--isa \(text): unknown or unsupported extension '\(ext)' (supported: h, zicntr, zicsr, zifencei, sstc)"
             }
         }
         return nil
@@ -373,6 +377,7 @@ public final class Machine {
         var limit = end
         if let t = bus.clint.timerEventCycle(hart: h.id, cycles: h.cycles), t > h.cycles { limit = min(limit, t) }
         if let t = h.supervisorTimerEventCycle(), t > h.cycles { limit = min(limit, t) }
+        if let t = h.virtualTimerEventCycle(), t > h.cycles { limit = min(limit, t) }
         if let c = bus.uart.input.nextEventCycle, c > h.cycles { limit = min(limit, c) }
         if let c = bus.nextDeviceEventCycle, c > h.cycles { limit = min(limit, c) }
         if let max = maxInstructions {

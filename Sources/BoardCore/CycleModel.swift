@@ -52,8 +52,8 @@ public enum CycleModel {
         case .jalr, .cJalr: return jalr
         case .beq, .bne, .blt, .bge, .bltu, .bgeu, .cBeq, .cBne: return branch
         case .lb, .lh, .lbu, .lhu: return loadByteHalf
-        case .lw, .ld, .lwu, .cLw, .cLd: return load
-        case .sb, .sh, .sw, .sd, .cSw, .cSd: return store
+        case .lw, .ld, .lwu, .cLw, .cLd, .hlv: return load
+        case .sb, .sh, .sw, .sd, .cSw, .cSd, .hsv: return store
         case .mul, .mulh, .mulhsu, .mulhu: return mul
         case .mulw: return mulw
         case .div, .divu, .rem, .remu: return div
@@ -64,7 +64,7 @@ public enum CycleModel {
             return atomic
         case .fence: return fence
         case .fenceI: return fenceI
-        case .sfenceVma: return sfenceVma
+        case .sfenceVma, .hfenceVvma, .hfenceGvma: return sfenceVma
         case .ecall, .ebreak, .cEbreak, .mret, .sret: return xret
         case .wfi: return wfi
         case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci: return csr

@@ -28,6 +28,9 @@ enum Op: UInt8 {
     case amoswapD, amoaddD, amoxorD, amoandD, amoorD, amominD, amomaxD, amominuD, amomaxuD
     // System, Zicsr, Zifencei (Unpriv. §2.7–2.8, §6, §7; Priv. §3.3, §12.2.1)
     case fence, fenceI, ecall, ebreak, mret, sret, wfi, sfenceVma
+    // Hypervisor (Priv. H "Hypervisor Instructions"): HLV/HLVX (imm = log2 size | 4 if
+    // unsigned | 8 if HLVX), HSV (imm = log2 size), HFENCE.VVMA/GVMA.
+    case hlv, hsv, hfenceVvma, hfenceGvma
     case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
     // Compressed forms with their own entry (Unpriv. §28); each falls through to its base op.
     case cAddi, cAddiw, cLui, cAdd, cSub, cXor, cOr, cAnd, cAddw, cSubw
@@ -47,6 +50,9 @@ struct Decoded {
     @usableFromInline var rd: UInt8
     @usableFromInline var rs1: UInt8
     @usableFromInline var rs2: UInt8
+
+    /// The immediate, sign-extended to 64 bits.
+    var immediate: UInt64 { UInt64(bitPattern: Int64(imm)) }
 
     static let pageEndSentinel = Decoded(raw: 0, imm: 0, tick: 0, op: .pageEnd, rd: 0, rs1: 0, rs2: 0)
     static let straddling = Decoded(raw: 0, imm: 0, tick: 0, op: .straddle, rd: 32, rs1: 0, rs2: 0)
@@ -70,7 +76,7 @@ extension Op {
     var endsBlock: Bool {
         switch self {
         case .jal, .jalr, .cJal, .cJalr, .beq, .bne, .blt, .bge, .bltu, .bgeu, .cBeq, .cBne,
-             .mret, .sret, .wfi, .sfenceVma, .ecall, .ebreak, .cEbreak, .illegal,
+             .mret, .sret, .wfi, .sfenceVma, .hfenceVvma, .hfenceGvma, .ecall, .ebreak, .cEbreak, .illegal,
              .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci, .straddle, .pageEnd, .undecoded:
             return true
         default:
@@ -225,6 +231,8 @@ private func decode32(_ w: UInt32) -> Decoded {
             // ECALL/EBREAK/xRET/WFI/SFENCE.VMA: rd must be 0; rs1 must be 0 except SFENCE.VMA.
             guard rd == 0 else { return illegalInstruction }
             if f7 == 0x09 { return make(.sfenceVma, rs1: rs1, rs2: rs2) }
+            if f7 == 0x11 { return make(.hfenceVvma, rs1: rs1, rs2: rs2) }
+            if f7 == 0x31 { return make(.hfenceGvma, rs1: rs1, rs2: rs2) }
             guard rs1 == 0 else { return illegalInstruction }
             switch bits(w, 31, 20) {
             case 0x000: return make(.ecall)
@@ -232,6 +240,19 @@ private func decode32(_ w: UInt32) -> Decoded {
             case 0x302: return make(.mret)
             case 0x102: return make(.sret)
             case 0x105: return make(.wfi)
+            default: return illegalInstruction
+            }
+        case 4:
+            // HLV/HLVX/HSV: funct7 = 0110 size store.
+            guard f7 >> 3 == 0b0110 else { return illegalInstruction }
+            let size = Int32((f7 >> 1) & 3)
+            if f7 & 1 == 1 {
+                guard rd == 0 else { return illegalInstruction }
+                return make(.hsv, rs1: rs1, rs2: rs2, imm: size)
+            }
+            switch (size, rs2) {
+            case (_, 0), (0...2, 1): return make(.hlv, rd: rd, rs1: rs1, imm: size | (rs2 == 1 ? 4 : 0))
+            case (1...2, 3): return make(.hlv, rd: rd, rs1: rs1, imm: size | 4 | 8)
             default: return illegalInstruction
             }
         case 1: return make(.csrrw, rd: rd, rs1: rs1, imm: Int32(bits(w, 31, 20)))

@@ -19,6 +19,10 @@ extension Hart {
     /// Sstc is active: STIP is the comparison `time >= stimecmp`, read-only in mip.
     var stimecmpDrivesSTIP: Bool { menvcfg & Hart.STCE != 0 }
 
+    /// Sstc for VS: VSTIP is driven by `time + htimedelta >= vstimecmp` (ORed with
+    /// hvip.VSTIP) when menvcfg.STCE and henvcfg.STCE are set.
+    var vstimecmpDrivesVSTIP: Bool { h && menvcfg & Hart.STCE != 0 && henvcfg & Hart.STCE != 0 }
+
     /// mip as software reads it: software-writable bits plus device lines (with Sstc
     /// active, the software STIP bit is ignored: Priv. §3.1.9).
     var mip: UInt64 {
@@ -35,39 +39,86 @@ extension Hart {
         if bus.clint.timerPending(hart: id, cycles: cycles) { hw |= Interrupt.MTIP }
         if bus.clint.softwarePending(hart: id) { hw |= Interrupt.MSIP }
         if stimecmpDrivesSTIP && bus.clint.mtime(cycles: cycles) >= stimecmp { hw |= Interrupt.STIP }
+        if vstimecmpDrivesVSTIP && bus.clint.mtime(cycles: cycles) &+ htimedelta >= vstimecmp { hw |= Interrupt.VSTIP }
         bus.advanceDevices(cycles: cycles)
         if bus.plic.interruptPending(context: 2 * id) { hw |= Interrupt.MEIP }
         if bus.plic.interruptPending(context: 2 * id + 1) { hw |= Interrupt.SEIP }
         mipHardware = hw
     }
 
-    /// Checks the privilege and read-only rules of a CSR access (Priv. §2.1) and the counter
-    /// enables (§3.1.11, §12.1.5). Throws illegal-instruction with the instruction bits.
+    /// Checks the privilege and read-only rules of a CSR access (Priv. §2.1), the counter
+    /// enables (§3.1.11, §12.1.5, H "hcounteren"), TVM/VTVM and Sstc's enables. With V=1 an
+    /// access that HS-mode could make raises a virtual-instruction exception instead of an
+    /// illegal-instruction one (H "Trap Cause Codes"). Throws with the instruction bits.
     func csrAccessAllowed(_ csr: UInt16, write: Bool, raw: UInt32) throws(Trap) {
         let illegal = Trap(.illegalInstruction, UInt64(raw))
-        if UInt8((csr >> 8) & 3) > priv.rawValue { throw illegal }
+        let virtual = Trap(.virtualInstruction, UInt64(raw))
+        let level = (csr >> 8) & 3  // 0 = U, 1 = S, 2 = hypervisor and VS, 3 = M
         if write && (csr >> 10) & 3 == 3 { throw illegal }
-        if csr == CSR.satp && priv == .supervisor && mstatus & Mstatus.TVM != 0 { throw illegal }
-        if csr == CSR.stimecmp && priv != .machine {
-            // Sstc: S-mode needs menvcfg.STCE and mcounteren.TM (Priv. §3.1.11, §3.1.18).
+        if level == 2 && !h { throw illegal }
+        if priv == .machine { return }
+        if level == 3 { throw illegal }
+        // Sstc (Priv. §3.1.18, H "henvcfg", "hcounteren"): stimecmp/vstimecmp need
+        // menvcfg.STCE and mcounteren.TM below M, and from VS also henvcfg.STCE and
+        // hcounteren.TM (else virtual).
+        if csr == CSR.stimecmp || csr == CSR.vstimecmp {
             if !sstc || menvcfg & Hart.STCE == 0 || mcounteren & 2 == 0 { throw illegal }
+            if virt && (level == 2 || priv == .user) { _ = try csrRead(csr, raw: raw); throw virtual }
+            if virt && (henvcfg & Hart.STCE == 0 || hcounteren & 2 == 0) { throw virtual }
+            if priv == .user { throw illegal }
+            return
         }
         if csr >= CSR.cycle && csr <= CSR.hpmcounter31 {
             let bit = UInt64(1) << UInt64(csr - CSR.cycle)
-            if priv != .machine && mcounteren & bit == 0 { throw illegal }
-            if priv == .user && scounteren & bit == 0 { throw illegal }
+            if mcounteren & bit == 0 { throw illegal }
+            if virt && hcounteren & bit == 0 { throw virtual }
+            if priv == .user && scounteren & bit == 0 { throw virt ? virtual : illegal }
+            return
+        }
+        if !virt {
+            if priv == .user && level >= 1 { throw illegal }
+            if priv == .supervisor && mstatus & Mstatus.TVM != 0 && (csr == CSR.satp || csr == CSR.hgatp) { throw illegal }
+            return
+        }
+        // V=1: hypervisor and VS CSRs (and S CSRs from VU) exist but are HS's: virtual,
+        // provided the CSR is implemented (else illegal, as csrRead decides).
+        if level == 2 || (priv == .user && level == 1) {
+            _ = try csrRead(csr, raw: raw)
+            throw virtual
+        }
+        if csr == CSR.satp && hstatus & Hstatus.VTVM != 0 { throw virtual }
+    }
+
+    /// With V=1 the S CSRs that have a VS counterpart name it (H "Hypervisor and Virtual
+    /// Supervisor CSRs": vsstatus … vsatp substitute for sstatus … satp).
+    @inline(__always)
+    func aliased(_ csr: UInt16) -> UInt16 {
+        guard virt else { return csr }
+        switch csr {
+        case CSR.sstatus, CSR.sie, CSR.stvec, CSR.sscratch, CSR.sepc, CSR.scause, CSR.stval, CSR.sip,
+             CSR.stimecmp, CSR.satp:
+            return csr + 0x100
+        default:
+            return csr
         }
     }
 
     /// Reads a CSR; throws illegal-instruction for CSRs this hart does not implement.
-    func csrRead(_ csr: UInt16, raw: UInt32) throws(Trap) -> UInt64 {
+    func csrRead(_ number: UInt16, raw: UInt32) throws(Trap) -> UInt64 {
+        let csr = aliased(number)
+        if h && (csr >> 8) & 3 == 2 || csr == CSR.mtval2 || csr == CSR.mtinst || csr == CSR.hgeip {
+            guard h, let v = hypervisorCSR(csr) else { throw Trap(.illegalInstruction, UInt64(raw)) }
+            return v
+        }
         switch csr {
         case CSR.cycle: return mcycle
-        case CSR.time: return bus.clint.mtime(cycles: cycles)
+        case CSR.time:
+            // In VS and VU, time reads time + htimedelta (H "htimedelta").
+            return bus.clint.mtime(cycles: cycles) &+ (virt ? htimedelta : 0)
         case CSR.instret: return minstret
         case CSR.hpmcounter3...CSR.hpmcounter31: return 0
         case CSR.sstatus: return sstatusValue
-        case CSR.sie: return mie & mideleg
+        case CSR.sie: return mie & mideleg & Interrupt.supervisorMask
         case CSR.stvec: return stvec
         case CSR.scounteren: return scounteren
         case CSR.senvcfg: return senvcfg
@@ -77,7 +128,7 @@ extension Hart {
         case CSR.stval: return stval
         case CSR.sip:
             updateInterruptLines()
-            return mip & mideleg
+            return mip & mideleg & Interrupt.supervisorMask
         case CSR.satp: return satp
         case CSR.stimecmp where sstc: return stimecmp
         case CSR.mvendorid, CSR.marchid, CSR.mimpid, CSR.mconfigptr: return 0
@@ -120,14 +171,21 @@ extension Hart {
     }
 
     /// Writes a CSR with its WARL rules. The caller has already checked access rights.
-    func csrWrite(_ csr: UInt16, _ value: UInt64, raw: UInt32) throws(Trap) {
+    func csrWrite(_ number: UInt16, _ value: UInt64, raw: UInt32) throws(Trap) {
         interruptCheckNeeded = true
+        let csr = aliased(number)
+        if h && (csr >> 8) & 3 == 2 || csr == CSR.mtval2 || csr == CSR.mtinst {
+            guard h else { throw Trap(.illegalInstruction, UInt64(raw)) }
+            writeHypervisorCSR(csr, value)
+            return
+        }
         switch csr {
         case CSR.sstatus:
             let mask = Mstatus.sstatusMask & Hart.mstatusWritable
             setMstatus((mstatus & ~mask) | (value & mask))
         case CSR.sie:
-            mie = (mie & ~mideleg) | (value & mideleg & Hart.mieWritable)
+            let mask = mideleg & Interrupt.supervisorMask
+            mie = (mie & ~mask) | (value & mask)
         case CSR.stvec: stvec = value & ~2
         case CSR.scounteren: scounteren = value & 0xFFFF_FFFF
         case CSR.senvcfg: senvcfg = value & Hart.envcfgWritable
@@ -145,13 +203,19 @@ extension Hart {
             guard mode == SatpMode.bare || mode == SatpMode.sv39 || mode == SatpMode.sv48 else { return }
             // ASIDLEN = 16, PPN = 44 bits.
             satp = value & ((0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1))
-            flushTLB()
+            addressSpaceChanged(virtual: false)
         case CSR.mstatus:
-            setMstatus((mstatus & ~Hart.mstatusWritable) | (value & Hart.mstatusWritable))
+            let writable = Hart.mstatusWritable | (h ? Mstatus.MPV | Mstatus.GVA : 0)
+            setMstatus((mstatus & ~writable) | (value & writable))
         case CSR.misa: break  // read-only WARL
-        case CSR.medeleg: medeleg = value & Hart.medelegWritable
-        case CSR.mideleg: mideleg = value & Interrupt.supervisorMask
-        case CSR.mie: mie = value & Hart.mieWritable
+        case CSR.medeleg:
+            // With H also the VS ecall, guest-page faults and virtual instructions (10, 20–23).
+            let hBits: UInt64 = h ? (1 << 10) | (1 << 20) | (1 << 21) | (1 << 22) | (1 << 23) : 0
+            medeleg = value & (Hart.medelegWritable | hBits)
+        case CSR.mideleg:
+            // With H the VS-level interrupts are always delegated: read-only one (H "mideleg").
+            mideleg = (value & Interrupt.supervisorMask) | (h ? Interrupt.virtualSupervisorMask : 0)
+        case CSR.mie: mie = value & (Hart.mieWritable | (h ? Interrupt.virtualSupervisorMask : 0))
         case CSR.mtvec: mtvec = value & ~2  // MODE ≥ 2 reserved: keep bit 0 only
         case CSR.mcounteren: mcounteren = value & 0xFFFF_FFFF
         case CSR.menvcfg: menvcfg = value & (Hart.envcfgWritable | (sstc ? Hart.STCE : 0))
@@ -171,7 +235,9 @@ extension Hart {
         case CSR.mcause: mcause = value
         case CSR.mtval: mtval = value
         case CSR.mip:
-            let writable = stimecmpDrivesSTIP ? Hart.mipWritable & ~Interrupt.STIP : Hart.mipWritable
+            // mip.VSSIP is an alias of hvip.VSSIP; VSTIP and VSEIP are read-only here.
+            var writable = stimecmpDrivesSTIP ? Hart.mipWritable & ~Interrupt.STIP : Hart.mipWritable
+            if h { writable |= Interrupt.VSSIP }
             mipSoftware = (mipSoftware & ~writable) | (value & writable)
         case CSR.pmpcfg0...CSR.pmpcfg15:
             let n = Int(csr - CSR.pmpcfg0)
@@ -202,6 +268,24 @@ extension Hart {
         }
     }
 
+    /// Installs a new satp, vsatp or hgatp: the host TLBs of those modes are dropped; the
+    /// modeled TLB is tagged by address space (ASID, VMID), so only entries of the new
+    /// space go (reusing an ASID or VMID without a fence sees fresh translations).
+    func addressSpaceChanged(virtual v: Bool) {
+        let space = addressSpace(virtual: v)
+        for set in v ? [3, 4] : [0, 1] {
+            for i in (set * Hart.tlbSize)..<((set + 1) * Hart.tlbSize) {
+                tlbRead[i].tag = .max
+                tlbWrite[i].tag = .max
+                tlbFetch[i].tag = .max
+            }
+            for a in 0..<3 {
+                let base = (a * Hart.tlbSets + set) * Hart.xlateSize
+                for i in base..<(base + Hart.xlateSize) where xlate[i].space == space { xlate[i].tag = .max }
+            }
+        }
+    }
+
     /// mstatus with SD computed (FS/XS/VS are read-only zero without F/V).
     var mstatusValue: UInt64 {
         let dirty = (mstatus & Mstatus.FS) == Mstatus.FS || (mstatus & Mstatus.XS) == Mstatus.XS
@@ -217,8 +301,124 @@ extension Hart {
         if (v & Mstatus.MPP) >> Mstatus.MPPShift == 2 { v &= ~Mstatus.MPP }
         let changed = mstatus ^ v
         mstatus = v
-        if changed & (Mstatus.SUM | Mstatus.MXR) != 0 { flushTLB() }
-        if changed & (Mstatus.MPRV | Mstatus.MPP) != 0 { updateDataTLBSelection() }
+        if changed & Mstatus.MXR != 0 { flushTLB() }  // MXR also applies to both stages with V=1
+        if changed & Mstatus.SUM != 0 { flushTLB(virtual: false) }
+        if changed & (Mstatus.MPRV | Mstatus.MPP | Mstatus.MPV) != 0 { updateDataTLBSelection() }
         interruptCheckNeeded = true
+    }
+
+    // MARK: Hypervisor and virtual supervisor CSRs (Priv. H)
+
+    /// hstatus fields software may write: GVA, SPV, SPVP, HU, VTVM, VTW, VTSR. VSBE is
+    /// read-only zero (VS is little-endian like HS), VGEIN read-only zero (GEILEN = 0),
+    /// VSXL read-only 2 (VSXLEN = 64).
+    static let hstatusWritable: UInt64 = Hstatus.GVA | Hstatus.SPV | Hstatus.SPVP | Hstatus.HU
+        | Hstatus.VTVM | Hstatus.VTW | Hstatus.VTSR
+    /// hedeleg: the exceptions that may be delegated to VS (H table "Bits of hedeleg that
+    /// must be writable"); ecalls from HS/VS/M and guest-page faults and virtual
+    /// instructions (9–11, 20–23) are read-only zero.
+    static let hedelegWritable: UInt64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5)
+        | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
+    /// vsstatus fields: SIE, SPIE, SPP, SUM, MXR (UXL read-only 64; FS/XS/VS zero without F/V).
+    static let vsstatusWritable: UInt64 = Mstatus.SIE | Mstatus.SPIE | Mstatus.SPP | Mstatus.SUM | Mstatus.MXR
+
+    /// henvcfg as read: STCE reads zero while menvcfg.STCE is zero (Priv. §3.1.18).
+    var henvcfgValue: UInt64 { menvcfg & Hart.STCE != 0 ? henvcfg : henvcfg & ~Hart.STCE }
+
+    /// Reads a hypervisor or VS CSR, or mtval2/mtinst; nil if not implemented.
+    func hypervisorCSR(_ csr: UInt16) -> UInt64? {
+        let vsBits = Interrupt.virtualSupervisorMask
+        switch csr {
+        case CSR.hstatus: return hstatus
+        case CSR.hedeleg: return hedeleg
+        case CSR.hideleg: return hideleg
+        case CSR.hie: return mie & vsBits
+        case CSR.hip:
+            updateInterruptLines()
+            return mip & vsBits
+        case CSR.hvip: return mipSoftware & vsBits
+        case CSR.hcounteren: return hcounteren
+        case CSR.hgeie, CSR.hgeip: return 0  // GEILEN = 0
+        case CSR.henvcfg: return henvcfgValue
+        case CSR.htimedelta: return htimedelta
+        case CSR.htval: return htval
+        case CSR.htinst: return htinst
+        case CSR.hgatp: return hgatp
+        case CSR.mtval2: return mtval2
+        case CSR.mtinst: return mtinst
+        case CSR.vsstatus:
+            // SD summarises FS/XS, which are zero without F.
+            return vsstatus
+        case CSR.vsie: return (mie & hideleg & vsBits) >> 1
+        case CSR.vsip:
+            updateInterruptLines()
+            return (mip & hideleg & vsBits) >> 1
+        case CSR.vstvec: return vstvec
+        case CSR.vsscratch: return vsscratch
+        case CSR.vsepc: return vsepc
+        case CSR.vscause: return vscause
+        case CSR.vstval: return vstval
+        case CSR.vsatp: return vsatp
+        case CSR.vstimecmp where sstc: return vstimecmp
+        default: return nil
+        }
+    }
+
+    /// Writes a hypervisor or VS CSR with its WARL rules (the caller has checked access).
+    /// Writes to CSRs that do not exist were refused by the read in the access check.
+    func writeHypervisorCSR(_ csr: UInt16, _ value: UInt64) {
+        let vsBits = Interrupt.virtualSupervisorMask
+        switch csr {
+        case CSR.hstatus:
+            hstatus = (hstatus & ~Hart.hstatusWritable) | (value & Hart.hstatusWritable)
+        case CSR.hedeleg: hedeleg = value & Hart.hedelegWritable
+        case CSR.hideleg: hideleg = value & vsBits
+        case CSR.hie: mie = (mie & ~vsBits) | (value & vsBits)
+        case CSR.hip:
+            // Only VSSIP is writable in hip (an alias of hvip.VSSIP).
+            mipSoftware = (mipSoftware & ~Interrupt.VSSIP) | (value & Interrupt.VSSIP)
+        case CSR.hvip: mipSoftware = (mipSoftware & ~vsBits) | (value & vsBits)
+        case CSR.hcounteren: hcounteren = value & 0xFFFF_FFFF
+        case CSR.hgeie: break
+        case CSR.henvcfg:
+            henvcfg = value & (Hart.envcfgWritable | (sstc ? Hart.STCE : 0))
+        case CSR.htimedelta: htimedelta = value
+        case CSR.htval: htval = value
+        case CSR.htinst: htinst = value
+        case CSR.hgatp:
+            // MODE is WARL: Bare, Sv39x4 and Sv48x4; another value keeps the current MODE
+            // (the other fields are still written). VMIDLEN = 14; PPN[1:0] read as zero.
+            let mode = value >> 60
+            let newMode = mode == HgatpMode.bare || mode == HgatpMode.sv39x4 || mode == HgatpMode.sv48x4 ? mode : hgatp >> 60
+            hgatp = (newMode << 60) | (value & (0x3FFF << 44)) | (value & ((1 << 44) - 1) & ~3)
+            addressSpaceChanged(virtual: true)
+        case CSR.mtval2: mtval2 = value
+        case CSR.mtinst: mtinst = value
+        case CSR.vsstatus:
+            let new = (vsstatus & ~Hart.vsstatusWritable) | (value & Hart.vsstatusWritable)
+            if (new ^ vsstatus) & (Mstatus.SUM | Mstatus.MXR) != 0 { flushTLB(virtual: true) }
+            vsstatus = new
+        case CSR.vsie:
+            let mask = hideleg & vsBits
+            mie = (mie & ~mask) | ((value << 1) & mask)
+        case CSR.vsip:
+            // Only SSIP (hvip.VSSIP) is writable through vsip, when delegated by hideleg.
+            let mask = hideleg & Interrupt.VSSIP
+            mipSoftware = (mipSoftware & ~mask) | ((value << 1) & mask)
+        case CSR.vstvec: vstvec = value & ~2
+        case CSR.vsscratch: vsscratch = value
+        case CSR.vsepc: vsepc = value & ~1
+        case CSR.vscause: vscause = value
+        case CSR.vstval: vstval = value
+        case CSR.vsatp:
+            // An unsupported MODE makes the write have no effect (as for satp; with V=1
+            // the spec requires it, with V=0 it allows it).
+            let mode = value >> 60
+            guard mode == SatpMode.bare || mode == SatpMode.sv39 || mode == SatpMode.sv48 else { return }
+            vsatp = value & ((0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1))
+            addressSpaceChanged(virtual: true)
+        case CSR.vstimecmp where sstc: vstimecmp = value
+        default: break
+        }
     }
 }

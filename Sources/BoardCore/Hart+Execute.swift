@@ -509,12 +509,13 @@ extension Hart {
                 case .ecall:
                     switch priv {
                     case .user: throw fault(Trap(.ecallFromU), budget)
-                    case .supervisor: throw fault(Trap(.ecallFromS), budget)
+                    case .supervisor: throw fault(Trap(virt ? .ecallFromVS : .ecallFromS), budget)
                     case .machine: throw fault(Trap(.ecallFromM), budget)
                     }
                 case .cEbreak, .ebreak:
                     throw fault(Trap(.breakpoint, Hart.pcOf(ip, dp, pageBase)), budget)
                 case .mret:
+                    // Not HS-qualified: illegal (never virtual) below M.
                     guard priv == .machine else { throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget) }
                     cycles = cyclesFrom(budget)
                     self.instret = instret
@@ -524,9 +525,7 @@ extension Hart {
                     budget = 0
                     break inner
                 case .sret:
-                    guard priv == .machine || (priv == .supervisor && mstatus & Mstatus.TSR == 0) else {
-                        throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
-                    }
+                    if let cause = sretDenied() { throw fault(Trap(cause, UInt64(ip.pointee.raw)), budget) }
                     cycles = cyclesFrom(budget)
                     self.instret = instret
                     doSret()
@@ -535,23 +534,31 @@ extension Hart {
                     budget = 0
                     break inner
                 case .wfi:
-                    if priv == .user || (priv == .supervisor && mstatus & Mstatus.TW != 0) {
-                        throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
-                    }
+                    if let cause = wfiDenied() { throw fault(Trap(cause, UInt64(ip.pointee.raw)), budget) }
                     waitingForInterrupt = true
                     exitPC = Hart.pcOf(ip, dp, pageBase) &+ 4
                     runLimit = cyclesFrom(budget)
                     budget = 0
                     break inner
-                case .sfenceVma:
-                    if priv == .user || (priv == .supervisor && mstatus & Mstatus.TVM != 0) {
-                        throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
-                    }
-                    flushTLB()
+                case .sfenceVma, .hfenceVvma, .hfenceGvma:
+                    if let cause = fenceDenied(ip.pointee.op) { throw fault(Trap(cause, UInt64(ip.pointee.raw)), budget) }
+                    // SFENCE.VMA acts on the current stage-1 structures (satp with V=0,
+                    // vsatp with V=1); HFENCE.VVMA/GVMA on the guest's (TLB tagged by V).
+                    flushTLB(virtual: virt || ip.pointee.op != .sfenceVma)
                     exitPC = Hart.pcOf(ip, dp, pageBase) &+ 4
                     runLimit = cyclesFrom(budget)
                     budget = 0
                     break inner
+                case .hlv, .hsv:
+                    cycles = cyclesFrom(budget)
+                    try executeHypervisorAccess(ip.pointee)
+                    budget = budgetFrom(cycles)
+                    if _slowPath(interruptCheckNeeded) {
+                        (exitPC, instret) = leaveBlock(at: ip + 2, dp, pageBase, budget: budget, instret: instret)
+                        budget = 0
+                        break inner
+                    }
+                    ip += 2
                 case .illegal:
                     throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
 
@@ -583,7 +590,7 @@ extension Hart {
                     // rest of its block did not run.
                     cycles &-= UInt64(ip.pointee.tick >> 12) &- UInt64(CycleModel.baseCost(ip.pointee.op))
                     instret &-= UInt64(ip.pointee.tick & 0xFFF)
-                    pc = deliver(error, pc: Hart.pcOf(ip, dp, pageBase), instret: instret)
+                    pc = deliver(error, pc: Hart.pcOf(ip, dp, pageBase), instret: instret, raw: ip.pointee.raw)
                     budget = budgetFrom(cycles)
                     continue outer
                 }
@@ -684,9 +691,9 @@ extension Hart {
     /// Takes a synchronous exception raised by the instruction at `pc` (with `cycles` up to
     /// date) and returns the pc of the handler.
     @inline(never)
-    func deliver(_ trap: Trap, pc: UInt64, instret: UInt64) -> UInt64 {
+    func deliver(_ trap: Trap, pc: UInt64, instret: UInt64, raw: UInt32 = 0) -> UInt64 {
         self.instret = instret
-        raise(trap, epc: pc)
+        raise(trap, epc: pc, raw: raw)
         return self.pc
     }
 
@@ -711,7 +718,7 @@ extension Hart {
             // A read-modify-write of mip/sip starts from the software-writable SEIP bit,
             // not from the PLIC's line (Priv. §3.1.9).
             var base = old
-            if csr == CSR.mip || csr == CSR.sip {
+            if !virt && (csr == CSR.mip || csr == CSR.sip) {
                 base = (old & ~Interrupt.SEIP) | (mipSoftware & Interrupt.SEIP & (csr == CSR.sip ? mideleg : ~0))
             }
             let new: UInt64

@@ -26,6 +26,14 @@ enum Access {
         }
     }
 
+    var guestPageFault: Cause {
+        switch self {
+        case .read: return .loadGuestPageFault
+        case .write: return .storeGuestPageFault
+        case .execute: return .instructionGuestPageFault
+        }
+    }
+
     var accessFault: Cause {
         switch self {
         case .read: return .loadAccessFault
@@ -113,93 +121,183 @@ extension Hart {
         return p == .machine
     }
 
-    // MARK: Address translation (Priv. §12.3–12.4, Sv39 and Sv48)
+    // MARK: Address translation (Priv. §12.3–12.4 Sv39/Sv48; H "Two-Stage Address Translation")
 
-    /// Translates `va` for `access` at privilege `p`. Charges the page walk to `cycles`.
-    /// Sets A (and D for writes) in the leaf PTE as the hardware update scheme of
-    /// Priv. §12.3.2 step 9 allows.
-    func translate(_ va: UInt64, _ access: Access, _ p: Privilege, cycles: inout UInt64) throws(Trap) -> UInt64 {
-        let mode = satp >> 60
-        if p == .machine || mode == SatpMode.bare { return va }
-        let levels = mode == SatpMode.sv39 ? 3 : 4
-        let vaBits = UInt64(12 + 9 * levels)
-        // The address must be sign-extended from its top translated bit.
-        let top = Int64(bitPattern: va) >> (vaBits - 1)
-        guard top == 0 || top == -1 else { throw Trap(access.pageFault, va) }
+    /// The address space a translation belongs to, for tagging the modeled TLB: the ASID of
+    /// satp (V=0) or of vsatp with the VMID of hgatp (V=1).
+    func addressSpace(virtual v: Bool) -> UInt64 {
+        v ? ((vsatp >> 44) & 0xFFFF) | (((hgatp >> 44) & 0x3FFF) << 16) | (1 << 40) : (satp >> 44) & 0xFFFF
+    }
 
-        // The modeled TLB: a page translated before (for this access and privilege, since
-        // the last flush) costs no walk, whether it is RAM, ROM or a device.
-        let slot = Hart.xlateSlot(access, p, va)
-        if xlate[slot].tag == va >> 12 { return xlate[slot].page | (va & 0xFFF) }
-
+    /// Translates `va` for `access` by privilege `p` with virtualization mode `v`. Charges the
+    /// page walks to `cycles`. With V=1 the VS-stage (vsatp) and the G-stage (hgatp) apply,
+    /// the G-stage to every VS-level page-table access too. `hlvx`: an HLVX read, which needs
+    /// execute instead of read permission in both stages (H "Virtual-Machine Load and Store").
+    func translate(_ va: UInt64, _ access: Access, _ p: Privilege, _ v: Bool, cycles: inout UInt64,
+                   hlvx: Bool = false) throws(Trap) -> UInt64 {
+        if p == .machine { return va }
+        if !v {
+            if satp >> 60 == SatpMode.bare { return va }
+        } else if vsatp >> 60 == SatpMode.bare && hgatp >> 60 == HgatpMode.bare {
+            return va
+        }
+        // The modeled TLB: a page translated before (for this access and mode, in this
+        // address space, since the last fence) costs no walk, whether RAM, ROM or a device.
+        let set = Hart.tlbSetIndex(p, v)
+        let slot = Hart.xlateSlot(access, set, va)
+        let space = addressSpace(virtual: v)
+        if !hlvx && xlate[slot].tag == va >> 12 && xlate[slot].space == space {
+            return xlate[slot].page | (va & 0xFFF)
+        }
         stats.tlbMisses &+= 1
         cycles &+= CycleModel.tlbMiss
-        var a = (satp & ((1 << 44) - 1)) << 12
+        let pa: UInt64
+        if !v {
+            pa = try walk(va, stage: .single, access: access, p: p, va: va, original: access, hlvx: false, cycles: &cycles)
+        } else {
+            let gpa = vsatp >> 60 == SatpMode.bare ? va
+                : try walk(va, stage: .vs, access: access, p: p, va: va, original: access, hlvx: hlvx, cycles: &cycles)
+            pa = hgatp >> 60 == HgatpMode.bare ? gpa
+                : try walk(gpa, stage: .g, access: access, p: p, va: va, original: access, hlvx: hlvx, cycles: &cycles)
+        }
+        if !hlvx { xlate[slot] = XlateEntry(tag: va >> 12, page: pa & ~0xFFF, space: space) }
+        return pa
+    }
+
+    enum Stage {
+        /// satp with V=0: one stage.
+        case single
+        /// vsatp: guest virtual → guest physical; page tables at guest physical addresses.
+        case vs
+        /// hgatp: guest physical → supervisor physical (Sv39x4/Sv48x4).
+        case g
+    }
+
+    /// One stage of translation of `addr` (a virtual address, or a guest physical address for
+    /// the G-stage). `access` is the access this stage checks (for the G-stage translation
+    /// of a VS-level page-table access: a read, or a write to set A/D); faults are reported
+    /// for the `original` access at virtual address `va`.
+    func walk(_ addr: UInt64, stage: Stage, access: Access, p: Privilege, va: UInt64, original: Access,
+              hlvx: Bool, cycles: inout UInt64, implicitTinst: UInt64 = 0) throws(Trap) -> UInt64 {
+        let guestFault: Bool = stage == .g
+        // A fault of this stage: a page fault, or a guest-page fault with the guest physical
+        // address for htval/mtval2 (and the pseudoinstruction of an implicit access).
+        func fault() -> Trap {
+            if guestFault {
+                faultGPA = addr
+                faultTinst = implicitTinst
+                return Trap(original.guestPageFault, va)
+            }
+            return Trap(original.pageFault, va)
+        }
+        let mode: UInt64
+        let root: UInt64
+        switch stage {
+        case .single: mode = satp >> 60; root = (satp & ((1 << 44) - 1)) << 12
+        case .vs: mode = vsatp >> 60; root = (vsatp & ((1 << 44) - 1)) << 12
+        case .g: mode = hgatp >> 60; root = (hgatp & ((1 << 44) - 1) & ~3) << 12
+        }
+        let levels = mode == SatpMode.sv39 ? 3 : 4
+        let vaBits = UInt64(12 + 9 * levels)
+        if stage == .g {
+            // Sv39x4/Sv48x4: a 41/50-bit guest physical address; higher bits must be zero.
+            guard addr >> (vaBits + 2) == 0 else { throw fault() }
+        } else {
+            // The address must be sign-extended from its top translated bit.
+            let top = Int64(bitPattern: addr) >> (vaBits - 1)
+            guard top == 0 || top == -1 else { throw fault() }
+        }
+        var a = root
         var level = levels - 1
         var pte: UInt64 = 0
         var pteAddr: UInt64 = 0
         while true {
-            let vpn = (va >> (12 + 9 * UInt64(level))) & 0x1FF
+            // The root of an x4 scheme is 16 KiB: its index has two more bits.
+            let indexBits: UInt64 = stage == .g && level == levels - 1 ? 11 : 9
+            let vpn = (addr >> (12 + 9 * UInt64(level))) & ((1 << indexBits) - 1)
             pteAddr = a &+ vpn * 8
+            if stage == .vs && hgatp >> 60 != HgatpMode.bare {
+                // A VS-level page-table access is a guest physical read: G-stage first.
+                pteAddr = try walk(pteAddr, stage: .g, access: .read, p: .user, va: va, original: original,
+                                   hlvx: false, cycles: &cycles, implicitTinst: 0x3000)
+            }
             cycles &+= CycleModel.pteRead
             stats.pageWalkReads &+= 1
             guard pmpAllows(pteAddr, size: 8, .read, .supervisor),
                   let ptr = bus.memoryPointer(pteAddr, size: 8, write: false)
-            else { throw Trap(access.accessFault, va) }
+            else { throw Trap(original.accessFault, va) }
             pte = ptr.load(as: UInt64.self)
             if pte & PTE.V == 0 || (pte & PTE.R == 0 && pte & PTE.W != 0) || pte & PTE.highMask != 0 {
-                throw Trap(access.pageFault, va)
+                throw fault()
             }
             if pte & (PTE.R | PTE.X) != 0 { break }
             // Non-leaf: D, A and U are reserved and must be zero.
-            if pte & (PTE.D | PTE.A | PTE.U) != 0 || level == 0 { throw Trap(access.pageFault, va) }
+            if pte & (PTE.D | PTE.A | PTE.U) != 0 || level == 0 { throw fault() }
             a = ((pte & PTE.ppnMask) >> PTE.ppnShift) << 12
             level -= 1
         }
 
-        // Leaf permission checks.
-        let pageFault = Trap(access.pageFault, va)
-        if p == .user {
-            if pte & PTE.U == 0 { throw pageFault }
-        } else {  // supervisor
-            if pte & PTE.U != 0 && (access == .execute || mstatus & Mstatus.SUM == 0) { throw pageFault }
+        // Leaf permission checks. G-stage accesses are all user-level (U must be set).
+        let sum: Bool
+        let mxr: Bool
+        switch stage {
+        case .single:
+            sum = mstatus & Mstatus.SUM != 0
+            mxr = mstatus & Mstatus.MXR != 0
+        case .vs:
+            sum = vsstatus & Mstatus.SUM != 0
+            mxr = vsstatus & Mstatus.MXR != 0 || mstatus & Mstatus.MXR != 0
+        case .g:
+            sum = false
+            mxr = mstatus & Mstatus.MXR != 0  // vsstatus.MXR affects the VS-stage only
+        }
+        if p == .user || stage == .g {
+            if pte & PTE.U == 0 { throw fault() }
+        } else if pte & PTE.U != 0 && (access == .execute || !sum) {
+            throw fault()
         }
         switch access {
-        case .execute: if pte & PTE.X == 0 { throw pageFault }
+        case .execute: if pte & PTE.X == 0 { throw fault() }
         case .read:
-            let readable = pte & PTE.R != 0 || (mstatus & Mstatus.MXR != 0 && pte & PTE.X != 0)
-            if !readable { throw pageFault }
-        case .write: if pte & PTE.W == 0 { throw pageFault }
+            let readable = hlvx ? pte & PTE.X != 0 : pte & PTE.R != 0 || (mxr && pte & PTE.X != 0)
+            if !readable { throw fault() }
+        case .write: if pte & PTE.W == 0 { throw fault() }
         }
         let ppn = (pte & PTE.ppnMask) >> PTE.ppnShift
         // A superpage's low PPN fields must be zero.
-        if level > 0 && ppn & ((1 << (9 * UInt64(level))) - 1) != 0 { throw pageFault }
-        // Accessed/dirty update.
+        if level > 0 && ppn & ((1 << (9 * UInt64(level))) - 1) != 0 { throw fault() }
+        // Accessed/dirty update (Priv. §12.3.2 step 9, done by the hardware). For the
+        // VS-stage the PTE write is a G-stage write (H "Guest Physical Address Translation").
         var needed = PTE.A
         if access == .write { needed |= PTE.D }
         if pte & needed != needed {
-            guard pmpAllows(pteAddr, size: 8, .write, .supervisor),
-                  let ptr = bus.memoryPointer(pteAddr, size: 8, write: true)
-            else { throw Trap(access.accessFault, va) }
+            var writeAddr = pteAddr
+            if stage == .vs && hgatp >> 60 != HgatpMode.bare {
+                let pteGPA = a &+ ((addr >> (12 + 9 * UInt64(level))) & 0x1FF) * 8
+                writeAddr = try walk(pteGPA, stage: .g, access: .write, p: .user, va: va, original: original,
+                                     hlvx: false, cycles: &cycles, implicitTinst: 0x3020)
+            }
+            guard pmpAllows(writeAddr, size: 8, .write, .supervisor),
+                  let ptr = bus.memoryPointer(writeAddr, size: 8, write: true)
+            else { throw Trap(original.accessFault, va) }
             pte |= needed
             ptr.storeBytes(of: pte, as: UInt64.self)
         }
         let offsetMask: UInt64 = (1 << (12 + 9 * UInt64(level))) - 1
-        let pa = ((ppn << 12) & ~offsetMask) | (va & offsetMask)
-        xlate[slot] = XlateEntry(tag: va >> 12, page: pa & ~0xFFF)
-        return pa
+        return ((ppn << 12) & ~offsetMask) | (addr & offsetMask)
     }
 
     /// Translates and PMP-checks an access of `size` bytes that does not cross a page.
     /// On success, caches the page in the matching TLB when it is RAM/ROM with uniform PMP.
-    func physical(_ va: UInt64, size: UInt64, _ access: Access, _ p: Privilege, cycles: inout UInt64) throws(Trap) -> UInt64 {
-        let pa = try translate(va, access, p, cycles: &cycles)
+    func physical(_ va: UInt64, size: UInt64, _ access: Access, _ p: Privilege, _ v: Bool,
+                  cycles: inout UInt64) throws(Trap) -> UInt64 {
+        let pa = try translate(va, access, p, v, cycles: &cycles)
         guard pmpAllows(pa, size: size, access, p) else { throw Trap(access.accessFault, va) }
         let pagePA = pa & ~0xFFF
         if pmpAllowsPage(pagePA, access, p),
            let host = bus.memoryPointer(pagePA, size: 4096, write: access == .write),
            !(access == .write && (bus.isHTIFPage(pagePA) || bus.isCode(pagePA))) {
-            let index = Hart.tlbSetIndex(p) * Hart.tlbSize + Int((va >> 12) & Hart.tlbMask)
+            let index = Hart.tlbSetIndex(p, v) * Hart.tlbSize + Int((va >> 12) & Hart.tlbMask)
             switch access {
             case .read: tlbRead[index] = TLBEntry(tag: va >> 12, page: host)
             case .write: tlbWrite[index] = TLBEntry(tag: va >> 12, page: host)
@@ -220,7 +318,7 @@ extension Hart {
     func fetchPage(_ pc: UInt64, cycles: inout UInt64) throws(Trap) -> FetchTLBEntry? {
         let index = Int((pc >> 12) & Hart.tlbMask)
         if itlb[index].tag == pc >> 12 { return itlb[index] }
-        let pa = try physical(pc, size: 2, .execute, priv, cycles: &cycles)
+        let pa = try physical(pc, size: 2, .execute, priv, virt, cycles: &cycles)
         guard bus.memoryPointer(pa & ~0xFFF, size: 4096, write: false) != nil else {
             throw Trap(.instructionAccessFault, pc)
         }
@@ -229,7 +327,7 @@ extension Hart {
 
     /// Fetches the halfword at `va` (used when an instruction straddles a page boundary).
     func fetchHalf(_ va: UInt64, cycles: inout UInt64) throws(Trap) -> UInt16 {
-        let pa = try physical(va, size: 2, .execute, priv, cycles: &cycles)
+        let pa = try physical(va, size: 2, .execute, priv, virt, cycles: &cycles)
         guard let host = bus.memoryPointer(pa, size: 2, write: false) else { throw Trap(.instructionAccessFault, va) }
         return host.loadUnaligned(as: UInt16.self)
     }
@@ -237,16 +335,30 @@ extension Hart {
     /// A load the TLB could not serve: page crossing, TLB miss, device or fault.
     @inline(never)
     func loadSlow(_ va: UInt64, size: UInt64, cycles: inout UInt64) throws(Trap) -> UInt64 {
+        try load(va, size: size, dataPrivilege, dataVirtual, hlvx: false, cycles: &cycles)
+    }
+
+    /// A load of `size` bytes at `va` as privilege `p` with virtualization mode `v` (HLV
+    /// passes its own; `hlvx`: HLVX, execute permission instead of read).
+    func load(_ va: UInt64, size: UInt64, _ p: Privilege, _ v: Bool, hlvx: Bool, cycles: inout UInt64) throws(Trap) -> UInt64 {
         if (va & 0xFFF) &+ size > 4096 {
             // Misaligned across a page: byte by byte, each byte translated (Priv. §3.6.1).
-            var v: UInt64 = 0
+            var value: UInt64 = 0
             for i in 0..<size {
-                v |= try loadSlow(va &+ i, size: 1, cycles: &cycles) << (8 * i)
+                value |= try load(va &+ i, size: 1, p, v, hlvx: hlvx, cycles: &cycles) << (8 * i)
             }
-            return v
+            return value
         }
-        let p = dataPrivilege
-        let pa = try physical(va, size: size, .read, p, cycles: &cycles)
+        let pa: UInt64
+        if hlvx {
+            // The supervisor physical attributes must grant read and execute (H, HLVX).
+            pa = try translate(va, .read, p, v, cycles: &cycles, hlvx: true)
+            guard pmpAllows(pa, size: size, .read, p), pmpAllows(pa, size: size, .execute, p) else {
+                throw Trap(.loadAccessFault, va)
+            }
+        } else {
+            pa = try physical(va, size: size, .read, p, v, cycles: &cycles)
+        }
         if let host = bus.memoryPointer(pa, size: size, write: false) {
             switch size {
             case 1: return UInt64(host.load(as: UInt8.self))
@@ -256,22 +368,25 @@ extension Hart {
             }
         }
         cycles &+= CycleModel.mmioAccess
-        guard let v = bus.mmioRead(pa, size: Int(size), cycles: cycles) else { throw Trap(.loadAccessFault, va) }
-        return v
+        guard let value = bus.mmioRead(pa, size: Int(size), cycles: cycles) else { throw Trap(.loadAccessFault, va) }
+        return value
     }
 
     /// A store the TLB could not serve. Returns normally when done.
     @inline(never)
     func storeSlow(_ va: UInt64, size: UInt64, value: UInt64, cycles: inout UInt64) throws(Trap) {
+        try store(va, size: size, value: value, dataPrivilege, dataVirtual, cycles: &cycles)
+    }
+
+    /// A store of `size` bytes at `va` as privilege `p` with virtualization mode `v`.
+    func store(_ va: UInt64, size: UInt64, value: UInt64, _ p: Privilege, _ v: Bool, cycles: inout UInt64) throws(Trap) {
         if (va & 0xFFF) &+ size > 4096 {
             // Check every byte's translation first so a fault leaves memory untouched.
-            let p = dataPrivilege
-            for i in 0..<size { _ = try physical(va &+ i, size: 1, .write, p, cycles: &cycles) }
-            for i in 0..<size { try storeSlow(va &+ i, size: 1, value: value >> (8 * i), cycles: &cycles) }
+            for i in 0..<size { _ = try physical(va &+ i, size: 1, .write, p, v, cycles: &cycles) }
+            for i in 0..<size { try store(va &+ i, size: 1, value: value >> (8 * i), p, v, cycles: &cycles) }
             return
         }
-        let p = dataPrivilege
-        let pa = try physical(va, size: size, .write, p, cycles: &cycles)
+        let pa = try physical(va, size: size, .write, p, v, cycles: &cycles)
         if let host = bus.memoryPointer(pa, size: size, write: true) {
             switch size {
             case 1: host.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
@@ -296,7 +411,7 @@ extension Hart {
     @inline(never)
     func amoPointer(_ va: UInt64, size: UInt64, cycles: inout UInt64) throws(Trap) -> UnsafeMutableRawPointer {
         let p = dataPrivilege
-        let pa = try physical(va, size: size, .write, p, cycles: &cycles)
+        let pa = try physical(va, size: size, .write, p, dataVirtual, cycles: &cycles)
         guard pmpAllows(pa, size: size, .read, p), let host = bus.memoryPointer(pa, size: size, write: true) else {
             throw Trap(.storeAccessFault, va)
         }

@@ -1,34 +1,79 @@
 import RISCV
 
 extension Hart {
-    /// Takes a trap (Priv. §3.1.6.1, §3.3.1 and §12.1.1): chooses M or S by delegation, saves
-    /// the pc, cause and tval, stacks the interrupt enables and jumps to the vector.
-    /// `epc` is the address of the instruction that trapped (or the next one to run, for an
-    /// interrupt).
-    func takeTrap(interrupt: Bool, code: UInt64, tval: UInt64, epc: UInt64) {
+    /// Takes a trap (Priv. §3.1.6.1, §3.3.1, §12.1.1; H "Trap Entry"): chooses M, HS or VS by
+    /// medeleg/mideleg and then hedeleg/hideleg, saves the pc, cause and tval (and with H
+    /// the second trap value, trap instruction, MPV/SPV/SPVP and GVA), stacks the interrupt
+    /// enables and jumps to the vector. `epc` is the address of the instruction that trapped
+    /// (or the next one to run, for an interrupt).
+    func takeTrap(interrupt: Bool, code: UInt64, tval: UInt64, epc: UInt64,
+                  tval2: UInt64 = 0, tinst: UInt64 = 0, gva: Bool = false) {
         cycles &+= CycleModel.trapEntry
-        if interrupt { stats.interrupts[Int(code & 63)] &+= 1 } else { stats.exceptions[Int(code & 63)] &+= 1 }
+        let from = mode.rawValue
+        if interrupt {
+            stats.interrupts[Int(code & 63)] &+= 1
+            stats.interruptsFrom[from][Int(code & 63)] &+= 1
+        } else {
+            stats.exceptions[Int(code & 63)] &+= 1
+            stats.exceptionsFrom[from][Int(code & 63)] &+= 1
+        }
         reservation = .max
         waitingForInterrupt = false
         interruptCheckNeeded = true
         let cause = interrupt ? (1 << 63) | code : code
         let deleg = interrupt ? mideleg : medeleg
         if priv != .machine && (deleg >> code) & 1 == 1 {
+            let hdeleg = interrupt ? hideleg : hedeleg
+            if virt && (hdeleg >> code) & 1 == 1 {
+                // Into VS-mode: V stays 1; VS-level interrupts appear to VS as the
+                // supervisor ones (VSEI 10 → 9, VSTI 6 → 5, VSSI 2 → 1).
+                let vcode = interrupt && (code == Interrupt.VSSI || code == Interrupt.VSTI || code == Interrupt.VSEI)
+                    ? code - 1 : code
+                vscause = interrupt ? (1 << 63) | vcode : vcode
+                vsepc = epc
+                vstval = tval
+                var s = vsstatus
+                s = (s & ~Mstatus.SPIE) | ((s & Mstatus.SIE) != 0 ? Mstatus.SPIE : 0)
+                s &= ~Mstatus.SIE
+                s = (s & ~Mstatus.SPP) | (priv == .supervisor ? Mstatus.SPP : 0)
+                vsstatus = s
+                pc = vector(vstvec, interrupt: interrupt, code: vcode)
+                setPrivilege(.supervisor, virtual: true)
+                return
+            }
             scause = cause
             sepc = epc
             stval = tval
+            if h {
+                htval = tval2
+                htinst = tinst
+                var hs = hstatus & ~(Hstatus.SPV | Hstatus.GVA)
+                if virt {
+                    hs |= Hstatus.SPV
+                    hs = (hs & ~Hstatus.SPVP) | (priv == .supervisor ? Hstatus.SPVP : 0)
+                }
+                if gva { hs |= Hstatus.GVA }
+                hstatus = hs
+            }
             var s = mstatus
             s = (s & ~Mstatus.SPIE) | ((s & Mstatus.SIE) != 0 ? Mstatus.SPIE : 0)
             s &= ~Mstatus.SIE
             s = (s & ~Mstatus.SPP) | (priv == .supervisor ? Mstatus.SPP : 0)
             mstatus = s
             pc = vector(stvec, interrupt: interrupt, code: code)
-            setPrivilege(.supervisor)
+            setPrivilege(.supervisor, virtual: false)
         } else {
             mcause = cause
             mepc = epc
             mtval = tval
             var s = mstatus
+            if h {
+                mtval2 = tval2
+                mtinst = tinst
+                s &= ~(Mstatus.MPV | Mstatus.GVA)
+                if virt { s |= Mstatus.MPV }
+                if gva { s |= Mstatus.GVA }
+            }
             s = (s & ~Mstatus.MPIE) | ((s & Mstatus.MIE) != 0 ? Mstatus.MPIE : 0)
             s &= ~Mstatus.MIE
             s = (s & ~Mstatus.MPP) | (UInt64(priv.rawValue) << Mstatus.MPPShift)
@@ -43,22 +88,97 @@ extension Hart {
         return interrupt && tvec & 1 == 1 ? base &+ 4 &* code : base
     }
 
-    /// Raises a synchronous exception for the instruction at `epc`.
-    func raise(_ trap: Trap, epc: UInt64) {
+    /// Raises a synchronous exception for the instruction at `epc` whose bits are `raw`
+    /// (0 when the fetch itself failed). With H, works out GVA, the guest physical address
+    /// for htval/mtval2 (shifted right by 2) and the trap instruction for htinst/mtinst.
+    func raise(_ trap: Trap, epc: UInt64, raw: UInt32 = 0) {
         lastTrap = trap
-        takeTrap(interrupt: false, code: trap.cause.rawValue, tval: trap.tval, epc: epc)
+        var tval2: UInt64 = 0
+        var tinst: UInt64 = 0
+        var gva = false
+        if h {
+            let c = trap.cause
+            let guestPageFault = c == .instructionGuestPageFault || c == .loadGuestPageFault || c == .storeGuestPageFault
+            if guestPageFault { tval2 = faultGPA >> 2 }
+            switch c {
+            case .instructionAddressMisaligned, .instructionAccessFault, .breakpoint, .instructionPageFault,
+                 .instructionGuestPageFault:
+                gva = virt
+            case .loadAddressMisaligned, .loadAccessFault, .storeAddressMisaligned, .storeAccessFault,
+                 .loadPageFault, .storePageFault, .loadGuestPageFault, .storeGuestPageFault:
+                gva = dataVirtual || hypervisorAccess
+                tinst = guestPageFault && faultTinst != 0 ? faultTinst : Hart.transformedInstruction(raw, faultAddress: trap.tval, x: x)
+            default:
+                break
+            }
+        }
+        faultGPA = 0
+        faultTinst = 0
+        hypervisorAccess = false
+        takeTrap(interrupt: false, code: trap.cause.rawValue, tval: trap.tval, epc: epc, tval2: tval2, tinst: tinst, gva: gva)
     }
 
-    /// The interrupt that would be taken now, if any (Priv. §3.1.9): M-level interrupts
-    /// (not delegated) first, then S-level ones, each in the order MEI, MSI, MTI, SEI, SSI, STI.
+    /// The transformed instruction for htinst/mtinst (H "Transformed Instruction or
+    /// Pseudoinstruction"): for loads, stores, AMOs and HLV/HSV, the instruction with its
+    /// immediate zeroed and rs1 replaced by the offset of the faulting address within the
+    /// access; a compressed instruction is expanded and gets bit 1 cleared. 0 otherwise.
+    static func transformedInstruction(_ raw: UInt32, faultAddress: UInt64, x: UnsafeMutablePointer<UInt64>) -> UInt64 {
+        guard raw != 0 else { return 0 }
+        let d = decode(raw)
+        let rd = UInt32(d.rd == sinkRegister ? 0 : d.rd)
+        let compressed: UInt32 = raw & 3 == 3 ? 0 : 2
+        let base = x[Int(d.rs1)]
+        func offset(_ address: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: (faultAddress &- address) & 0x1F) }
+        let word: UInt32
+        switch d.op {
+        case .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .cLw, .cLd:
+            let f3: UInt32
+            switch d.op {
+            case .lb: f3 = 0
+            case .lh: f3 = 1
+            case .lw, .cLw: f3 = 2
+            case .ld, .cLd: f3 = 3
+            case .lbu: f3 = 4
+            case .lhu: f3 = 5
+            default: f3 = 6
+            }
+            word = (offset(base &+ d.immediate) << 15) | (f3 << 12) | (rd << 7) | 0x03
+        case .sb, .sh, .sw, .sd, .cSw, .cSd:
+            let f3: UInt32
+            switch d.op {
+            case .sb: f3 = 0
+            case .sh: f3 = 1
+            case .sw, .cSw: f3 = 2
+            default: f3 = 3
+            }
+            word = (UInt32(d.rs2) << 20) | (offset(base &+ d.immediate) << 15) | (f3 << 12) | 0x23
+        case .lrW, .scW, .lrD, .scD,
+             .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW,
+             .amoswapD, .amoaddD, .amoxorD, .amoandD, .amoorD, .amominD, .amomaxD, .amominuD, .amomaxuD,
+             .hlv, .hsv:
+            word = (raw & ~(0x1F << 15)) | (offset(base) << 15)
+        default:
+            return 0
+        }
+        return UInt64(word & ~compressed)
+    }
+
+    /// The interrupt that would be taken now, if any (Priv. §3.1.9; H "Hypervisor Interrupt
+    /// Registers"): M-level interrupts (not delegated) first, then HS-level ones (delegated
+    /// by mideleg, not by hideleg), then VS-level ones (also delegated by hideleg, only
+    /// while V=1), each level in the order MEI, MSI, MTI, SEI, SSI, STI, SGEI, VSEI, VSSI, VSTI.
     func pendingInterrupt() -> UInt64? {
         let pending = mip & mie
         if pending == 0 { return nil }
         let mEnabled = priv != .machine || mstatus & Mstatus.MIE != 0
-        let sEnabled = priv == .user || (priv == .supervisor && mstatus & Mstatus.SIE != 0)
+        // HS-level: in HS with SIE, or in any less privileged mode (U, VS, VU).
+        let sEnabled = virt || priv == .user || (priv == .supervisor && mstatus & Mstatus.SIE != 0)
+        // VS-level: only while V=1, in VS with vsstatus.SIE or in VU.
+        let vsEnabled = virt && (priv == .user || vsstatus & Mstatus.SIE != 0)
         var candidates: UInt64 = 0
         if mEnabled { candidates = pending & ~mideleg }
-        if candidates == 0 && sEnabled { candidates = pending & mideleg }
+        if candidates == 0 && sEnabled { candidates = pending & mideleg & ~hideleg }
+        if candidates == 0 && vsEnabled { candidates = pending & mideleg & hideleg }
         if candidates == 0 { return nil }
         for code in Interrupt.priorityOrder where candidates & (1 << code) != 0 { return code }
         return nil
@@ -75,31 +195,50 @@ extension Hart {
         return true
     }
 
-    /// MRET (Priv. §3.3.2). The caller has checked that the hart is in M-mode.
+    /// MRET (Priv. §3.3.2; H "Trap Return"): V becomes MPV unless MPP = M. The caller has
+    /// checked that the hart is in M-mode.
     func doMret() {
         let mpp = (mstatus >> Mstatus.MPPShift) & 3
+        let mpv = mstatus & Mstatus.MPV != 0 && mpp != 3
         var s = mstatus
         s = (s & ~Mstatus.MIE) | ((s & Mstatus.MPIE) != 0 ? Mstatus.MIE : 0)
         s |= Mstatus.MPIE
         s &= ~Mstatus.MPP  // least-privileged mode: U
+        s &= ~Mstatus.MPV
         if mpp != 3 { s &= ~Mstatus.MPRV }
         mstatus = s
         pc = mepc
-        setPrivilege(Privilege(rawValue: UInt8(mpp)) ?? .user)
+        setPrivilege(Privilege(rawValue: UInt8(mpp)) ?? .user, virtual: mpv)
         interruptCheckNeeded = true
     }
 
-    /// SRET (Priv. §3.3.2, §12.1.1). The caller has checked privilege and TSR.
+    /// SRET (Priv. §3.3.2, §12.1.1; H "Trap Return"). With V=0 the new mode comes from
+    /// sstatus.SPP and hstatus.SPV; with V=1 (VS-mode) from vsstatus.SPP, and V stays 1.
+    /// The caller has checked privilege, TSR and VTSR.
     func doSret() {
+        if virt {
+            let spp = (vsstatus & Mstatus.SPP) != 0
+            var s = vsstatus
+            s = (s & ~Mstatus.SIE) | ((s & Mstatus.SPIE) != 0 ? Mstatus.SIE : 0)
+            s |= Mstatus.SPIE
+            s &= ~Mstatus.SPP
+            vsstatus = s
+            pc = vsepc
+            setPrivilege(spp ? .supervisor : .user, virtual: true)
+            interruptCheckNeeded = true
+            return
+        }
         let spp = (mstatus & Mstatus.SPP) != 0
+        let spv = h && hstatus & Hstatus.SPV != 0
         var s = mstatus
         s = (s & ~Mstatus.SIE) | ((s & Mstatus.SPIE) != 0 ? Mstatus.SIE : 0)
         s |= Mstatus.SPIE
         s &= ~Mstatus.SPP
         s &= ~Mstatus.MPRV  // the new privilege is never M
         mstatus = s
+        hstatus &= ~Hstatus.SPV
         pc = sepc
-        setPrivilege(spp ? .supervisor : .user)
+        setPrivilege(spp ? .supervisor : .user, virtual: spv)
         interruptCheckNeeded = true
     }
 
@@ -116,6 +255,7 @@ extension Hart {
         var next: UInt64?
         if mie & Interrupt.MTIP != 0, let t = bus.clint.timerEventCycle(hart: id, cycles: cycles) { next = t }
         if mie & Interrupt.STIP != 0, let t = supervisorTimerEventCycle() { next = min(next ?? t, t) }
+        if mie & Interrupt.VSTIP != 0, let t = virtualTimerEventCycle() { next = min(next ?? t, t) }
         // Scripted console input may raise an external interrupt when it arrives.
         if mie & (Interrupt.MEIP | Interrupt.SEIP) != 0 {
             for c in [bus.uart.input.nextEventCycle, bus.nextDeviceEventCycle].compactMap({ $0 }) where c > cycles {
@@ -129,6 +269,19 @@ extension Hart {
     public func supervisorTimerEventCycle() -> UInt64? {
         guard stimecmpDrivesSTIP else { return nil }
         return bus.clint.cycle(whenMtimeReaches: stimecmp, cycles: cycles)
+    }
+
+    /// With Sstc active for VS (menvcfg.STCE and henvcfg.STCE), the cycle at which VSTIP
+    /// rises: time + htimedelta reaches vstimecmp.
+    public func virtualTimerEventCycle() -> UInt64? {
+        guard vstimecmpDrivesVSTIP else { return nil }
+        let now = bus.clint.mtime(cycles: cycles)
+        if now &+ htimedelta >= vstimecmp { return cycles }
+        // The sum wraps: it reaches vstimecmp when mtime reaches vstimecmp − htimedelta,
+        // unless that lies beyond the wrap of the sum (then never, before mtime wraps).
+        let target = vstimecmp &- htimedelta
+        guard target > now else { return nil }
+        return bus.clint.cycle(whenMtimeReaches: target, cycles: cycles)
     }
 
     /// Advances the modeled time while the hart sleeps (WFI), to `target` cycles.

@@ -29,22 +29,49 @@ struct FetchTLBEntry {
 struct XlateEntry {
     var tag: UInt64
     var page: UInt64
+    /// The address space (ASID, or ASID and VMID with V=1: `Hart.addressSpace`).
+    var space: UInt64
 }
 
-/// Per-hart statistics (`--stats`): cycles and instructions by privilege, traps by cause.
+/// The five execution modes of a hart with H (Priv. H "Privilege Modes"): the index of
+/// per-mode statistics is `priv.rawValue + (V ? 4 : 0)`.
+public enum ExecutionMode: Int, CaseIterable, Sendable {
+    case u = 0, hs = 1, m = 3, vu = 4, vs = 5
+
+    public var name: String {
+        switch self {
+        case .u: return "U"
+        case .hs: return "HS"
+        case .m: return "M"
+        case .vu: return "VU"
+        case .vs: return "VS"
+        }
+    }
+
+    public init(_ p: Privilege, virtual: Bool) {
+        self = ExecutionMode(rawValue: Int(p.rawValue) + (virtual ? 4 : 0)) ?? .m
+    }
+}
+
+/// Per-hart statistics (`--stats`): cycles and instructions by execution mode, traps by
+/// cause and by the mode they came from.
 public struct HartStats: Sendable {
-    /// Indexed by `Privilege.rawValue` (0 = U, 1 = S, 3 = M).
-    public var cycles = [UInt64](repeating: 0, count: 4)
-    public var instructions = [UInt64](repeating: 0, count: 4)
+    /// Indexed by `ExecutionMode.rawValue` (0 = U, 1 = HS/S, 3 = M, 4 = VU, 5 = VS).
+    public var cycles = [UInt64](repeating: 0, count: 6)
+    public var instructions = [UInt64](repeating: 0, count: 6)
     public var exceptions = [UInt64](repeating: 0, count: 64)
     public var interrupts = [UInt64](repeating: 0, count: 64)
+    /// Traps by the mode they were taken from: `[ExecutionMode.rawValue][cause]`.
+    public var exceptionsFrom = [[UInt64]](repeating: [UInt64](repeating: 0, count: 64), count: 6)
+    public var interruptsFrom = [[UInt64]](repeating: [UInt64](repeating: 0, count: 64), count: 6)
     public var tlbMisses: UInt64 = 0
     public var pageWalkReads: UInt64 = 0
     public var wfiSkippedCycles: UInt64 = 0
 }
 
-/// One RV64IMAC hart with M/S/U, Sv39/Sv48 and PMP (Priv. spec 1.12+). Registers live in
-/// raw memory; CSRs are plain fields; the interpreter is in `Hart+Execute.swift`.
+/// One RV64IMAC hart with M/S/U, Sv39/Sv48 and PMP (Priv. spec 1.12+), and optionally the
+/// hypervisor extension (HS/VS/VU, two-stage translation) and Sstc. Registers live in raw
+/// memory; CSRs are plain fields; the interpreter is in `Hart+Execute.swift`.
 public final class Hart {
     public let id: Int
     public let bus: Bus
@@ -53,6 +80,8 @@ public final class Hart {
     @usableFromInline let x: UnsafeMutablePointer<UInt64>
     public var pc: UInt64 = 0
     public internal(set) var priv: Privilege = .machine
+    /// The virtualization mode V (H): with `priv`, S means VS and U means VU.
+    public internal(set) var virt = false
     /// Modeled cycles since reset: drives mcycle and, through the CLINT, mtime.
     public internal(set) var cycles: UInt64 = 0
     /// Instructions retired since reset.
@@ -60,8 +89,7 @@ public final class Hart {
 
     // Machine CSRs (Priv. §3.1)
     var mstatus: UInt64 = (2 << 32) | (2 << 34)  // UXL = SXL = 64
-    let misa: UInt64 = MISA.mxl64 | MISA.bit("I") | MISA.bit("M") | MISA.bit("A") | MISA.bit("C")
-        | MISA.bit("S") | MISA.bit("U")
+    let misa: UInt64
     var medeleg: UInt64 = 0
     var mideleg: UInt64 = 0
     var mie: UInt64 = 0
@@ -86,6 +114,36 @@ public final class Hart {
     var scause: UInt64 = 0
     var stval: UInt64 = 0
     var satp: UInt64 = 0
+    // Hypervisor CSRs (Priv. H, "Hypervisor and Virtual Supervisor CSRs")
+    var hstatus: UInt64 = 2 << 32  // VSXL = 64, read-only
+    var hedeleg: UInt64 = 0
+    var hideleg: UInt64 = 0
+    var hcounteren: UInt64 = 0
+    var henvcfg: UInt64 = 0
+    var htimedelta: UInt64 = 0
+    var htval: UInt64 = 0
+    var htinst: UInt64 = 0
+    var hgatp: UInt64 = 0
+    var mtval2: UInt64 = 0
+    var mtinst: UInt64 = 0
+    // Virtual supervisor CSRs: what VS-mode sees as its S CSRs.
+    var vsstatus: UInt64 = 2 << 32  // UXL = 64, read-only
+    var vstvec: UInt64 = 0
+    var vsscratch: UInt64 = 0
+    var vsepc: UInt64 = 0
+    var vscause: UInt64 = 0
+    var vstval: UInt64 = 0
+    var vsatp: UInt64 = 0
+    /// vstimecmp (Sstc with H; reset value unspecified: all ones).
+    var vstimecmp: UInt64 = .max
+    /// Extra trap information a translation leaves for the trap it throws: the guest
+    /// physical address of a guest-page fault (for htval/mtval2) and the pseudoinstruction
+    /// of an implicit VS-stage access (for htinst/mtinst). Consumed by `raise`.
+    var faultGPA: UInt64 = 0
+    var faultTinst: UInt64 = 0
+    /// Set while an HLV/HLVX/HSV runs: its faults carry a guest virtual address (GVA).
+    var hypervisorAccess = false
+
     // Counters: the architectural value is derived from `cycles`/`instret`.
     var mcycleOffset: UInt64 = 0
     var minstretOffset: UInt64 = 0
@@ -102,7 +160,7 @@ public final class Hart {
     var reservation: UInt64 = .max
     var reservationEpoch: UInt64 = 0
 
-    // Software TLBs, one set per privilege (U, S, M), direct-mapped.
+    // Software TLBs, one set per mode (U, S, M, VU, VS), direct-mapped.
     static let tlbSize = 1024
     static let tlbMask: UInt64 = 1023
     let tlbRead: UnsafeMutablePointer<TLBEntry>
@@ -144,11 +202,20 @@ public final class Hart {
 
     /// Sstc (supervisor timer compare) is implemented.
     public let sstc: Bool
+    /// The hypervisor extension is implemented.
+    public let h: Bool
     /// stimecmp (Sstc; reset value unspecified: all ones, so no timer fires by itself).
     var stimecmp: UInt64 = .max
 
-    public init(id: Int, bus: Bus, sstc: Bool = false) {
+    /// Number of software-TLB sets: U, S, M, VU, VS.
+    static let tlbSets = 5
+
+    public init(id: Int, bus: Bus, sstc: Bool = false, h: Bool = false) {
         self.sstc = sstc
+        self.h = h
+        misa = MISA.mxl64 | MISA.bit("I") | MISA.bit("M") | MISA.bit("A") | MISA.bit("C")
+            | MISA.bit("S") | MISA.bit("U") | (h ? MISA.bit("H") : 0)
+        mideleg = h ? Interrupt.virtualSupervisorMask : 0
         self.id = id
         self.bus = bus
         // The register file sits alone in the middle of its own page, away from the offsets
@@ -158,20 +225,20 @@ public final class Hart {
         x = (regPage + Hart.registerOffset).bindMemory(to: UInt64.self, capacity: 64)
         dummyPage = .allocate(byteCount: 4096, alignment: 4096)
         let invalid = TLBEntry(tag: .max, page: dummyPage)
-        tlbRead = .allocate(capacity: 3 * Hart.tlbSize)
-        tlbRead.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
-        tlbWrite = .allocate(capacity: 3 * Hart.tlbSize)
-        tlbWrite.initialize(repeating: invalid, count: 3 * Hart.tlbSize)
+        tlbRead = .allocate(capacity: Hart.tlbSets * Hart.tlbSize)
+        tlbRead.initialize(repeating: invalid, count: Hart.tlbSets * Hart.tlbSize)
+        tlbWrite = .allocate(capacity: Hart.tlbSets * Hart.tlbSize)
+        tlbWrite.initialize(repeating: invalid, count: Hart.tlbSets * Hart.tlbSize)
         scratch = .allocate(capacity: CodeCache.slots + 2)
         scratch.initialize(repeating: Decoded.pageEndSentinel, count: CodeCache.slots + 2)
-        tlbFetch = .allocate(capacity: 3 * Hart.tlbSize)
-        tlbFetch.initialize(repeating: FetchTLBEntry(tag: .max, page: dummyPage, decoded: scratch), count: 3 * Hart.tlbSize)
+        tlbFetch = .allocate(capacity: Hart.tlbSets * Hart.tlbSize)
+        tlbFetch.initialize(repeating: FetchTLBEntry(tag: .max, page: dummyPage, decoded: scratch), count: Hart.tlbSets * Hart.tlbSize)
         dtlbR = tlbRead + 2 * Hart.tlbSize
         dtlbW = tlbWrite + 2 * Hart.tlbSize
         itlb = tlbFetch + 2 * Hart.tlbSize
         runPath = .allocate(capacity: CodeCache.slots)
-        xlate = .allocate(capacity: 9 * Hart.xlateSize)
-        xlate.initialize(repeating: XlateEntry(tag: .max, page: 0), count: 9 * Hart.xlateSize)
+        xlate = .allocate(capacity: 3 * Hart.tlbSets * Hart.xlateSize)
+        xlate.initialize(repeating: XlateEntry(tag: .max, page: 0, space: 0), count: 3 * Hart.tlbSets * Hart.xlateSize)
         bus.register(self)
     }
 
@@ -198,8 +265,10 @@ public final class Hart {
         self.pc = pc
         setPrivilege(.machine)
         mstatus = (2 << 32) | (2 << 34)
-        medeleg = 0; mideleg = 0; mie = 0; mipSoftware = 0; mcause = 0
+        medeleg = 0; mideleg = h ? Interrupt.virtualSupervisorMask : 0; mie = 0; mipSoftware = 0; mcause = 0
         satp = 0
+        virt = false
+        hstatus = 2 << 32; hedeleg = 0; hideleg = 0; hgatp = 0; vsatp = 0; vsstatus = 2 << 32
         for i in 0..<Hart.pmpEntries { pmpcfg[i] = 0; pmpaddr[i] = 0 }
         rebuildPMP()
         reservation = .max
@@ -211,23 +280,33 @@ public final class Hart {
 
     // MARK: Privilege and statistics
 
-    func setPrivilege(_ p: Privilege) {
-        let i = Int(priv.rawValue)
+    /// Enters privilege `p` with virtualization mode `v`, closing the statistics of the
+    /// mode being left.
+    func setPrivilege(_ p: Privilege, virtual v: Bool = false) {
+        let i = ExecutionMode(priv, virtual: virt).rawValue
         stats.cycles[i] &+= cycles &- privSinceCycles
         stats.instructions[i] &+= instret &- privSinceInstret
         privSinceCycles = cycles
         privSinceInstret = instret
         priv = p
-        itlb = tlbFetch + Hart.tlbSetIndex(p) * Hart.tlbSize
+        virt = v && p != .machine
+        itlb = tlbFetch + Hart.tlbSetIndex(p, virt) * Hart.tlbSize
         updateDataTLBSelection()
     }
 
-    /// Brings the per-privilege statistics up to date (call before reading `stats`).
-    public func settleStatistics() { setPrivilege(priv) }
+    /// The current execution mode (M, HS, U, VS, VU).
+    public var mode: ExecutionMode { ExecutionMode(priv, virtual: virt) }
 
-    static func tlbSetIndex(_ p: Privilege) -> Int { p == .machine ? 2 : Int(p.rawValue) }
+    /// Brings the per-mode statistics up to date (call before reading `stats`).
+    public func settleStatistics() { setPrivilege(priv, virtual: virt) }
 
-    /// The privilege loads and stores use: MPP when M-mode sets MPRV (Priv. §3.1.6.3).
+    /// TLB set of a mode: U = 0, S = 1, M = 2, VU = 3, VS = 4.
+    static func tlbSetIndex(_ p: Privilege, _ v: Bool) -> Int {
+        p == .machine ? 2 : Int(p.rawValue) + (v ? 3 : 0)
+    }
+
+    /// The privilege loads and stores use: MPP (and MPV) when M-mode sets MPRV
+    /// (Priv. §3.1.6.3; H "Machine Status": MPRV with MPV).
     var dataPrivilege: Privilege {
         if priv == .machine && mstatus & Mstatus.MPRV != 0 {
             return Privilege(rawValue: UInt8((mstatus >> Mstatus.MPPShift) & 3)) ?? .user
@@ -235,44 +314,70 @@ public final class Hart {
         return priv
     }
 
+    /// The virtualization mode loads and stores use (MPV under MPRV, unless MPP = M).
+    var dataVirtual: Bool {
+        if priv == .machine && mstatus & Mstatus.MPRV != 0 {
+            return mstatus & Mstatus.MPV != 0 && (mstatus & Mstatus.MPP) != Mstatus.MPP
+        }
+        return virt
+    }
+
     func updateDataTLBSelection() {
-        let set = Hart.tlbSetIndex(dataPrivilege) * Hart.tlbSize
+        let set = Hart.tlbSetIndex(dataPrivilege, dataVirtual) * Hart.tlbSize
         dtlbR = tlbRead + set
         dtlbW = tlbWrite + set
     }
 
-    /// Drops every cached translation (SFENCE.VMA, satp, PMP and SUM/MXR changes).
+    /// Drops every cached translation (PMP changes, MXR changes).
     public func flushTLB() {
-        for i in 0..<(3 * Hart.tlbSize) {
+        for i in 0..<(Hart.tlbSets * Hart.tlbSize) {
             tlbRead[i].tag = .max
             tlbWrite[i].tag = .max
             tlbFetch[i].tag = .max
         }
-        for i in 0..<(9 * Hart.xlateSize) { xlate[i].tag = .max }
+        for i in 0..<(3 * Hart.tlbSets * Hart.xlateSize) { xlate[i].tag = .max }
     }
 
-    static func xlateSlot(_ access: Access, _ p: Privilege, _ va: UInt64) -> Int {
+    /// Drops the cached translations of the non-virtualized S and U modes (SFENCE.VMA
+    /// with V=0, satp writes, sstatus.SUM) or of VS and VU (HFENCE.VVMA/GVMA, SFENCE.VMA
+    /// with V=1, vsatp/hgatp writes, vsstatus.SUM/MXR): the TLB is tagged by V.
+    func flushTLB(virtual v: Bool) {
+        let sets = v ? [3, 4] : [0, 1]
+        for set in sets {
+            for i in (set * Hart.tlbSize)..<((set + 1) * Hart.tlbSize) {
+                tlbRead[i].tag = .max
+                tlbWrite[i].tag = .max
+                tlbFetch[i].tag = .max
+            }
+            for a in 0..<3 {
+                let base = (a * Hart.tlbSets + set) * Hart.xlateSize
+                for i in base..<(base + Hart.xlateSize) { xlate[i].tag = .max }
+            }
+        }
+    }
+
+    static func xlateSlot(_ access: Access, _ set: Int, _ va: UInt64) -> Int {
         let a: Int
         switch access {
         case .read: a = 0
         case .write: a = 1
         case .execute: a = 2
         }
-        return (a * 3 + tlbSetIndex(p)) * xlateSize + Int((va >> 12) & UInt64(xlateSize - 1))
+        return (a * Hart.tlbSets + set) * xlateSize + Int((va >> 12) & UInt64(xlateSize - 1))
     }
 
     /// Forgets fetch mappings to a decoded page that is being retired.
     func dropFetchMappings(of decoded: UnsafeMutablePointer<Decoded>) {
-        for i in 0..<(3 * Hart.tlbSize) where tlbFetch[i].decoded == decoded { tlbFetch[i].tag = .max }
+        for i in 0..<(Hart.tlbSets * Hart.tlbSize) where tlbFetch[i].decoded == decoded { tlbFetch[i].tag = .max }
     }
 
     func dropAllFetchMappings() {
-        for i in 0..<(3 * Hart.tlbSize) { tlbFetch[i].tag = .max }
+        for i in 0..<(Hart.tlbSets * Hart.tlbSize) { tlbFetch[i].tag = .max }
     }
 
     /// Forgets write mappings of a physical page that has just started to hold decoded code.
     func dropWriteMappings(ofPhysicalPage pa: UInt64) {
         guard let host = bus.memoryPointer(pa, size: 4096, write: false) else { return }
-        for i in 0..<(3 * Hart.tlbSize) where tlbWrite[i].page == host { tlbWrite[i].tag = .max }
+        for i in 0..<(Hart.tlbSets * Hart.tlbSize) where tlbWrite[i].page == host { tlbWrite[i].tag = .max }
     }
 }

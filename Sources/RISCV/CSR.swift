@@ -22,6 +22,32 @@ public enum CSR {
     public static let stimecmp: UInt16 = 0x14D
     public static let satp: UInt16 = 0x180
 
+    // Hypervisor and virtual supervisor (Priv. "Hypervisor Extension", H CSRs)
+    public static let vsstatus: UInt16 = 0x200
+    public static let vsie: UInt16 = 0x204
+    public static let vstvec: UInt16 = 0x205
+    public static let vsscratch: UInt16 = 0x240
+    public static let vsepc: UInt16 = 0x241
+    public static let vscause: UInt16 = 0x242
+    public static let vstval: UInt16 = 0x243
+    public static let vsip: UInt16 = 0x244
+    public static let vstimecmp: UInt16 = 0x24D
+    public static let vsatp: UInt16 = 0x280
+    public static let hstatus: UInt16 = 0x600
+    public static let hedeleg: UInt16 = 0x602
+    public static let hideleg: UInt16 = 0x603
+    public static let hie: UInt16 = 0x604
+    public static let htimedelta: UInt16 = 0x605
+    public static let hcounteren: UInt16 = 0x606
+    public static let hgeie: UInt16 = 0x607
+    public static let henvcfg: UInt16 = 0x60A
+    public static let htval: UInt16 = 0x643
+    public static let hip: UInt16 = 0x644
+    public static let hvip: UInt16 = 0x645
+    public static let htinst: UInt16 = 0x64A
+    public static let hgatp: UInt16 = 0x680
+    public static let hgeip: UInt16 = 0xE12
+
     // Machine information (Priv. §3.1.1–3.1.5)
     public static let mvendorid: UInt16 = 0xF11
     public static let marchid: UInt16 = 0xF12
@@ -92,14 +118,42 @@ public enum Mstatus {
     public static let SXL: UInt64 = 3 << 34
     public static let SBE: UInt64 = 1 << 36
     public static let MBE: UInt64 = 1 << 37
+    /// Guest virtual address in mtval (H).
+    public static let GVA: UInt64 = 1 << 38
+    /// Machine previous virtualization mode (H).
+    public static let MPV: UInt64 = 1 << 39
     public static let SD: UInt64 = 1 << 63
     /// The bits `sstatus` shows of `mstatus` (Priv. §12.1.1).
     public static let sstatusMask: UInt64 = SIE | SPIE | UBE | SPP | VS | FS | XS | SUM | MXR | UXL | SD
 }
 
 /// Interrupt bit positions in mip/mie and interrupt cause codes (Priv. §3.1.9, table 14).
+/// hstatus fields (Priv. H, "Hypervisor Status Register").
+public enum Hstatus {
+    public static let VSBE: UInt64 = 1 << 5
+    public static let GVA: UInt64 = 1 << 6
+    public static let SPV: UInt64 = 1 << 7
+    public static let SPVP: UInt64 = 1 << 8
+    public static let HU: UInt64 = 1 << 9
+    public static let VGEIN: UInt64 = 0x3F << 12
+    public static let VTVM: UInt64 = 1 << 20
+    public static let VTW: UInt64 = 1 << 21
+    public static let VTSR: UInt64 = 1 << 22
+    public static let VSXL: UInt64 = 3 << 32
+}
+
 public enum Interrupt {
     public static let SSI: UInt64 = 1
+    public static let VSSI: UInt64 = 2
+    public static let VSTI: UInt64 = 6
+    public static let VSEI: UInt64 = 10
+    public static let SGEI: UInt64 = 12
+    public static let VSSIP: UInt64 = 1 << VSSI
+    public static let VSTIP: UInt64 = 1 << VSTI
+    public static let VSEIP: UInt64 = 1 << VSEI
+    public static let SGEIP: UInt64 = 1 << SGEI
+    /// The VS-level interrupts (bits of hvip, hip, hie, and read-only one in mideleg).
+    public static let virtualSupervisorMask: UInt64 = VSSIP | VSTIP | VSEIP
     public static let MSI: UInt64 = 3
     public static let STI: UInt64 = 5
     public static let MTI: UInt64 = 7
@@ -115,7 +169,9 @@ public enum Interrupt {
     public static let supervisorMask: UInt64 = SSIP | STIP | SEIP
     /// Decreasing priority order for simultaneous interrupts (Priv. §3.1.9):
     /// MEI, MSI, MTI, SEI, SSI, STI.
-    public static let priorityOrder: [UInt64] = [MEI, MSI, MTI, SEI, SSI, STI]
+    /// Decreasing priority (Priv. §3.1.9, and H "Hypervisor Interrupt Registers"):
+    /// MEI, MSI, MTI, SEI, SSI, STI, SGEI, VSEI, VSSI, VSTI.
+    public static let priorityOrder: [UInt64] = [MEI, MSI, MTI, SEI, SSI, STI, SGEI, VSEI, VSSI, VSTI]
 }
 
 /// Synchronous exception codes (Priv. §3.1.15, table 14).
@@ -175,6 +231,10 @@ public func interruptName(_ code: UInt64) -> String {
     case Interrupt.MTI: return "machine timer interrupt"
     case Interrupt.SEI: return "supervisor external interrupt"
     case Interrupt.MEI: return "machine external interrupt"
+    case Interrupt.VSSI: return "virtual supervisor software interrupt"
+    case Interrupt.VSTI: return "virtual supervisor timer interrupt"
+    case Interrupt.VSEI: return "virtual supervisor external interrupt"
+    case Interrupt.SGEI: return "supervisor guest external interrupt"
     default: return "interrupt \(code)"
     }
 }
@@ -203,6 +263,14 @@ public enum SatpMode {
 }
 
 /// Page-table entry bits (Priv. §12.3.1).
+/// hgatp MODE values (Priv. H, "hgatp"): Sv39x4 and Sv48x4 widen the guest physical
+/// address by two bits and use a 16 KiB root table.
+public enum HgatpMode {
+    public static let bare: UInt64 = 0
+    public static let sv39x4: UInt64 = 8
+    public static let sv48x4: UInt64 = 9
+}
+
 public enum PTE {
     public static let V: UInt64 = 1 << 0
     public static let R: UInt64 = 1 << 1

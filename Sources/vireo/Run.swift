@@ -168,9 +168,12 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
         let s = h.stats
         if machine.harts.count > 1 { out += "hart \(h.id): \(h.instret) instructions, \(h.cycles) cycles\n" }
         out += "  mode  instructions        cycles\n"
-        for (name, p) in [("M", Privilege.machine), ("S", .supervisor), ("U", .user)] {
-            let i = Int(p.rawValue)
-            out += "  \(name)  " + pad(s.instructions[i], 14) + pad(s.cycles[i], 14) + "\n"
+        // Without H the supervisor mode is plain S; with it, HS, and VS/VU appear.
+        let modes: [ExecutionMode] = h.h ? [.m, .hs, .u, .vs, .vu] : [.m, .hs, .u]
+        for m in modes {
+            let name = m == .hs && !h.h ? "S" : m.name
+            out += "  " + name.padding(toLength: 4, withPad: " ", startingAt: 0) + pad(s.instructions[m.rawValue], 14)
+                + pad(s.cycles[m.rawValue], 14) + "\n"
         }
         let exceptions = s.exceptions.enumerated().filter { $0.element > 0 }
         let interrupts = s.interrupts.enumerated().filter { $0.element > 0 }
@@ -178,12 +181,18 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
             out += "  traps: none\n"
         } else {
             out += "  traps:\n"
+            // Each cause with its total and, when several modes raised it, the split by mode.
+            func line(_ name: String, _ n: Int, _ byMode: [[UInt64]], _ code: Int) -> String {
+                var text = "    " + name.padding(toLength: 38, withPad: " ", startingAt: 0) + pad(UInt64(n), 10)
+                let from = ExecutionMode.allCases.filter { byMode[$0.rawValue][code] > 0 }
+                text += "   from " + from.map { "\($0.name) \(byMode[$0.rawValue][code])" }.joined(separator: ", ")
+                return text + "\n"
+            }
             for (code, n) in exceptions {
-                let name = Cause(rawValue: UInt64(code))?.name ?? "exception \(code)"
-                out += "    " + name.padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+                out += line(Cause(rawValue: UInt64(code))?.name ?? "exception \(code)", Int(n), s.exceptionsFrom, code)
             }
             for (code, n) in interrupts {
-                out += "    " + interruptName(UInt64(code)).padding(toLength: 34, withPad: " ", startingAt: 0) + pad(UInt64(n), 10) + "\n"
+                out += line(interruptName(UInt64(code)), Int(n), s.interruptsFrom, code)
             }
         }
         out += "  TLB misses: \(s.tlbMisses), page-table reads: \(s.pageWalkReads)\n"

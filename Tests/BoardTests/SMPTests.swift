@@ -83,8 +83,23 @@ import Testing
         var c = BoardConfig()
         #expect(Machine.parseISA("rv64gc", into: &c) == "--isa rv64gc: the base must be rv64imac")
         #expect(Machine.parseISA("rv64imac_v", into: &c)?.contains("unknown or unsupported extension 'v'") == true)
-        let r = try runCommand(Repo.vireo, ["run", "--isa", "rv64imac_h", Repo.demo])
+        let r = try runCommand(Repo.vireo, ["run", "--isa", "rv64imac_q", Repo.demo])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("the hypervisor extension is not available yet"))
+        #expect(r.stderr.contains("unknown or unsupported extension 'q'"))
+    }
+
+    @Test func hypervisorExtensionAppearsInMisaAndTheDeviceTree() throws {
+        var c = BoardConfig()
+        #expect(Machine.parseISA("rv64imac_h_sstc", into: &c) == nil)
+        #expect(c.h && c.sstc)
+        #expect(Machine.isaString(c) == "rv64imac_h_zicntr_zicsr_zifencei_sstc")
+        #expect(Machine.isaExtensions(c).contains("h"))
+        let m = Machine(config: c)
+        #expect(m.hart.h)
+        let text = String(decoding: m.makeDeviceTree().blob(), as: UTF8.self)
+        #expect(text.contains("rv64imac_h_zicntr_zicsr_zifencei_sstc"))
+        var plain = BoardConfig()
+        #expect(Machine.parseISA("rv64imac", into: &plain) == nil)
+        #expect(!plain.h && !Machine(config: plain).hart.h)
     }
 }
