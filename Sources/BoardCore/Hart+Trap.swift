@@ -101,9 +101,13 @@ extension Hart {
             let guestPageFault = c == .instructionGuestPageFault || c == .loadGuestPageFault || c == .storeGuestPageFault
             if guestPageFault { tval2 = faultGPA >> 2 }
             switch c {
-            case .instructionAddressMisaligned, .instructionAccessFault, .breakpoint, .instructionPageFault,
-                 .instructionGuestPageFault:
+            case .instructionAddressMisaligned, .instructionAccessFault, .breakpoint, .instructionPageFault:
                 gva = virt
+            case .instructionGuestPageFault:
+                // Only the pseudoinstruction of a faulting VS-stage page-table access (a
+                // fetch has no transformed form).
+                gva = virt
+                tinst = faultTinst
             case .loadAddressMisaligned, .loadAccessFault, .storeAddressMisaligned, .storeAccessFault,
                  .loadPageFault, .storePageFault, .loadGuestPageFault, .storeGuestPageFault:
                 gva = dataVirtual || hypervisorAccess
