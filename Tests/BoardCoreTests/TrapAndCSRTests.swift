@@ -349,7 +349,7 @@ struct TrapTests {
             b.hart.mie &= ~(1 << code)        // the handler masks what it served
         }
         #expect(order == [3, 7, 9, 1, 5])
-        #expect(Interrupt.priorityOrder == [11, 3, 7, 9, 1, 5])
+        #expect(Interrupt.priorityOrder == [11, 3, 7, 9, 1, 5, 12, 10, 2, 6])  // then SGEI, VSEI, VSSI, VSTI (H)
 
         // In S with both a delegated (SSI) and an M-level (MTI) interrupt: M-level first.
         let c = TestBoard()
