@@ -23,6 +23,9 @@
  *   CHECK_S2 op, a, b, rm, exp, fl, n     op ft3, ft0, ft1, rm        (fadd.s, fmin.s...)
  *   CHECK_S3 op, a, b, c, rm, exp, fl, n  op ft3, ft0, ft1, ft2, rm   (fmadd.s...)
  *   CHECK_D1 / CHECK_D2 / CHECK_D3        the same with double operands and result
+ *   CHECK_S1R / CHECK_S2R / CHECK_S3R     like CHECK_S1/2/3, but every operand is the whole
+ *                                          64-bit register (fmv.d.x), boxed or not: for
+ *                                          NaN-boxing checks (0x000000003f800000 is unboxed)
  *   CHECK_D_S op, a, rm, exp, fl, n       D result from an S operand  (fcvt.d.s)
  *   CHECK_S_D op, a, rm, exp, fl, n       S result from a D operand   (fcvt.s.d)
  *   CHECK_X_S op, a, rm, exp, fl, n       op a4, ft0, rm   integer result (fcvt.w.s,
@@ -137,7 +140,8 @@
 
 /* ---------------------------------------------------------------- internals */
 
-/* Load operand `val` of format fmt (s, d or x) into freg (s/d) or xreg (x). */
+/* Load operand `val` of format fmt (s, d, x, or r = S operand given as 64 raw bits)
+ * into freg (s/d/r) or xreg (x). */
 .macro FP_LD fmt, freg, xreg, val
 .ifc \fmt,x
     li \xreg, \val
@@ -199,7 +203,8 @@
 .endif
 .endm
 
-/* The generic check: rf/sf = result/source format (s, d, x), ns = number of sources. */
+/* The generic check: rf = result format (s, d, x), sf = source format (s, d, x, r),
+ * ns = number of sources. */
 .macro FP_T rf, sf, ns, op, a, b, c, rm, exp, fl, n
     FP_LD \sf, ft0, a1, \a
 .if \ns >= 2
@@ -237,6 +242,15 @@
 .endm
 .macro CHECK_S3 op, a, b, c, rm, exp, fl, n
     FP_T s, s, 3, \op, \a, \b, \c, \rm, \exp, \fl, \n
+.endm
+.macro CHECK_S1R op, a, rm, exp, fl, n
+    FP_T s, r, 1, \op, \a, 0, 0, \rm, \exp, \fl, \n
+.endm
+.macro CHECK_S2R op, a, b, rm, exp, fl, n
+    FP_T s, r, 2, \op, \a, \b, 0, \rm, \exp, \fl, \n
+.endm
+.macro CHECK_S3R op, a, b, c, rm, exp, fl, n
+    FP_T s, r, 3, \op, \a, \b, \c, \rm, \exp, \fl, \n
 .endm
 .macro CHECK_D1 op, a, rm, exp, fl, n
     FP_T d, d, 1, \op, \a, 0, 0, \rm, \exp, \fl, \n
