@@ -28,6 +28,8 @@ public struct BoardConfig: Sendable {
     public var sstc = false
     /// The hypervisor extension (`--isa …_h`).
     public var h = false
+    /// F and D (`--isa rv64imafdc…` or `rv64gc…`).
+    public var fd = false
     public init() {}
 }
 
@@ -76,7 +78,7 @@ public final class Machine {
         self.config = config
         bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart)
         let bus = self.bus
-        harts = (0..<config.harts).map { Hart(id: $0, bus: bus, sstc: config.sstc, h: config.h) }
+        harts = (0..<config.harts).map { Hart(id: $0, bus: bus, sstc: config.sstc, h: config.h, fd: config.fd) }
     }
 
     /// The regions a loaded image may occupy.
@@ -276,24 +278,25 @@ public final class Machine {
 
     /// The extensions of a configuration, as device-tree `riscv,isa-extensions` names.
     public static func isaExtensions(_ c: BoardConfig) -> [String] {
-        ["i", "m", "a", "c"] + (c.h ? ["h"] : []) + ["zicntr", "zicsr", "zifencei"] + (c.sstc ? ["sstc"] : [])
+        ["i", "m", "a"] + (c.fd ? ["f", "d"] : []) + ["c"] + (c.h ? ["h"] : []) + ["zicntr", "zicsr", "zifencei"] + (c.sstc ? ["sstc"] : [])
     }
 
     /// The ISA string of a configuration (`riscv,isa`), e.g. rv64imac_h_zicntr_zicsr_zifencei_sstc
     /// (single-letter extensions first, then multi-letter ones in canonical order).
     public static func isaString(_ c: BoardConfig) -> String {
-        "rv64imac" + (c.h ? "_h" : "") + "_zicntr_zicsr_zifencei" + (c.sstc ? "_sstc" : "")
+        (c.fd ? "rv64imafdc" : "rv64imac") + (c.h ? "_h" : "") + "_zicntr_zicsr_zifencei" + (c.sstc ? "_sstc" : "")
     }
 
     /// Parses `--isa`: rv64imac plus optional
     /// `_h`, `_zicntr`, `_zicsr`, `_zifencei` (always present) and `_sstc`.
     public static func parseISA(_ text: String, into c: inout BoardConfig) -> String? {
         let parts = text.lowercased().split(separator: "_").map(String.init)
-        guard let base = parts.first, base == "rv64imac" else {
-            return "--isa \(text): the base must be rv64imac"
+        guard let base = parts.first, ["rv64imac", "rv64imafdc", "rv64gc"].contains(base) else {
+            return "--isa \(text): the base must be rv64imac, rv64imafdc or rv64gc"
         }
         c.sstc = false
         c.h = false
+        c.fd = base != "rv64imac"
         for ext in parts.dropFirst() {
             switch ext {
             case "zicntr", "zicsr", "zifencei": break

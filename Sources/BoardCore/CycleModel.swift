@@ -31,6 +31,9 @@ public enum CycleModel {
     /// xRET, ECALL and EBREAK flush the pipeline.
     public static let xret: UInt8 = 5
     public static let system: UInt8 = 1
+    /// An FP operation other than a load or store (a mean: the divider and square root are
+    /// iterative in hardware, but the table keeps one cost per class).
+    public static let fp: UInt8 = 4
     public static let wfi: UInt8 = 1
     /// Trap entry (exception or interrupt): pipeline flush and redirect.
     public static let trapEntry: UInt64 = 5
@@ -52,8 +55,9 @@ public enum CycleModel {
         case .jalr, .cJalr: return jalr
         case .beq, .bne, .blt, .bge, .bltu, .bgeu, .cBeq, .cBne: return branch
         case .lb, .lh, .lbu, .lhu: return loadByteHalf
-        case .lw, .ld, .lwu, .cLw, .cLd, .hlv: return load
-        case .sb, .sh, .sw, .sd, .cSw, .cSd, .hsv: return store
+        case .lw, .ld, .lwu, .cLw, .cLd, .hlv, .flw, .fld, .cFld: return load
+        case .sb, .sh, .sw, .sd, .cSw, .cSd, .hsv, .fsw, .fsd, .cFsd: return store
+        case .fp: return fp
         case .mul, .mulh, .mulhsu, .mulhu: return mul
         case .mulw: return mulw
         case .div, .divu, .rem, .remu: return div

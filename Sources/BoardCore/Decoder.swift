@@ -31,6 +31,10 @@ enum Op: UInt8 {
     // Hypervisor (Priv. H "Hypervisor Instructions"): HLV/HLVX (imm = log2 size | 4 if
     // unsigned | 8 if HLVX), HSV (imm = log2 size), HFENCE.VVMA/GVMA.
     case hlv, hsv, hfenceVvma, hfenceGvma
+    // F and D (Unpriv. "F", "D"): loads and stores (the FP register is in `rs2`, since `rd`
+    // names integer registers), and every other FP instruction, decoded again from `raw`
+    // by the out-of-line `executeFP`.
+    case flw, fld, fsw, fsd, cFld, cFsd, fp
     case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
     // Compressed forms with their own entry (Unpriv. §28); each falls through to its base op.
     case cAddi, cAddiw, cLui, cAdd, cSub, cXor, cOr, cAnd, cAddw, cSubw
@@ -127,6 +131,14 @@ private func decode32(_ w: UInt32) -> Decoded {
         let ops: [Op?] = [.lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, nil]
         guard let op = ops[Int(f3)] else { return illegalInstruction }
         return make(op, rd: rd, rs1: rs1, imm: immI)
+    case 0x07:  // LOAD-FP
+        guard f3 == 2 || f3 == 3 else { return illegalInstruction }
+        return make(f3 == 2 ? .flw : .fld, rs1: rs1, rs2: rd, imm: immI)
+    case 0x27:  // STORE-FP
+        guard f3 == 2 || f3 == 3 else { return illegalInstruction }
+        return make(f3 == 2 ? .fsw : .fsd, rs1: rs1, rs2: rs2, imm: immS)
+    case 0x43, 0x47, 0x4B, 0x4F, 0x53:  // FMADD/FMSUB/FNMSUB/FNMADD, OP-FP
+        return make(.fp)
     case 0x23:
         let ops: [Op?] = [.sb, .sh, .sw, .sd, nil, nil, nil, nil]
         guard let op = ops[Int(f3)] else { return illegalInstruction }
@@ -295,7 +307,13 @@ private func decode16(_ h: UInt16) -> Decoded {
     case (0, 7):  // C.SD
         let imm = (cbits(w, 6, 5) << 6) | (cbits(w, 12, 10) << 3)
         return make(.cSd, rs1: rs1P, rs2: rdP, imm: Int32(imm))
-    case (0, _):  // C.FLD/C.FSD (D absent), reserved
+    case (0, 1):  // C.FLD
+        let imm = (cbits(w, 6, 5) << 6) | (cbits(w, 12, 10) << 3)
+        return make(.cFld, rs1: rs1P, rs2: rdP, imm: Int32(imm))
+    case (0, 5):  // C.FSD
+        let imm = (cbits(w, 6, 5) << 6) | (cbits(w, 12, 10) << 3)
+        return make(.cFsd, rs1: rs1P, rs2: rdP, imm: Int32(imm))
+    case (0, _):  // reserved
         return illegalInstruction
 
     case (1, 0):  // C.ADDI / C.NOP (HINTs with rd=0 or imm=0 execute as no-ops)
@@ -375,7 +393,13 @@ private func decode16(_ h: UInt16) -> Decoded {
     case (2, 7):  // C.SDSP
         let imm = (cbits(w, 9, 7) << 6) | (cbits(w, 12, 10) << 3)
         return make(.cSd, rs1: 2, rs2: rs2Full, imm: Int32(imm))
-    default:  // C.FLDSP/C.FSDSP (D absent)
+    case (2, 1):  // C.FLDSP
+        let imm = (cbits(w, 4, 2) << 6) | (cbits(w, 12, 12) << 5) | (cbits(w, 6, 5) << 3)
+        return make(.cFld, rs1: 2, rs2: rdFull, imm: Int32(imm))
+    case (2, 5):  // C.FSDSP
+        let imm = (cbits(w, 9, 7) << 6) | (cbits(w, 12, 10) << 3)
+        return make(.cFsd, rs1: 2, rs2: rs2Full, imm: Int32(imm))
+    default:
         return illegalInstruction
     }
 }

@@ -56,6 +56,12 @@ extension Hart {
         let level = (csr >> 8) & 3  // 0 = U, 1 = S, 2 = hypervisor and VS, 3 = M
         if write && (csr >> 10) & 3 == 3 { throw illegal }
         if level == 2 && !h { throw illegal }
+        if csr >= CSR.fflags && csr <= CSR.fcsr {
+            // fflags/frm/fcsr: illegal while the FP state is Off (mstatus.FS, or vsstatus.FS
+            // with V=1), never virtual (H "Trap Cause Codes").
+            if !fd || !fpEnabled { throw illegal }
+            return
+        }
         if priv == .machine { return }
         if level == 3 { throw illegal }
         // Sstc (Priv. §3.1.18, H "henvcfg", "hcounteren"): stimecmp/vstimecmp need
@@ -111,6 +117,9 @@ extension Hart {
             return v
         }
         switch csr {
+        case CSR.fflags where fd: return fcsr & 0x1F
+        case CSR.frm where fd: return (fcsr >> 5) & 7
+        case CSR.fcsr where fd: return fcsr & 0xFF
         case CSR.cycle: return mcycle
         case CSR.time:
             // In VS and VU, time reads time + htimedelta (H "htimedelta").
@@ -180,8 +189,11 @@ extension Hart {
             return
         }
         switch csr {
+        case CSR.fflags where fd: fcsr = (fcsr & ~0x1F) | (value & 0x1F); fpDirty()
+        case CSR.frm where fd: fcsr = (fcsr & 0x1F) | ((value & 7) << 5); fpDirty()
+        case CSR.fcsr where fd: fcsr = value & 0xFF; fpDirty()
         case CSR.sstatus:
-            let mask = Mstatus.sstatusMask & Hart.mstatusWritable
+            let mask = Mstatus.sstatusMask & (Hart.mstatusWritable | (fd ? Mstatus.FS : 0))
             setMstatus((mstatus & ~mask) | (value & mask))
         case CSR.sie:
             let mask = mideleg & Interrupt.supervisorMask
@@ -205,7 +217,7 @@ extension Hart {
             satp = value & ((0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1))
             addressSpaceChanged(virtual: false)
         case CSR.mstatus:
-            let writable = Hart.mstatusWritable | (h ? Mstatus.MPV | Mstatus.GVA : 0)
+            let writable = Hart.mstatusWritable | (h ? Mstatus.MPV | Mstatus.GVA : 0) | (fd ? Mstatus.FS : 0)
             setMstatus((mstatus & ~writable) | (value & writable))
         case CSR.misa: break  // read-only WARL
         case CSR.medeleg:
@@ -347,8 +359,8 @@ extension Hart {
         case CSR.mtval2: return mtval2
         case CSR.mtinst: return mtinst
         case CSR.vsstatus:
-            // SD summarises FS/XS, which are zero without F.
-            return vsstatus
+            // SD summarises FS (and XS, which is zero).
+            return vsstatus & Mstatus.FS == Mstatus.FS ? vsstatus | Mstatus.SD : vsstatus
         case CSR.vsie: return (mie & hideleg & vsBits) >> 1
         case CSR.vsip:
             updateInterruptLines()
@@ -395,7 +407,8 @@ extension Hart {
         case CSR.mtval2: mtval2 = value
         case CSR.mtinst: mtinst = value
         case CSR.vsstatus:
-            let new = (vsstatus & ~Hart.vsstatusWritable) | (value & Hart.vsstatusWritable)
+            let writable = Hart.vsstatusWritable | (fd ? Mstatus.FS : 0)
+            let new = (vsstatus & ~writable) | (value & writable)
             if (new ^ vsstatus) & (Mstatus.SUM | Mstatus.MXR) != 0 { flushTLB(virtual: true) }
             vsstatus = new
         case CSR.vsie:

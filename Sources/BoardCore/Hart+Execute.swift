@@ -549,6 +549,17 @@ extension Hart {
                     runLimit = cyclesFrom(budget)
                     budget = 0
                     break inner
+                case .flw, .fld, .fsw, .fsd, .cFld, .cFsd, .fp:
+                    cycles = cyclesFrom(budget)
+                    let compressed = ip.pointee.op == .cFld || ip.pointee.op == .cFsd
+                    if ip.pointee.op == .fp { try executeFP(ip.pointee.raw) } else { try executeFPMemory(ip.pointee) }
+                    budget = budgetFrom(cycles)
+                    if _slowPath(interruptCheckNeeded) {
+                        (exitPC, instret) = leaveBlock(at: ip + (compressed ? 1 : 2), dp, pageBase, budget: budget, instret: instret)
+                        budget = 0
+                        break inner
+                    }
+                    ip += compressed ? 1 : 2
                 case .hlv, .hsv:
                     cycles = cyclesFrom(budget)
                     try executeHypervisorAccess(ip.pointee)

@@ -78,6 +78,10 @@ public final class Hart {
 
     /// x0…x31 plus the sink register 32 that absorbs writes to x0.
     @usableFromInline let x: UnsafeMutablePointer<UInt64>
+    /// f0…f31 (F and D): raw bits; single-precision values are NaN-boxed.
+    @usableFromInline let f: UnsafeMutablePointer<UInt64>
+    /// fcsr: frm (bits 7:5) and fflags (bits 4:0).
+    var fcsr: UInt64 = 0
     public var pc: UInt64 = 0
     public internal(set) var priv: Privilege = .machine
     /// The virtualization mode V (H): with `priv`, S means VS and U means VU.
@@ -204,17 +208,21 @@ public final class Hart {
     public let sstc: Bool
     /// The hypervisor extension is implemented.
     public let h: Bool
+    /// F and D are implemented.
+    public let fd: Bool
     /// stimecmp (Sstc; reset value unspecified: all ones, so no timer fires by itself).
     var stimecmp: UInt64 = .max
 
     /// Number of software-TLB sets: U, S, M, VU, VS.
     static let tlbSets = 5
 
-    public init(id: Int, bus: Bus, sstc: Bool = false, h: Bool = false) {
+    public init(id: Int, bus: Bus, sstc: Bool = false, h: Bool = false, fd: Bool = false) {
         self.sstc = sstc
         self.h = h
+        self.fd = fd
         misa = MISA.mxl64 | MISA.bit("I") | MISA.bit("M") | MISA.bit("A") | MISA.bit("C")
             | MISA.bit("S") | MISA.bit("U") | (h ? MISA.bit("H") : 0)
+            | (fd ? MISA.bit("F") | MISA.bit("D") : 0)
         mideleg = h ? Interrupt.virtualSupervisorMask : 0
         self.id = id
         self.bus = bus
@@ -223,6 +231,7 @@ public final class Hart {
         let regPage = UnsafeMutableRawPointer.allocate(byteCount: 8192, alignment: 4096)
         regPage.initializeMemory(as: UInt8.self, repeating: 0, count: 8192)
         x = (regPage + Hart.registerOffset).bindMemory(to: UInt64.self, capacity: 64)
+        f = (regPage + 1024).bindMemory(to: UInt64.self, capacity: 32)
         dummyPage = .allocate(byteCount: 4096, alignment: 4096)
         let invalid = TLBEntry(tag: .max, page: dummyPage)
         tlbRead = .allocate(capacity: Hart.tlbSets * Hart.tlbSize)
@@ -262,6 +271,8 @@ public final class Hart {
     /// Reset state (Priv. §3.4): M-mode, MIE = MPRV = 0, mcause = 0, PMP off, pc = `pc`.
     public func reset(pc: UInt64) {
         for i in 0..<64 { x[i] = 0 }
+        for i in 0..<32 { f[i] = 0 }
+        fcsr = 0
         self.pc = pc
         setPrivilege(.machine)
         mstatus = (2 << 32) | (2 << 34)

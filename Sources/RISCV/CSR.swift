@@ -1,6 +1,11 @@
 /// CSR addresses (Priv. §2.2 "CSR Listing", tables 3–9). Names keep the spec spelling.
 /// Compiles for the host and for Embedded Swift (no Foundation).
 public enum CSR {
+    // Floating point (Unpriv. F "Floating-Point Control and Status Register")
+    public static let fflags: UInt16 = 0x001
+    public static let frm: UInt16 = 0x002
+    public static let fcsr: UInt16 = 0x003
+
     // Unprivileged counters (Zicntr, Unpriv. "Counters")
     public static let cycle: UInt16 = 0xC00
     public static let time: UInt16 = 0xC01

@@ -11,7 +11,7 @@ struct BoardOptions: ParsableArguments {
     @Option(name: .long, help: "Number of harts, 1–8.")
     var harts: Int = 1
 
-    @Option(name: .long, help: "ISA: rv64imac plus optional extensions joined by '_' (h, sstc), e.g. rv64imac_h_sstc.")
+    @Option(name: .long, help: "ISA: rv64imac, rv64imafdc or rv64gc, plus optional extensions joined by '_' (h, sstc), e.g. rv64gc_h_sstc.")
     var isa: String = "rv64imac"
 
     @Option(name: .long, help: "A raw disk image on the next virtio-mmio slot: file=PATH[,readonly][,format=raw]. Repeatable (up to 8).")
