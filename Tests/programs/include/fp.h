@@ -45,7 +45,8 @@
  *        32-bit pattern, NaN-boxed (operands loaded with fmv.w.x; the expected result is
  *        compared with 0xFFFFFFFF in the upper half, so results are checked to be boxed).
  *        A value with any of bits 63..32 set is the whole 64-bit register (operand loaded
- *        with fmv.d.x): that is how to write an improperly NaN-boxed operand.
+ *        with fmv.d.x): an improperly NaN-boxed operand, unless its upper half is zero
+ *        (0x000000003f800000 is just 0x3f800000): for those use CHECK_S<n>R.
  *        Double values are always the 64-bit pattern (fmv.d.x).
  *   fl   the exact fflags expected: an OR of FF_NV, FF_DZ, FF_OF, FF_UF, FF_NX, or 0.
  *   n    check number 1..253 (last argument, so Tests/programs/renumber.py renumbers them).
