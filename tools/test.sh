@@ -9,6 +9,7 @@ bash tools/setup.sh --test
 bash tools/build-riscv.sh
 VIREO_SPEC_STRICT=1 bash tools/build/programs.sh >/dev/null
 VIREO_SPEC_STRICT=1 bash tools/build/programs-h.sh >/dev/null
+VIREO_SPEC_STRICT=1 bash tools/build/programs-fp.sh >/dev/null
 swift build --build-tests
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
