@@ -3,10 +3,13 @@
 # Tests/programs-fp/*.S -> $OUT/programs-fp/<name>.elf. Like tools/build/programs.sh, but
 # assembled for RV64IMAFDC and run on QEMU's default rv64 CPU (which has F and D).
 # They use the runtime in Tests/programs/include (fp.h, which includes test.h).
+# A program that includes h.h (the hypervisor runtime, e.g. fp-virt) is assembled with the H
+# extension too and runs on QEMU with -cpu rv64,h=true,sstc=true, like Tests/programs-h.
 #
 # Usage: tools/build/programs-fp.sh [--qemu] [name...]     (default: every program)
 #   --qemu   after building, run each program on qemu-system-riscv64 (virt, -bios none,
-#            default CPU) and report PASS/FAIL; exits non-zero if any program fails.
+#            default CPU, or rv64,h=true,sstc=true for h.h programs) and report PASS/FAIL;
+#            exits non-zero if any program fails.
 # VIREO_SPEC_STRICT=1 also builds the checks that the spec requires but QEMU 7.2 fails
 # (the #ifdef SPEC_STRICT blocks) into $OUT/programs-fp-strict/ instead.
 source "$(dirname "$0")/env.sh"
@@ -41,6 +44,8 @@ else
 fi
 
 headers=("$INC"/*.h)
+# uses_h SRC: true when the program includes h.h (needs H in -march and on QEMU)
+uses_h() { grep -q '^#include "h.h"' "$1"; }
 built=0
 for src in "${sources[@]}"; do
   [ -f "$src" ] || { echo "programs-fp.sh: no such program: $src" >&2; exit 1; }
@@ -49,7 +54,9 @@ for src in "${sources[@]}"; do
   if needs_rebuild "$elf" "$src" "${headers[@]}" "$LDSCRIPT" "$0"; then
     obj="$DST/$name.o"
     # RV_CFLAGS with F and D added to -march (the later -march wins); the ABI stays lp64
-    "$CLANG" "${RV_CFLAGS[@]}" -march=rv64imafdc_zicsr_zifencei ${DEFS[@]+"${DEFS[@]}"} \
+    march=rv64imafdc_zicsr_zifencei
+    uses_h "$src" && march=${march}_h
+    "$CLANG" "${RV_CFLAGS[@]}" -march=$march ${DEFS[@]+"${DEFS[@]}"} \
       -I "$INC" -c "$src" -o "$obj"
     "$LLD" -T "$LDSCRIPT" -o "$elf" "$obj"
     rm -f "$obj"
@@ -63,8 +70,10 @@ if [ "$run_qemu" = 1 ]; then
   failed=0
   for src in "${sources[@]}"; do
     name="$(basename "$src" .S)"
+    cpu=()
+    uses_h "$src" && cpu=(-cpu rv64,h=true,sstc=true)
     set +e
-    line="$(timeout 10 qemu-system-riscv64 -machine virt -bios none -nographic \
+    line="$(timeout 10 qemu-system-riscv64 -machine virt ${cpu[@]+"${cpu[@]}"} -bios none -nographic \
               -kernel "$DST/$name.elf" 2>&1 < /dev/null | tr -d '\r' | tail -n 1)"
     rc=${PIPESTATUS[0]}
     set -e
