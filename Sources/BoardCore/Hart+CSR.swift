@@ -69,7 +69,7 @@ extension Hart {
         // hcounteren.TM (else virtual).
         if csr == CSR.stimecmp || csr == CSR.vstimecmp {
             if !sstc || menvcfg & Hart.STCE == 0 || mcounteren & 2 == 0 { throw illegal }
-            if virt && (level == 2 || priv == .user) { _ = try csrRead(csr, raw: raw); throw virtual }
+            if virt && (level == 2 || priv == .user) { throw virtual }  // it exists: sstc
             if virt && (henvcfg & Hart.STCE == 0 || hcounteren & 2 == 0) { throw virtual }
             if priv == .user { throw illegal }
             return
@@ -284,18 +284,7 @@ extension Hart {
     /// modeled TLB is tagged by address space (ASID, VMID), so only entries of the new
     /// space go (reusing an ASID or VMID without a fence sees fresh translations).
     func addressSpaceChanged(virtual v: Bool) {
-        let space = addressSpace(virtual: v)
-        for set in v ? [3, 4] : [0, 1] {
-            for i in (set * Hart.tlbSize)..<((set + 1) * Hart.tlbSize) {
-                tlbRead[i].tag = .max
-                tlbWrite[i].tag = .max
-                tlbFetch[i].tag = .max
-            }
-            for a in 0..<3 {
-                let base = (a * Hart.tlbSets + set) * Hart.xlateSize
-                for i in base..<(base + Hart.xlateSize) where xlate[i].space == space { xlate[i].tag = .max }
-            }
-        }
+        flushTLB(virtual: v, onlySpace: addressSpace(virtual: v))
     }
 
     /// mstatus with SD computed (FS/XS/VS are read-only zero without F/V).

@@ -549,27 +549,17 @@ extension Hart {
                     runLimit = cyclesFrom(budget)
                     budget = 0
                     break inner
-                case .flw, .fld, .fsw, .fsd, .cFld, .cFsd, .fp:
+                case .flw, .fld, .fsw, .fsd, .cFld, .cFsd, .fp, .hlv, .hsv:
                     cycles = cyclesFrom(budget)
-                    let compressed = ip.pointee.op == .cFld || ip.pointee.op == .cFsd
-                    if ip.pointee.op == .fp { try executeFP(ip.pointee.raw) } else { try executeFPMemory(ip.pointee) }
+                    let length = ip.pointee.op == .cFld || ip.pointee.op == .cFsd ? 1 : 2
+                    try executeOutOfLine(ip.pointee)
                     budget = budgetFrom(cycles)
                     if _slowPath(interruptCheckNeeded) {
-                        (exitPC, instret) = leaveBlock(at: ip + (compressed ? 1 : 2), dp, pageBase, budget: budget, instret: instret)
+                        (exitPC, instret) = leaveBlock(at: ip + length, dp, pageBase, budget: budget, instret: instret)
                         budget = 0
                         break inner
                     }
-                    ip += compressed ? 1 : 2
-                case .hlv, .hsv:
-                    cycles = cyclesFrom(budget)
-                    try executeHypervisorAccess(ip.pointee)
-                    budget = budgetFrom(cycles)
-                    if _slowPath(interruptCheckNeeded) {
-                        (exitPC, instret) = leaveBlock(at: ip + 2, dp, pageBase, budget: budget, instret: instret)
-                        budget = 0
-                        break inner
-                    }
-                    ip += 2
+                    ip += length
                 case .illegal:
                     throw fault(Trap(.illegalInstruction, UInt64(ip.pointee.raw)), budget)
 

@@ -28,6 +28,17 @@ extension Hart {
         return v & Hart.boxMask == Hart.boxMask ? v & 0xFFFF_FFFF : FloatFormat.single.canonicalNaN
     }
 
+    /// The instructions the interpreter runs out of line with `self.cycles` up to date: F/D
+    /// and HLV/HLVX/HSV.
+    @inline(never)
+    func executeOutOfLine(_ d: Decoded) throws(Trap) {
+        switch d.op {
+        case .fp: try executeFP(d.raw)
+        case .hlv, .hsv: try executeHypervisorAccess(d)
+        default: try executeFPMemory(d)
+        }
+    }
+
     /// An FP load or store (FLW/FLD/FSW/FSD and C.FLD/C.FSD/C.FLDSP/C.FSDSP).
     @inline(never)
     func executeFPMemory(_ d: Decoded) throws(Trap) {
@@ -75,7 +86,7 @@ extension Hart {
             // FMADD (0x43), FMSUB (0x47), FNMSUB (0x4B), FNMADD (0x4F): ±(rs1×rs2) ± rs3.
             let rm = try rounding()
             let rs3 = Int(raw >> 27)
-            var a = operand(rs1), c = operand(Int(rs3))
+            var a = operand(rs1), c = operand(rs3)
             let b = operand(rs2)
             let negateProduct = opcode == 0x4B || opcode == 0x4F
             let negateAddend = opcode == 0x47 || opcode == 0x4F

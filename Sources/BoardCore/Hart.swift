@@ -351,10 +351,11 @@ public final class Hart {
 
     /// Drops the cached translations of the non-virtualized S and U modes (SFENCE.VMA
     /// with V=0, satp writes, sstatus.SUM) or of VS and VU (HFENCE.VVMA/GVMA, SFENCE.VMA
-    /// with V=1, vsatp/hgatp writes, vsstatus.SUM/MXR): the TLB is tagged by V.
-    func flushTLB(virtual v: Bool) {
-        let sets = v ? [3, 4] : [0, 1]
-        for set in sets {
+    /// with V=1, vsstatus.SUM/MXR): the TLB is tagged by V. With `onlySpace`, the host TLBs
+    /// go but the modeled TLB keeps the entries of other address spaces.
+    func flushTLB(virtual v: Bool, onlySpace space: UInt64? = nil) {
+        // The U and S sets (0, 1), or the VU and VS sets (3, 4).
+        for set in (v ? 3 : 0)...(v ? 4 : 1) {
             for i in (set * Hart.tlbSize)..<((set + 1) * Hart.tlbSize) {
                 tlbRead[i].tag = .max
                 tlbWrite[i].tag = .max
@@ -362,7 +363,9 @@ public final class Hart {
             }
             for a in 0..<3 {
                 let base = (a * Hart.tlbSets + set) * Hart.xlateSize
-                for i in base..<(base + Hart.xlateSize) { xlate[i].tag = .max }
+                for i in base..<(base + Hart.xlateSize) where space == nil || xlate[i].space == space {
+                    xlate[i].tag = .max
+                }
             }
         }
     }

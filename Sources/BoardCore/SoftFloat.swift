@@ -374,7 +374,10 @@ enum SoftFloat {
 
     /// Between formats (FCVT.S.D, FCVT.D.S): NaNs become canonical (NV if signalling).
     static func convert(_ a: UInt64, from: FloatFormat, to: FloatFormat, _ rm: RoundingMode, _ flags: inout FloatFlags) -> UInt64 {
-        if from.isNaN(a) { return propagateNaN(from, a, flags: &flags) == 0 ? 0 : to.canonicalNaN }
+        if from.isNaN(a) {
+            if from.isSignalingNaN(a) { flags.insert(.invalid) }
+            return to.canonicalNaN
+        }
         let sign = from.sign(a)
         if from.isInfinity(a) { return to.inf(sign) }
         if from.isZero(a) { return to.zero(sign) }
