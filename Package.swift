@@ -26,6 +26,9 @@ let package = Package(
             providers: [.apt(["libelf-dev"])]
         ),
         .target(name: "VireoELF", dependencies: ["CLibELF"]),
+        // ELF and device-tree code for bare metal: also compiled in Embedded Swift mode into
+        // the firmware, so it depends on nothing (docs: ../shared/EMBEDDED.md).
+        .target(name: "FirmwareKit"),
         // Hart, MMU, PMP, bus and devices: one module so the optimizer sees the hot path.
         .target(name: "BoardCore", dependencies: ["RISCV"], swiftSettings: hotLoop),
         // Machine assembly: memory map, loader, device tree, run loop, statistics.
@@ -40,6 +43,7 @@ let package = Package(
         .testTarget(name: "BoardCoreTests", dependencies: ["BoardCore", "RISCV"]),
         .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF"]),
         .testTarget(name: "VireoELFTests", dependencies: ["VireoELF"]),
+        .testTarget(name: "FirmwareKitTests", dependencies: ["FirmwareKit", "VireoELF", "Board"]),
     ],
     swiftLanguageModes: [.v5]
 )
