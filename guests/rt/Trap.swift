@@ -1,0 +1,108 @@
+import GuestShim
+
+/// Supervisor trap handling (Priv. §12.1.8 "Supervisor Cause Register"): `rt_trap_entry`
+/// (start.S) saves the registers into a `TrapFrame` and calls `guest_trap`, which sends
+/// the supervisor timer interrupt to `Timer`, a software interrupt to
+/// `softwareInterruptHandler`, and an exception to `exceptionHandler`. Anything nobody
+/// handles is reported with scause, sepc and stval, and the guest shuts down with
+/// SRST reason "system failure".
+enum Trap {
+  static let interruptBit: UInt64 = 1 << 63
+  /// Interrupt codes (Priv. Table 22).
+  static let supervisorSoftwareInterrupt: UInt64 = 1
+  static let supervisorTimerInterrupt: UInt64 = 5
+  static let supervisorExternalInterrupt: UInt64 = 9
+  /// Exception codes (Priv. Table 22).
+  static let illegalInstruction: UInt64 = 2
+  static let breakpoint: UInt64 = 3
+
+  /// sstatus.SIE and sstatus.SPP (Priv. §12.1.1).
+  static let sstatusSIE: UInt64 = 1 << 1
+  static let sstatusSPP: UInt64 = 1 << 8
+  /// sie/sip bits SSIE/SSIP, STIE/STIP, SEIE/SEIP (Priv. §12.1.3).
+  static let sieSSIE: UInt64 = 1 << 1
+  static let sieSTIE: UInt64 = 1 << 5
+  static let sieSEIE: UInt64 = 1 << 9
+
+  /// Called for every exception: returns true when it handled it (it may move
+  /// `frame.pointee.sepc` to resume elsewhere), false to report it as unexpected.
+  /// It runs in the trap handler: it must not allocate.
+  static var exceptionHandler: ((UnsafeMutablePointer<TrapFrame>) -> Bool)? = nil
+
+  /// Called for a supervisor software interrupt (an IPI), after sip.SSIP is cleared.
+  static var softwareInterruptHandler: (() -> Void)? = nil
+
+  /// Opens sstatus.SIE: enabled interrupts (sie) are taken from now on.
+  static func enableInterrupts() { csr_set_sstatus(sstatusSIE) }
+
+  /// Closes sstatus.SIE.
+  static func disableInterrupts() { csr_clear_sstatus(sstatusSIE) }
+
+  /// The length of the instruction at `address`: 2 for a compressed one, else 4.
+  static func instructionLength(at address: UInt64) -> UInt64 {
+    let low = UnsafePointer<UInt16>(bitPattern: UInt(address))!.pointee
+    return low & 3 == 3 ? 4 : 2
+  }
+
+  /// A short description of `scause`, e.g. "load access fault".
+  static func causeName(_ scause: UInt64) -> String {
+    if scause & interruptBit != 0 {
+      switch scause & ~interruptBit {
+      case 1: return "supervisor software interrupt"
+      case 5: return "supervisor timer interrupt"
+      case 9: return "supervisor external interrupt"
+      case 13: return "counter-overflow interrupt"
+      default: return "interrupt"
+      }
+    }
+    switch scause {
+    case 0: return "instruction address misaligned"
+    case 1: return "instruction access fault"
+    case 2: return "illegal instruction"
+    case 3: return "breakpoint"
+    case 4: return "load address misaligned"
+    case 5: return "load access fault"
+    case 6: return "store/AMO address misaligned"
+    case 7: return "store/AMO access fault"
+    case 8: return "environment call from U-mode"
+    case 9: return "environment call from S-mode"
+    case 12: return "instruction page fault"
+    case 13: return "load page fault"
+    case 15: return "store/AMO page fault"
+    case 18: return "software check"
+    case 19: return "hardware error"
+    default: return "exception"
+    }
+  }
+
+  /// Reports a trap nobody handled and shuts down with SRST "system failure".
+  static func unexpected(_ frame: UnsafeMutablePointer<TrapFrame>) -> Never {
+    let f = frame.pointee
+    print("trap: unexpected \(causeName(f.scause)) (scause \(hex(f.scause))) at sepc \(hex(f.sepc)), stval \(hex(f.stval))")
+    SBI.fail()
+  }
+}
+
+/// Called by `rt_trap_entry` (start.S) for every trap.
+@_cdecl("guest_trap")
+func guestTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
+  let scause = frame.pointee.scause
+  if scause & Trap.interruptBit != 0 {
+    switch scause & ~Trap.interruptBit {
+    case Trap.supervisorTimerInterrupt:
+      Timer.handleInterrupt()
+      return
+    case Trap.supervisorSoftwareInterrupt:
+      csr_clear_sip(Trap.sieSSIE)
+      if let handler = Trap.softwareInterruptHandler {
+        handler()
+        return
+      }
+    default:
+      break
+    }
+  } else if let handler = Trap.exceptionHandler, handler(frame) {
+    return
+  }
+  Trap.unexpected(frame)
+}

@@ -1,0 +1,166 @@
+/* Startup and trap entry shared by the guests. A guest is an S-mode kernel entered as
+   OpenSBI enters a payload (and as the Vireo hypervisor enters a vCPU, in VS-mode):
+   a0 = hart id, a1 = DTB physical address, satp = 0, interrupts off.
+   _start runs the Swift guest_main(hartid, dtb) on the first hart to arrive; a hart that
+   arrives later (started through HSM without its own entry point) parks in wfi. */
+#include "crt.h"
+
+#define FRAME_SIZE (36 * 8)     /* struct TrapFrame in Shim/guest.h */
+#define FRAME_SEPC (32 * 8)
+#define FRAME_SSTATUS (33 * 8)
+#define FRAME_SCAUSE (34 * 8)
+#define FRAME_STVAL (35 * 8)
+#define SSTATUS_SIE (1 << 1)
+
+  .section .text.init, "ax", @progbits
+  .globl _start
+_start:
+  la t0, rt_boot_claimed
+  li t1, 1
+  amoswap.w t1, t1, (t0)
+  bnez t1, rt_park
+
+  csrci sstatus, SSTATUS_SIE
+  csrw sie, zero
+  la sp, __stack_top
+  mv s0, a0
+  mv s1, a1
+  ZERO_BSS
+  la t0, rt_trap_entry
+  csrw stvec, t0
+  csrw sscratch, zero
+
+  mv a0, s0
+  mv a1, s1
+  call guest_main
+  /* guest_main does not return (it ends with an SBI shutdown); if it does, stop here. */
+rt_park:
+  csrci sstatus, SSTATUS_SIE
+1:
+  wfi
+  j 1b
+
+/* Direct-mode trap vector. Guests run only in S-mode, so the trap arrives on the
+   interrupted code's own stack: push a TrapFrame, call the Swift
+   guest_trap(TrapFrame *), write back sepc and sstatus, restore every GPR, sret. */
+  .balign 4
+  .globl rt_trap_entry
+rt_trap_entry:
+  addi sp, sp, -FRAME_SIZE
+  sd x1, 1*8(sp)
+  sd x3, 3*8(sp)
+  sd x4, 4*8(sp)
+  sd x5, 5*8(sp)
+  sd x6, 6*8(sp)
+  sd x7, 7*8(sp)
+  sd x8, 8*8(sp)
+  sd x9, 9*8(sp)
+  sd x10, 10*8(sp)
+  sd x11, 11*8(sp)
+  sd x12, 12*8(sp)
+  sd x13, 13*8(sp)
+  sd x14, 14*8(sp)
+  sd x15, 15*8(sp)
+  sd x16, 16*8(sp)
+  sd x17, 17*8(sp)
+  sd x18, 18*8(sp)
+  sd x19, 19*8(sp)
+  sd x20, 20*8(sp)
+  sd x21, 21*8(sp)
+  sd x22, 22*8(sp)
+  sd x23, 23*8(sp)
+  sd x24, 24*8(sp)
+  sd x25, 25*8(sp)
+  sd x26, 26*8(sp)
+  sd x27, 27*8(sp)
+  sd x28, 28*8(sp)
+  sd x29, 29*8(sp)
+  sd x30, 30*8(sp)
+  sd x31, 31*8(sp)
+  addi t0, sp, FRAME_SIZE
+  sd t0, 2*8(sp)
+  sd zero, 0(sp)
+  csrr t0, sepc
+  sd t0, FRAME_SEPC(sp)
+  csrr t0, sstatus
+  sd t0, FRAME_SSTATUS(sp)
+  csrr t0, scause
+  sd t0, FRAME_SCAUSE(sp)
+  csrr t0, stval
+  sd t0, FRAME_STVAL(sp)
+
+  mv a0, sp
+  call guest_trap
+
+  ld t0, FRAME_SEPC(sp)
+  csrw sepc, t0
+  ld t0, FRAME_SSTATUS(sp)
+  csrw sstatus, t0
+  ld x1, 1*8(sp)
+  ld x3, 3*8(sp)
+  ld x4, 4*8(sp)
+  ld x5, 5*8(sp)
+  ld x6, 6*8(sp)
+  ld x7, 7*8(sp)
+  ld x8, 8*8(sp)
+  ld x9, 9*8(sp)
+  ld x10, 10*8(sp)
+  ld x11, 11*8(sp)
+  ld x12, 12*8(sp)
+  ld x13, 13*8(sp)
+  ld x14, 14*8(sp)
+  ld x15, 15*8(sp)
+  ld x16, 16*8(sp)
+  ld x17, 17*8(sp)
+  ld x18, 18*8(sp)
+  ld x19, 19*8(sp)
+  ld x20, 20*8(sp)
+  ld x21, 21*8(sp)
+  ld x22, 22*8(sp)
+  ld x23, 23*8(sp)
+  ld x24, 24*8(sp)
+  ld x25, 25*8(sp)
+  ld x26, 26*8(sp)
+  ld x27, 27*8(sp)
+  ld x28, 28*8(sp)
+  ld x29, 29*8(sp)
+  ld x30, 30*8(sp)
+  ld x31, 31*8(sp)
+  ld x2, 2*8(sp)
+  sret
+
+/* Faults on purpose (the crash guest), with fixed encodings; see Shim/guest.h. */
+  .text
+  .balign 4
+  .globl rt_read_mstatus
+rt_read_mstatus:
+  .option push
+  .option norvc
+  csrr a0, mstatus              /* 0x30002573 */
+  .option pop
+  ret
+
+  .globl rt_illegal_instruction
+rt_illegal_instruction:
+  unimp
+  ret
+
+  .globl rt_load_u64
+rt_load_u64:
+  ld a0, 0(a0)
+  ret
+
+  .globl rt_store_u64
+rt_store_u64:
+  sd a1, 0(a0)
+  ret
+
+  .globl rt_jump
+rt_jump:
+  jr a0
+
+/* Boot-hart claim: in .data so that zeroing .bss cannot reopen it. */
+  .data
+  .balign 4
+rt_boot_claimed:
+  .word 0

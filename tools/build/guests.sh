@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the Embedded Swift guest kernels (guests/) into $OUT/guests/{hello,ticker,crash}.elf,
+# following ../shared/EMBEDDED.md: each guest's Swift files, the shared runtime
+# (guests/rt/*.swift) and the FDT reader (Sources/FirmwareKit/*.swift) as one whole-module
+# compile for riscv64-none-none-eabi (rv64imac, lp64), plus the runtime's start.S and
+# runtime.c, linked by ld.lld with linker/guest.ld (S-mode payloads at 0x8020_0000).
+# Usage: tools/build/guests.sh [GUEST...]   (default: every guest)
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+RT="$ROOT/guests/rt"
+DST="$OUT/guests"
+OBJ="$DST/obj"
+LDSCRIPT="$ROOT/linker/guest.ld"
+SELF="$ROOT/tools/build/guests.sh"
+UNICODE_TABLES="$TC/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a"
+mkdir -p "$OBJ"
+
+GUESTS=("$@"); [ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello ticker crash)
+
+FDT_SOURCES=("$ROOT/Sources/FirmwareKit"/*.swift)
+[ -f "${FDT_SOURCES[0]}" ] || { echo "guests: Sources/FirmwareKit/*.swift (the FDT reader) is missing" >&2; exit 1; }
+RT_SOURCES=("$RT"/*.swift)
+SHIM=("$RT/Shim/guest.h" "$RT/Shim/module.modulemap")
+
+ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
+SWIFT_FLAGS=(
+  -target riscv64-none-none-eabi -enable-experimental-feature Embedded -wmo
+  -parse-as-library -Osize
+  -Xcc -fno-pic -Xcc -ffreestanding -Xcc -march=rv64imac_zicsr_zifencei -Xcc -mabi=lp64
+  -Xfrontend -function-sections -Xfrontend -disable-stack-protector
+  -I "$RT/Shim"
+)
+
+# Shared runtime objects.
+if needs_rebuild "$OBJ/start.o" "$RT/start.S" "${RT_HEADERS[@]}" "$SELF"; then
+  "$CLANG" "${ASM_FLAGS[@]}" -c "$RT/start.S" -o "$OBJ/start.o"
+fi
+if needs_rebuild "$OBJ/runtime.o" "$RT/runtime.c" "$SELF"; then
+  "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$RT/runtime.c" -o "$OBJ/runtime.o"
+fi
+# Lint the shim: swiftc silently drops inline asm it cannot assemble (EMBEDDED.md pitfall 1).
+# With `static inline` defined away every helper is emitted, so clang assembles each one.
+if needs_rebuild "$OBJ/shim-lint.o" "${SHIM[@]}" "$SELF"; then
+  "$CLANG" "${RV_CFLAGS[@]}" -Wall -Werror -Dstatic= -Dinline= -x c -c "$RT/Shim/guest.h" -o "$OBJ/shim-lint.o"
+fi
+
+for guest in "${GUESTS[@]}"; do
+  src="$ROOT/guests/$guest"
+  [ -d "$src" ] || { echo "guests: no such guest '$guest'" >&2; exit 2; }
+  sources=("$src"/*.swift "${RT_SOURCES[@]}" "${FDT_SOURCES[@]}")
+  module="$(echo "${guest:0:1}" | tr a-z A-Z)${guest:1}"
+  if needs_rebuild "$OBJ/$guest.o" "${sources[@]}" "${SHIM[@]}" "$SELF"; then
+    "$SWIFTC" "${SWIFT_FLAGS[@]}" -module-name "$module" -c "${sources[@]}" -o "$OBJ/$guest.o"
+  fi
+  objs=("$OBJ/start.o" "$OBJ/$guest.o" "$OBJ/runtime.o")
+  if needs_rebuild "$DST/$guest.elf" "${objs[@]}" "$LDSCRIPT" "$SELF"; then
+    "$LLD" -T "$LDSCRIPT" --gc-sections -o "$DST/$guest.elf" "${objs[@]}" "$UNICODE_TABLES"
+  fi
+  echo "guests: $DST/$guest.elf"
+done
