@@ -1,0 +1,175 @@
+import Shim
+
+/// A vCPU's state. Running and runnable vCPUs are `.runnable`; `.waiting` is a vCPU in WFI
+/// (or an HSM retentive suspend) until one of its interrupts is pending; `.stopped` is the
+/// HSM STOPPED state.
+enum VCPUState {
+    case stopped, runnable, waiting
+}
+
+/// One virtual hart: its register frame (start.S saves into it) and the VS-level CSRs
+/// that are saved and restored when it leaves or takes the physical hart.
+final class VCPU {
+    let id: UInt64
+    unowned(unsafe) let domain: Domain
+    let frame: UnsafeMutablePointer<vcpu_frame>
+    var state: VCPUState = .stopped
+
+    // VS CSRs and the vCPU's part of the H CSRs (Priv. §18.2).
+    var vsstatus: UInt64 = 0
+    var vsie: UInt64 = 0        // hie's VS bits
+    var vstvec: UInt64 = 0
+    var vsscratch: UInt64 = 0
+    var vsepc: UInt64 = 0
+    var vscause: UInt64 = 0
+    var vstval: UInt64 = 0
+    var vsatp: UInt64 = 0
+    var vstimecmp: UInt64 = UInt64.max
+    var hvip: UInt64 = 0        // VS interrupts injected by the firmware
+    /// Without Sstc: the guest's SBI set_timer deadline, in `time` units (max = none).
+    var timerDeadline: UInt64 = UInt64.max
+    /// f0–f31 and fcsr, when the board has D.
+    let fp: UnsafeMutablePointer<UInt64>?
+    /// Cycles this vCPU has held the physical hart.
+    var cycles: UInt64 = 0
+
+    init(id: UInt64, domain: Domain, hasFP: Bool) {
+        self.id = id
+        self.domain = domain
+        frame = UnsafeMutablePointer<vcpu_frame>.allocate(capacity: 1)
+        frame.initialize(to: vcpu_frame())
+        if hasFP {
+            let area = UnsafeMutablePointer<UInt64>.allocate(capacity: 33)
+            area.initialize(repeating: 0, count: 33)
+            fp = area
+        } else {
+            fp = nil
+        }
+    }
+
+    /// Resets the vCPU to the OpenSBI entry state: VS-mode at `pc`, a0 = vCPU id,
+    /// a1 = `opaque`, satp = 0, interrupts off (SBI HSM hart_start, table "HSM Hart Start
+    /// Register State").
+    func reset(pc: UInt64, opaque: UInt64) {
+        frame.initialize(to: vcpu_frame())
+        frame.pointee.pc = pc
+        frame.pointee.mode = Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
+        setRegister(10, id)
+        setRegister(11, opaque)
+        vsstatus = 0
+        vsie = 0
+        vstvec = 0
+        vsscratch = 0
+        vsepc = 0
+        vscause = 0
+        vstval = 0
+        vsatp = 0
+        vstimecmp = UInt64.max
+        hvip = 0
+        timerDeadline = UInt64.max
+        if let fp { fp.initialize(repeating: 0, count: 33) }
+        state = .runnable
+    }
+
+    func register(_ r: Int) -> UInt64 {
+        r == 0 ? 0 : UnsafeMutableRawPointer(frame).load(fromByteOffset: r &* 8, as: UInt64.self)
+    }
+
+    func setRegister(_ r: Int, _ value: UInt64) {
+        guard r != 0 else { return }
+        UnsafeMutableRawPointer(frame).storeBytes(of: value, toByteOffset: r &* 8, as: UInt64.self)
+    }
+
+    /// Privilege the guest was in when it trapped: 1 = VS, 0 = VU.
+    var guestPrivilege: UInt64 { (frame.pointee.mode >> Mstatus.MPPShift) & 3 }
+
+    /// Puts this vCPU's CSRs on the hart (Priv. §18.2: the VS CSRs are the guest's
+    /// supervisor state; hvip/hie hold its virtual interrupts).
+    func load(sstc: Bool) {
+        csr_write_hgatp(domain.hgatp)
+        csr_write_vsstatus(vsstatus)
+        csr_write_hie(vsie)
+        csr_write_vstvec(vstvec)
+        csr_write_vsscratch(vsscratch)
+        csr_write_vsepc(vsepc)
+        csr_write_vscause(vscause)
+        csr_write_vstval(vstval)
+        csr_write_vsatp(vsatp)
+        csr_write_hvip(hvip)
+        if sstc { csr_write_vstimecmp(vstimecmp) }
+        if let fp { fp_restore(fp) }
+    }
+
+    /// Takes this vCPU's CSRs off the hart.
+    func save(sstc: Bool) {
+        vsstatus = csr_read_vsstatus()
+        vsie = csr_read_hie() & Interrupt.virtualSupervisorMask
+        vstvec = csr_read_vstvec()
+        vsscratch = csr_read_vsscratch()
+        vsepc = csr_read_vsepc()
+        vscause = csr_read_vscause()
+        vstval = csr_read_vstval()
+        vsatp = csr_read_vsatp()
+        hvip = csr_read_hvip() & Interrupt.virtualSupervisorMask
+        if sstc { vstimecmp = csr_read_vstimecmp() }
+        if let fp { fp_save(fp) }
+    }
+
+    /// True when an interrupt the guest has enabled is pending (what ends a WFI).
+    func hasPendingInterrupt(now: UInt64, sstc: Bool) -> Bool {
+        var pending = hvip
+        if sstc && now >= vstimecmp { pending |= Interrupt.VSTIP }
+        return pending & vsie != 0
+    }
+}
+
+enum DomainState {
+    case running, paused, shutdown, crashed
+}
+
+/// A guest: its memory, G-stage tables, vCPUs and accounting.
+final class Domain {
+    let id: UInt64
+    let name: String
+    let bootargs: String
+    /// Host-physical base of guest RAM; guest-physical addresses start at `guestBase`.
+    let hostBase: UInt64
+    let size: UInt64
+    static let guestBase: UInt64 = VirtMap.dram
+    let gstage: GStage
+    let hgatp: UInt64
+    var vcpus: [VCPU] = []
+    var state: DomainState = .running
+    var reason: String = ""
+    /// The ELF image this domain boots from (a boot module, still in host memory).
+    let image: UnsafeRawBufferPointer
+    var entry: UInt64 = 0
+    var dtbAddress: UInt64 = 0
+    /// VM exits by cause: 0–23 exceptions, 32 + code for interrupts.
+    var exits = [UInt64](repeating: 0, count: 48)
+    /// The emulated UART's registers (LCR, IER, MCR, SCR, DLL, DLM).
+    var uart = VirtualUART()
+    /// True when the next console byte starts a line (for the name prefix).
+    var atLineStart = true
+
+    init(id: UInt64, name: String, bootargs: String, hostBase: UInt64, size: UInt64, gstage: GStage, image: UnsafeRawBufferPointer) {
+        self.id = id
+        self.name = name
+        self.bootargs = bootargs
+        self.hostBase = hostBase
+        self.size = size
+        self.gstage = gstage
+        self.hgatp = gstage.hgatp(vmid: id + 1)
+        self.image = image
+    }
+
+    var isRunning: Bool { state == .running }
+
+    /// The host address of guest-physical [gpa, gpa+length) when it lies inside guest RAM.
+    func hostAddress(gpa: UInt64, length: UInt64) -> UInt64? {
+        guard gpa >= Domain.guestBase else { return nil }
+        let offset = gpa - Domain.guestBase
+        guard offset <= size, length <= size - offset else { return nil }
+        return hostBase &+ offset
+    }
+}

@@ -1,0 +1,135 @@
+/* Machine-mode primitives of the Vireo firmware, imported into Swift as the Clang module
+   `Shim`: the vCPU frame shared with start.S, CSR access, fences and a few symbols of the
+   linker script. Only instructions that rv64imac_zicsr assembles appear inline here (swiftc
+   silently drops inline asm it cannot assemble, ../shared/EMBEDDED.md pitfall 1); the H
+   instructions (hfence, hlvx) live in start.S. 64-bit values are unsigned long long. */
+#ifndef VIREO_FW_SHIM_H
+#define VIREO_FW_SHIM_H
+
+typedef unsigned long long u64;
+
+/* The register frame of a vCPU. start.S saves a guest's x1..x31, pc (mepc) and the mode it
+   came from (mstatus.MPP/MPV) here on every trap into M-mode, and restores the frame that
+   mscratch points to on the way out. The offsets are fixed: start.S uses them. */
+struct vcpu_frame {
+  u64 x[32];        /*   0: x[0] unused */
+  u64 pc;           /* 256 */
+  u64 mode;         /* 264: mstatus & (MPP | MPV) */
+  u64 stack;        /* 272: the firmware stack top of the hart running this frame */
+  u64 fixup;        /* 280: unused by the frame; per-hart fixup address for guarded loads */
+};
+
+#define FW_CSR_READ(name)                                        \
+  static inline u64 csr_read_##name(void) {                      \
+    u64 v;                                                       \
+    __asm__ volatile("csrr %0, " #name : "=r"(v) : : "memory"); \
+    return v;                                                    \
+  }
+#define FW_CSR_WRITE(name)                                          \
+  static inline void csr_write_##name(u64 v) {                      \
+    __asm__ volatile("csrw " #name ", %0" : : "r"(v) : "memory");   \
+  }                                                                 \
+  static inline void csr_set_##name(u64 bits) {                     \
+    __asm__ volatile("csrs " #name ", %0" : : "r"(bits) : "memory");\
+  }                                                                 \
+  static inline void csr_clear_##name(u64 bits) {                   \
+    __asm__ volatile("csrc " #name ", %0" : : "r"(bits) : "memory");\
+  }
+#define FW_CSR(name) FW_CSR_READ(name) FW_CSR_WRITE(name)
+
+FW_CSR_READ(mhartid)
+FW_CSR_READ(misa)
+FW_CSR_READ(mcycle)
+FW_CSR_READ(minstret)
+FW_CSR_READ(time)
+FW_CSR_READ(mvendorid)
+FW_CSR_READ(marchid)
+FW_CSR_READ(mimpid)
+FW_CSR(mstatus)
+FW_CSR(medeleg)
+FW_CSR(mideleg)
+FW_CSR(mie)
+FW_CSR(mip)
+FW_CSR(mtvec)
+FW_CSR(mscratch)
+FW_CSR(mepc)
+FW_CSR(mcause)
+FW_CSR(mtval)
+FW_CSR(mtval2)
+FW_CSR(mtinst)
+FW_CSR(mcounteren)
+FW_CSR(menvcfg)
+FW_CSR(pmpcfg0)
+FW_CSR(pmpaddr0)
+FW_CSR(pmpaddr1)
+FW_CSR(pmpaddr2)
+FW_CSR(pmpaddr3)
+FW_CSR(hstatus)
+FW_CSR(hedeleg)
+FW_CSR(hideleg)
+FW_CSR(hie)
+FW_CSR(hip)
+FW_CSR(hvip)
+FW_CSR(hcounteren)
+FW_CSR(henvcfg)
+FW_CSR(htimedelta)
+FW_CSR(hgatp)
+FW_CSR(htval)
+FW_CSR(htinst)
+FW_CSR(vsstatus)
+FW_CSR(vsie)
+FW_CSR(vstvec)
+FW_CSR(vsscratch)
+FW_CSR(vsepc)
+FW_CSR(vscause)
+FW_CSR(vstval)
+FW_CSR(vsip)
+FW_CSR(vsatp)
+
+/* stimecmp/vstimecmp by number (0x14D/0x24D): older assemblers lack the names. Only
+   touched when the DTB's ISA string has sstc. */
+static inline u64 csr_read_vstimecmp(void) {
+  u64 v;
+  __asm__ volatile("csrr %0, 0x24D" : "=r"(v) : : "memory");
+  return v;
+}
+static inline void csr_write_vstimecmp(u64 v) {
+  __asm__ volatile("csrw 0x24D, %0" : : "r"(v) : "memory");
+}
+
+static inline void wait_for_interrupt(void) { __asm__ volatile("wfi" : : : "memory"); }
+static inline void fence_i(void) { __asm__ volatile("fence.i" : : : "memory"); }
+static inline void fence_rw(void) { __asm__ volatile("fence rw, rw" : : : "memory"); }
+
+/* start.S */
+void hfence_gvma_all(void);
+void hfence_vvma_all(void);
+/* Loads a halfword of guest code with HLVX.HU (guest virtual address, two-stage
+   translated as the guest sees it). Returns 0 and stores the value, or -1 when the access
+   faulted (the M-mode trap vector resumes at the fixup). */
+long guarded_hlvx_hu(u64 address, u64 *value);
+/* Enters the frame: restores it and mrets into the guest. Never returns. */
+__attribute__((noreturn)) void vcpu_enter(struct vcpu_frame *frame);
+/* Saves/restores f0-f31 and fcsr (33 doublewords); only called when misa has D. */
+void fp_save(u64 *area);
+void fp_restore(u64 *area);
+/* Writes (code<<16)|0x3333, or 0x5555 for 0, to the test finisher. */
+__attribute__((noreturn)) void board_exit(u64 code);
+
+/* Linker script symbols. */
+extern unsigned char __fw_start[];
+extern unsigned char __fw_end[];
+extern unsigned char __stack_top[];
+extern unsigned char __pt_start[];
+extern unsigned char __pt_end[];
+static inline u64 pagetables_start(void) { return (u64)__pt_start; }
+static inline u64 pagetables_end(void) { return (u64)__pt_end; }
+/* Top of hart `hart`'s firmware stack (16 KiB each, start.S). */
+static inline u64 hart_stack_top(u64 hart) { return (u64)__stack_top - (hart << 14); }
+static inline u64 firmware_start(void) { return (u64)__fw_start; }
+static inline u64 firmware_end(void) { return (u64)__fw_end; }
+
+/* tools/rt/libc.c */
+unsigned long heap_unused(void);
+
+#endif

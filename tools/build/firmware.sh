@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the hypervisor firmware (firmware/) into $OUT/firmware/vireo-fw.elf, following
+# ../shared/EMBEDDED.md: one Embedded Swift module (riscv64-none-none-eabi, rv64imac, lp64)
+# made of the firmware's own files plus the shared host/firmware sources - the ISA facts in
+# Sources/RISCV and the ELF/FDT code in Sources/FirmwareKit, compiled here unchanged - and
+# the start.S / libc.c shim, linked by ld.lld with linker/firmware.ld.
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+SRC="$ROOT/firmware"
+DST="$OUT/firmware"
+OBJ="$DST/obj"
+mkdir -p "$OBJ"
+
+SWIFT_SOURCES=("$SRC"/*.swift "$ROOT"/Sources/RISCV/*.swift "$ROOT"/Sources/FirmwareKit/*.swift)
+# start.S also saves/restores guest FP registers (only run when misa has D) and uses the
+# H instructions, so it is assembled for rv64imafdc + H.
+ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imafdc_zicsr_zifencei_h -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
+SWIFT_FLAGS=(
+  -target riscv64-none-none-eabi -enable-experimental-feature Embedded
+  -enable-experimental-feature Extern -wmo -parse-as-library -Osize
+  -Xcc -fno-pic -Xcc -ffreestanding -Xcc -march=rv64imac_zicsr_zifencei -Xcc -mabi=lp64
+  -Xfrontend -function-sections -Xfrontend -disable-stack-protector
+  -I "$SRC/Shim" -module-name VireoFirmware
+)
+SELF="$ROOT/tools/build/firmware.sh"
+UNICODE="$TC/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a"
+
+if needs_rebuild "$OBJ/start.o" "$SRC/start.S" "${RT_HEADERS[@]}" "$SELF"; then
+  "$CLANG" "${ASM_FLAGS[@]}" -c "$SRC/start.S" -o "$OBJ/start.o"
+fi
+if needs_rebuild "$OBJ/libc.o" "$ROOT/tools/rt/libc.c" "$SELF"; then
+  "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$ROOT/tools/rt/libc.c" -o "$OBJ/libc.o"
+fi
+if needs_rebuild "$OBJ/firmware.o" "${SWIFT_SOURCES[@]}" "$SRC/Shim/shim.h" "$SRC/Shim/module.modulemap" "$SELF"; then
+  "$SWIFTC" "${SWIFT_FLAGS[@]}" -c "${SWIFT_SOURCES[@]}" -o "$OBJ/firmware.o"
+fi
+OBJS=("$OBJ/start.o" "$OBJ/firmware.o" "$OBJ/libc.o")
+if needs_rebuild "$DST/vireo-fw.elf" "${OBJS[@]}" "$ROOT/linker/firmware.ld"; then
+  "$LLD" -T "$ROOT/linker/firmware.ld" --gc-sections -o "$DST/vireo-fw.elf" "${OBJS[@]}" "$UNICODE"
+fi
+echo "firmware: $DST/vireo-fw.elf"
