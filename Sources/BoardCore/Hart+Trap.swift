@@ -41,6 +41,7 @@ extension Hart {
                 setPrivilege(.supervisor, virtual: true)
                 return
             }
+            if virt { stats.vmExits[Int(code & 63) + (interrupt ? 64 : 0)] &+= 1 }
             scause = cause
             sepc = epc
             stval = tval
@@ -63,6 +64,7 @@ extension Hart {
             pc = vector(stvec, interrupt: interrupt, code: code)
             setPrivilege(.supervisor, virtual: false)
         } else {
+            if virt { stats.vmExits[Int(code & 63) + (interrupt ? 64 : 0)] &+= 1 }
             mcause = cause
             mepc = epc
             mtval = tval

@@ -64,6 +64,9 @@ public struct HartStats: Sendable {
     /// Traps by the mode they were taken from: `[ExecutionMode.rawValue][cause]`.
     public var exceptionsFrom = [[UInt64]](repeating: [UInt64](repeating: 0, count: 64), count: 6)
     public var interruptsFrom = [[UInt64]](repeating: [UInt64](repeating: 0, count: 64), count: 6)
+    /// VM exits: traps taken with V=1 into HS or M (not delegated to VS), by cause;
+    /// exceptions at their code, interrupts at 64 + code.
+    public var vmExits = [UInt64](repeating: 0, count: 128)
     public var tlbMisses: UInt64 = 0
     public var pageWalkReads: UInt64 = 0
     public var wfiSkippedCycles: UInt64 = 0

@@ -11,8 +11,9 @@ struct BoardOptions: ParsableArguments {
     @Option(name: .long, help: "Number of harts, 1–8.")
     var harts: Int = 1
 
-    @Option(name: .long, help: "ISA: rv64imac, rv64imafdc or rv64gc, plus optional extensions joined by '_' (h, sstc), e.g. rv64gc_h_sstc.")
-    var isa: String = "rv64imac"
+    @Option(name: .long, help: "ISA: rv64imac, rv64imafdc or rv64gc, plus optional extensions joined by '_' (h, sstc), e.g. rv64gc_h_sstc (default: rv64imac; rv64gc_h_sstc for `vireo boot`).")
+    var isa: String?
+
 
     @Option(name: .long, help: "A raw disk image on the next virtio-mmio slot: file=PATH[,readonly][,format=raw]. Repeatable (up to 8).")
     var drive: [String] = []
@@ -41,8 +42,8 @@ struct BoardOptions: ParsableArguments {
 
     /// A machine with this configuration and its drives attached (a missing, unreadable or
     /// read-only image is a clear error here).
-    func machine(uart: UART16550 = UART16550()) throws -> Machine {
-        let m = Machine(config: try config(), uart: uart)
+    func machine(uart: UART16550 = UART16550(), defaultISA: String = "rv64imac") throws -> Machine {
+        let m = Machine(config: try config(defaultISA: defaultISA), uart: uart)
         for (slot, d) in try drives().enumerated() {
             do {
                 try m.bus.attachDisk(slot: slot, path: d.path, readOnly: d.readOnly)
@@ -54,12 +55,13 @@ struct BoardOptions: ParsableArguments {
         return m
     }
 
-    func config() throws -> BoardConfig {
+    /// `defaultISA` is the command's ISA when --isa is not given.
+    func config(defaultISA: String = "rv64imac") throws -> BoardConfig {
         var c = BoardConfig()
         c.memoryBytes = try parseSize(memory)
         guard (1...8).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to 8 harts") }
         c.harts = harts
-        if let problem = Machine.parseISA(isa, into: &c) { throw ValidationError(problem) }
+        if let problem = Machine.parseISA(isa ?? defaultISA, into: &c) { throw ValidationError(problem) }
         return c
     }
 }

@@ -9,12 +9,18 @@ struct DTB: ParsableCommand {
 
     @OptionGroup var board: BoardOptions
 
-    @Option(help: "Kernel command line for /chosen/bootargs.")
-    var append: String?
+    @OptionGroup var images: BootImages
 
     func run() throws {
         let machine = try board.machine()
-        machine.bootargs = append
+        do {
+            // Booting places the firmware, kernel and modules, so /chosen lists them at the
+            // addresses a run with the same flags would use.
+            try images.boot(machine)
+        } catch {
+            FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
         let blob = machine.makeDeviceTree().blob()
         FileHandle.standardOutput.write(Data(blob))
     }

@@ -22,30 +22,29 @@ struct Run: ParsableCommand {
     @Argument(help: "The ELF program to run (same as --kernel with --bios none).")
     var program: String?
 
-    @Option(help: "M-mode firmware: an ELF or a raw binary loaded at 0x80000000 ('none': no firmware).")
-    var bios: String?
-
-    @Option(help: "The kernel: an ELF, or a raw image (e.g. a Linux Image) placed after the firmware.")
-    var kernel: String?
-
-    @Option(help: "Kernel command line, written to /chosen/bootargs in the device tree.")
-    var append: String?
-
-    @Option(help: "An initial ramdisk, placed in DRAM and named in /chosen/linux,initrd-start/end.")
-    var initrd: String?
-
-    @Option(help: "A boot module FILE[,ARGS], placed in DRAM and listed under /chosen (Xen's multiboot binding; the first is the Dom0 kernel). Repeatable.")
-    var module: [String] = []
+    @OptionGroup var images: BootImages
 
     func validate() throws {
-        if program != nil && kernel != nil { throw ValidationError("give the program either as an argument or with --kernel, not both") }
-        if program == nil && kernel == nil && (bios == nil || bios == "none") {
+        if program != nil && images.kernel != nil { throw ValidationError("give the program either as an argument or with --kernel, not both") }
+        if program == nil && images.kernel == nil && (images.bios == nil || images.bios == "none") {
             throw ValidationError("nothing to run: give an ELF, --kernel FILE or --bios FILE")
         }
     }
 
     @OptionGroup var board: BoardOptions
 
+    @OptionGroup var control: RunControl
+
+    func run() throws {
+        try control.execute(defaultISA: "rv64imac", board: board) { machine throws(ELFError) in
+            try images.boot(machine, program: program)
+        }
+    }
+}
+
+/// How a board run is driven and reported: statistics, instruction limit, commit log and
+/// console input. Shared by `vireo run` and `vireo boot`.
+struct RunControl: ParsableArguments {
     @Flag(help: "Print instructions, cycles, the split by privilege, traps by cause and TLB misses (to stderr).")
     var stats = false
 
@@ -58,7 +57,9 @@ struct Run: ParsableCommand {
     @Option(help: "Console input script: lines 'CYCLE TEXT' (escapes \\n \\r \\t \\e \\xHH) replayed at those cycles instead of stdin.")
     var consoleInput: String?
 
-    func run() throws {
+    /// Builds the board (console on stdout, input from the script, the terminal or stdin),
+    /// lets `load` put the images in, runs it and maps the ending to the exit status.
+    func execute(defaultISA: String, board: BoardOptions, load: (Machine) throws(ELFError) -> Void) throws {
         let input: ConsoleInput
         var terminal: RawTerminal?
         if let consoleInput {
@@ -80,25 +81,9 @@ struct Run: ParsableCommand {
             input = ConsoleInput(fd: 0)
         }
         defer { terminal?.restore() }
-        let machine = try board.machine(uart: UART16550(outputFD: 1, input: input))
-        machine.bootargs = append
+        let machine = try board.machine(uart: UART16550(outputFD: 1, input: input), defaultISA: defaultISA)
         do {
-            let firmwarePath = bios == "none" ? nil : bios
-            let firmware = try firmwarePath.map { p throws(ELFError) in try Machine.image(path: p, rawBase: VirtMap.dram) }
-            // The positional program must be an ELF (like `qemu -bios none -kernel`);
-            // --kernel also takes a raw image, placed after the firmware.
-            let kernelImage: ELFProgram?
-            if let program {
-                kernelImage = try ELFProgram.read(path: program)
-            } else {
-                kernelImage = try kernel.map { p throws(ELFError) in try Machine.image(path: p, rawBase: Machine.kernelBase(after: firmware)) }
-            }
-            let initrdBlob = try initrd.map { p throws(ELFError) in Machine.Blob(path: p, bytes: try readFile(p)) }
-            let moduleBlobs = try module.map { spec throws(ELFError) -> Machine.Blob in
-                let parts = spec.split(separator: ",", maxSplits: 1).map(String.init)
-                return Machine.Blob(path: parts[0], bytes: try readFile(parts[0]), arguments: parts.count > 1 ? parts[1] : nil)
-            }
-            try machine.boot(firmware: firmware, kernel: kernelImage, initrd: initrdBlob, modules: moduleBlobs)
+            try load(machine)
         } catch {
             FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
             throw ExitCode(2)
@@ -193,6 +178,14 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
             }
             for (code, n) in interrupts {
                 out += line(interruptName(UInt64(code)), Int(n), s.interruptsFrom, code)
+            }
+        }
+        let exits = s.vmExits.enumerated().filter { $0.element > 0 }
+        if h.h && !exits.isEmpty {
+            out += "  VM exits (traps from VS/VU into HS or M): \(exits.reduce(0) { $0 + $1.element })\n"
+            for (index, n) in exits {
+                let name = index >= 64 ? interruptName(UInt64(index - 64)) : Cause(rawValue: UInt64(index))?.name ?? "exception \(index)"
+                out += "    " + name.padding(toLength: 38, withPad: " ", startingAt: 0) + pad(n, 10) + "\n"
             }
         }
         out += "  TLB misses: \(s.tlbMisses), page-table reads: \(s.pageWalkReads)\n"

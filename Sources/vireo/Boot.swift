@@ -1,0 +1,70 @@
+import ArgumentParser
+import Board
+import Foundation
+import VireoELF
+
+/// `vireo boot`: the default stack — the Vireo hypervisor firmware in M-mode with guest
+/// kernels as boot modules (DESIGN §2 `--module`, §3). Same as `vireo run --bios FW
+/// --module G1 --module G2 …` with the firmware's ISA default (rv64gc_h_sstc, QEMU's CPU).
+struct Boot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Boot the Vireo hypervisor firmware with guest kernels (the default stack).",
+        discussion: """
+        Without --firmware and --guest it boots what tools/build-riscv.sh built into
+        .build-riscv/ (found next to the vireo binary's package, or in the current directory,
+        or in $VIREO_RISCV_OUT): the firmware with the ticker guest as Dom0 and hello as
+        domain 1. The process exits with the firmware's code: 0 when Dom0 shuts down
+        normally, 1 when it fails, 2 for bad flags or images.
+        """
+    )
+
+    @Option(help: "The hypervisor firmware ELF (default: .build-riscv/firmware/vireo-fw.elf).")
+    var firmware: String?
+
+    @Option(name: .customLong("guest"), help: """
+        A guest kernel FILE[,ARGS] (an ELF) given to the firmware as a boot module; the first is \
+        Dom0. ARGS become the guest's /chosen/bootargs; the firmware also reads mem=SIZE (default \
+        32M), vcpus=N and name=NAME there. Repeatable.
+        """)
+    var guests: [String] = []
+
+    @OptionGroup var board: BoardOptions
+
+    @OptionGroup var control: RunControl
+
+    func run() throws {
+        let out = try Boot.artefacts()
+        let fw = firmware ?? out.map { $0 + "/firmware/vireo-fw.elf" } ?? ""
+        guard FileManager.default.fileExists(atPath: fw) else {
+            throw ValidationError(firmware == nil
+                ? "no firmware built: run tools/build-riscv.sh firmware guests (or give --firmware)"
+                : "--firmware \(fw): no such file")
+        }
+        var modules = guests
+        if modules.isEmpty {
+            guard let out else { throw ValidationError("no guests built: run tools/build-riscv.sh guests (or give --guest)") }
+            modules = [out + "/guests/ticker.elf,name=ticker", out + "/guests/hello.elf,name=hello"]
+        }
+        var images = try BootImages.parse([])
+        images.bios = fw
+        images.module = modules
+        try control.execute(defaultISA: "rv64gc_h_sstc", board: board) { machine throws(ELFError) in
+            try images.boot(machine)
+        }
+    }
+
+    /// The folder tools/build-riscv.sh writes: $VIREO_RISCV_OUT, else `.build-riscv` in the
+    /// package that holds this binary (…/.build/<config>/vireo), else in the current folder.
+    static func artefacts() throws -> String? {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["VIREO_RISCV_OUT"], !env.isEmpty { return env }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = dir.appendingPathComponent(".build-riscv").path
+            if fm.fileExists(atPath: candidate + "/firmware") { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        let local = fm.currentDirectoryPath + "/.build-riscv"
+        return fm.fileExists(atPath: local) ? local : nil
+    }
+}
