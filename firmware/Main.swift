@@ -37,6 +37,9 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
         board_exit(2)
     }
     setUpHart(platform)
+    if platform.bootargs.split(separator: " ").contains(where: { $0 == "vireo.selftest=swift-trap" }) {
+        selfTestSwiftTrap(platform)
+    }
     hypervisor = Hypervisor(platform: platform, dtbAddress: dtbAddress)
     hypervisor.createDomainsFromModules()
     releaseSecondaries()
@@ -96,7 +99,7 @@ func setUpFirmwarePMP() {
 func fwPanic(_ cause: UInt64, _ pc: UInt64, _ tval: UInt64, _ ra: UInt64) {
     Log.put("\nvireo: firmware trap: cause ")
     Log.dec(cause & 0xFF)
-    if cause == 2 { Log.put(" (illegal instruction: a Swift runtime trap)") }
+    if cause == 2 { Log.put(" (illegal instruction: a Swift runtime trap, or an instruction this hart lacks)") }
     Log.put(" at pc ")
     Log.hex(pc)
     Log.put(", tval ")
@@ -105,4 +108,13 @@ func fwPanic(_ cause: UInt64, _ pc: UInt64, _ tval: UInt64, _ ra: UInt64) {
     Log.hex(ra)
     Log.put("\n")
     board_exit(3)
+}
+
+/// `--append vireo.selftest=swift-trap`: indexes past the end of an array, so that a test
+/// can check that a Swift runtime trap in the firmware is reported with its pc.
+@inline(never)
+func selfTestSwiftTrap(_ platform: Platform) {
+    Log.line("vireo: self-test: indexing past the end of an array")
+    let values = [platform.memorySize]
+    Log.hex(values[platform.harts])
 }

@@ -13,6 +13,8 @@ struct Platform {
     var clint: UInt64 = VirtMap.clint
     var dtbSize: UInt64 = 0
     var modules: [(address: UInt64, size: UInt64, args: String)] = []
+    /// The board's /chosen/bootargs (`--append`): options for the firmware itself.
+    var bootargs: String = ""
 
     init(fdt: FDT) {
         if let memory = fdt.node(at: "/memory"), let reg = memory.reg(0) {
@@ -36,6 +38,7 @@ struct Platform {
         if let node = fdt.firstNode(compatible: "riscv,clint0") ?? fdt.firstNode(compatible: "sifive,clint0"),
            let reg = node.reg(0) { clint = reg.address }
         if let chosen = fdt.node(at: "/chosen") {
+            bootargs = chosen.property("bootargs")?.string ?? ""
             chosen.forEachChild { node in
                 guard node.isCompatible("multiboot,module"), let reg = node.reg(0) else { return }
                 modules.append((reg.address, reg.size, node.property("bootargs")?.string ?? ""))

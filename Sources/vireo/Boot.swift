@@ -28,6 +28,9 @@ struct Boot: ParsableCommand {
         """)
     var guests: [String] = []
 
+    @Option(help: "The firmware's own command line (the board's /chosen/bootargs).")
+    var append: String?
+
     @OptionGroup var board: BoardOptions
 
     @OptionGroup var control: RunControl
@@ -48,6 +51,7 @@ struct Boot: ParsableCommand {
         var images = try BootImages.parse([])
         images.bios = fw
         images.module = modules
+        images.append = append
         try control.execute(defaultISA: "rv64gc_h_sstc", board: board) { machine throws(ELFError) in
             try images.boot(machine)
         }
