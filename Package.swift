@@ -41,7 +41,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BoardCoreTests", dependencies: ["BoardCore", "RISCV"]),
-        .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF"]),
+        .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF", "FirmwareKit"]),
         .testTarget(name: "VireoELFTests", dependencies: ["VireoELF"]),
         .testTarget(name: "FirmwareKitTests", dependencies: ["FirmwareKit", "VireoELF", "Board"]),
     ],

@@ -149,6 +149,8 @@ final class Domain {
     var exits = [UInt64](repeating: 0, count: 48)
     /// The emulated UART's registers (LCR, IER, MCR, SCR, DLL, DLM).
     var uart = VirtualUART()
+    /// Console output not yet written (an unfinished line).
+    var console: [UInt8] = []
     /// True when the next console byte starts a line (for the name prefix).
     var atLineStart = true
 

@@ -128,6 +128,7 @@ final class Hypervisor {
     /// Stops a domain that broke (DESIGN §3 "Faults"): the reason is printed and kept for
     /// `info`; the other domains go on.
     func crash(_ domain: Domain, _ reason: String) {
+        consoleFlush(domain)
         domain.state = .crashed
         domain.reason = reason
         for v in domain.vcpus { v.state = .stopped }
@@ -143,6 +144,7 @@ final class Hypervisor {
     /// SBI SRST from a guest. Dom0's shutdown powers the board off (it is the control
     /// domain); another domain's shutdown just stops it.
     func shutdown(_ domain: Domain, failure: Bool) {
+        consoleFlush(domain)
         domain.state = failure ? .crashed : .shutdown
         domain.reason = failure ? "shut down (system failure)" : "shut down"
         for v in domain.vcpus { v.state = .stopped }
@@ -155,6 +157,7 @@ final class Hypervisor {
     }
 
     func reboot(_ domain: Domain) {
+        consoleFlush(domain)
         Log.put("vireo: domain ")
         Log.dec(domain.id)
         Log.put(" (")
@@ -172,24 +175,34 @@ final class Hypervisor {
 
     // MARK: Console
 
-    /// A byte of a domain's console: Dom0 writes the physical UART; the others' lines go
-    /// there too, prefixed with the domain's name (until Dom0's per-domain rings land).
+    /// A byte of a domain's console. Output is kept per domain until a line is complete
+    /// (or 200 bytes, or the domain reads input or stops), so lines of guests sharing the
+    /// physical UART never mix; lines of domains other than Dom0 carry the domain's name.
+    /// (Per-domain rings that Dom0 reads come with Dom0.)
     func consoleWrite(_ domain: Domain, _ byte: UInt8) {
-        if domain.id != 0 {
-            if domain.atLineStart {
+        domain.console.append(byte)
+        if byte == 0x0A || domain.console.count >= 200 { consoleFlush(domain) }
+    }
+
+    func consoleFlush(_ domain: Domain) {
+        guard !domain.console.isEmpty else { return }
+        for byte in domain.console {
+            if domain.id != 0 && domain.atLineStart {
                 UART.put(0x5B)
                 Log.put(domain.name)
                 UART.put(0x5D)
                 UART.put(0x20)
             }
             domain.atLineStart = byte == 0x0A
+            UART.put(byte)
         }
-        UART.put(byte)
+        domain.console.removeAll(keepingCapacity: true)
     }
 
     /// Console input goes to Dom0 only.
     func consoleRead(_ domain: Domain) -> UInt8? {
-        domain.id == 0 ? UART.get() : nil
+        consoleFlush(domain)
+        return domain.id == 0 ? UART.get() : nil
     }
 
     // MARK: Scheduling

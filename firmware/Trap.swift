@@ -54,6 +54,7 @@ extension Hypervisor {
                 if tval == 0x1050_0073 {            // WFI with hstatus.VTW: the vCPU yields
                     frame.pointee.pc &+= 4
                     vcpu.state = .waiting
+                    consoleFlush(domain)      // a prompt shows before the guest sleeps
                     reschedule = true
                 } else {
                     injectException(vcpu, cause: Cause.illegalInstruction.rawValue, tval: tval)
@@ -115,6 +116,7 @@ extension Hypervisor {
                 consoleWrite(domain, byte)
             }
         } else {
+            if offset == 0 { consoleFlush(domain) }
             let hasInput = domain.id == 0 && UART.hasInput
             let byte = domain.uart.read(offset: offset, inputReady: hasInput) { UART.get() ?? 0 }
             let value = access.signExtend ? UInt64(bitPattern: Int64(Int8(bitPattern: byte))) : UInt64(byte)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Boots the default stack on the board. Today (Board I) that is the Embedded Swift demo
-# program running bare-metal in M-mode; the hypervisor firmware, Dom0 and the demo guests
-# replace it as they land. Extra arguments go to `vireo run` (e.g. --stats).
+# Boots the default stack on the board: the Vireo hypervisor firmware in M-mode with the
+# sample guests in VS-mode (ticker as Dom0, hello beside it; Dom0's console shell comes
+# with the next issue). Extra arguments go to `vireo boot` (e.g. --stats, --guest FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-bash tools/build-riscv.sh demo >&2
+bash tools/build-riscv.sh firmware guests >&2
 swift build -c release >&2
-exec .build/release/vireo run .build-riscv/demo/demo.elf "$@"
+exec .build/release/vireo boot "$@"
