@@ -103,7 +103,7 @@ func illegalCSR() {
 
 func badSBI() {
   report("unknown EID \(hex(unknownExtension, digits: 8))", SBI.call(unknownExtension, 0))
-  report("BASE unknown FID 0x100", SBI.call(SBI.EID.base, 0x100))
+  report("BASE unknown FID 0x100", SBI.call(SBI.base, 0x100))
   report("DBCN console_write of 16 bytes at \(hex(unmappedAddress))", SBI.consoleWrite(address: unmappedAddress, count: 16))
   report("HSM hart_get_status of hart 0x10000", SBI.hartGetStatus(hartID: 0x10000))
   print("crash: bad SBI calls survived, shutting down")

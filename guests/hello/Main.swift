@@ -46,14 +46,14 @@ func reportDeviceTree(_ tree: DeviceTree, hart: UInt64) {
 }
 
 func reportSBI() {
-  let version = SBI.specVersion()
+  let version = SBI.implementedSpecVersion()
   print("hello: SBI spec \(version.major).\(version.minor)")
   let impl = SBI.implementationID()
   print("hello: SBI implementation \(SBI.implementationName(impl)) (id \(impl)), version \(hex(SBI.implementationVersion()))")
   let extensions: [(String, UInt64)] = [
-    ("BASE", SBI.EID.base), ("TIME", SBI.EID.time), ("IPI", SBI.EID.ipi),
-    ("RFENCE", SBI.EID.rfence), ("HSM", SBI.EID.hsm), ("SRST", SBI.EID.srst),
-    ("DBCN", SBI.EID.dbcn),
+    ("BASE", SBI.base), ("TIME", SBI.time), ("IPI", SBI.ipi),
+    ("RFENCE", SBI.rfence), ("HSM", SBI.hsm), ("SRST", SBI.srst),
+    ("DBCN", SBI.dbcn),
   ]
   for (name, eid) in extensions {
     print("hello: extension \(name) \(SBI.isPresent(eid) ? "present" : "absent")")

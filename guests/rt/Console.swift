@@ -10,7 +10,7 @@ enum Console {
 
   /// True when output and input use DBCN (probed once, on first use).
   static var hasDebugConsole: Bool {
-    if backend == 0 { backend = SBI.isPresent(SBI.EID.dbcn) ? 1 : 2 }
+    if backend == 0 { backend = SBI.isPresent(SBI.dbcn) ? 1 : 2 }
     return backend == 1
   }
 
@@ -18,7 +18,7 @@ enum Console {
     if hasDebugConsole {
       SBI.consoleWriteByte(byte)
     } else {
-      SBI.legacyConsolePutchar(byte)
+      SBI.legacyPutchar(byte)
     }
   }
 
@@ -32,7 +32,7 @@ enum Console {
       return r.succeeded ? (Int(r.value), SBI.success) : (0, r.error)
     }
     var count = 0
-    while count < buffer.count, let byte = SBI.legacyConsoleGetchar() {
+    while count < buffer.count, let byte = SBI.legacyGetchar() {
       buffer[count] = byte
       count += 1
     }

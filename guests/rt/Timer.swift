@@ -20,15 +20,15 @@ enum Timer {
   /// Disarms the timer (deadline "never") and clears a pending timer interrupt.
   static func cancel() { SBI.setTimer(UInt64.max) }
 
-  static func enableInterrupt() { csr_set_sie(Trap.sieSTIE) }
-  static func disableInterrupt() { csr_clear_sie(Trap.sieSTIE) }
+  static func enableInterrupt() { csr_set_sie(Interrupt.STIP) }
+  static func disableInterrupt() { csr_clear_sie(Interrupt.STIP) }
 
   /// Waits about `counts` of `time` in `wfi` (other harts, or other guests under a
   /// hypervisor, get the processor meanwhile). Interrupts stay closed: a pending timer
   /// interrupt wakes `wfi` without being taken (Priv. §3.3.3), and the timer is disarmed
   /// again afterwards. Not for use while `startPeriodic` ticks run.
   static func sleep(counts: UInt64) {
-    let wasEnabled = csr_read_sstatus() & Trap.sstatusSIE != 0
+    let wasEnabled = csr_read_sstatus() & Mstatus.SIE != 0
     Trap.disableInterrupts()
     let until = now &+ counts
     setDeadline(until)

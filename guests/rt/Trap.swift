@@ -6,23 +6,12 @@ import GuestShim
 /// `softwareInterruptHandler`, and an exception to `exceptionHandler`. Anything nobody
 /// handles is reported with scause, sepc and stval, and the guest shuts down with
 /// SRST reason "system failure".
+///
+/// Interrupt codes and sie/sip bits are `Interrupt` (SSI, STI, SEI; SSIP, STIP, SEIP) and the
+/// sstatus bits are `Mstatus` (sstatus is a view of mstatus), from Sources/RISCV/CSR.swift.
 enum Trap {
+  /// scause bit 63: the trap is an interrupt.
   static let interruptBit: UInt64 = 1 << 63
-  /// Interrupt codes (Priv. Table 22).
-  static let supervisorSoftwareInterrupt: UInt64 = 1
-  static let supervisorTimerInterrupt: UInt64 = 5
-  static let supervisorExternalInterrupt: UInt64 = 9
-  /// Exception codes (Priv. Table 22).
-  static let illegalInstruction: UInt64 = 2
-  static let breakpoint: UInt64 = 3
-
-  /// sstatus.SIE and sstatus.SPP (Priv. §12.1.1).
-  static let sstatusSIE: UInt64 = 1 << 1
-  static let sstatusSPP: UInt64 = 1 << 8
-  /// sie/sip bits SSIE/SSIP, STIE/STIP, SEIE/SEIP (Priv. §12.1.3).
-  static let sieSSIE: UInt64 = 1 << 1
-  static let sieSTIE: UInt64 = 1 << 5
-  static let sieSEIE: UInt64 = 1 << 9
 
   /// Called for every exception: returns true when it handled it (it may move
   /// `frame.pointee.sepc` to resume elsewhere), false to report it as unexpected.
@@ -33,10 +22,10 @@ enum Trap {
   static var softwareInterruptHandler: (() -> Void)? = nil
 
   /// Opens sstatus.SIE: enabled interrupts (sie) are taken from now on.
-  static func enableInterrupts() { csr_set_sstatus(sstatusSIE) }
+  static func enableInterrupts() { csr_set_sstatus(Mstatus.SIE) }
 
   /// Closes sstatus.SIE.
-  static func disableInterrupts() { csr_clear_sstatus(sstatusSIE) }
+  static func disableInterrupts() { csr_clear_sstatus(Mstatus.SIE) }
 
   /// The length of the instruction at `address`: 2 for a compressed one, else 4.
   static func instructionLength(at address: UInt64) -> UInt64 {
@@ -48,9 +37,9 @@ enum Trap {
   static func causeName(_ scause: UInt64) -> String {
     if scause & interruptBit != 0 {
       switch scause & ~interruptBit {
-      case 1: return "supervisor software interrupt"
-      case 5: return "supervisor timer interrupt"
-      case 9: return "supervisor external interrupt"
+      case Interrupt.SSI: return "supervisor software interrupt"
+      case Interrupt.STI: return "supervisor timer interrupt"
+      case Interrupt.SEI: return "supervisor external interrupt"
       case 13: return "counter-overflow interrupt"
       default: return "interrupt"
       }
@@ -89,11 +78,11 @@ func guestTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
   let scause = frame.pointee.scause
   if scause & Trap.interruptBit != 0 {
     switch scause & ~Trap.interruptBit {
-    case Trap.supervisorTimerInterrupt:
+    case Interrupt.STI:
       Timer.handleInterrupt()
       return
-    case Trap.supervisorSoftwareInterrupt:
-      csr_clear_sip(Trap.sieSSIE)
+    case Interrupt.SSI:
+      csr_clear_sip(Interrupt.SSIP)
       if let handler = Trap.softwareInterruptHandler {
         handler()
         return

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Embedded Swift guest kernels (guests/) into $OUT/guests/{hello,ticker,crash}.elf,
 # following ../shared/EMBEDDED.md: each guest's Swift files, the shared runtime
-# (guests/rt/*.swift) and the FDT reader (Sources/FirmwareKit/*.swift) as one whole-module
-# compile for riscv64-none-none-eabi (rv64imac, lp64), plus the runtime's start.S and
-# runtime.c, linked by ld.lld with linker/guest.ld (S-mode payloads at 0x8020_0000).
+# (guests/rt/*.swift), the ISA/SBI numbers (Sources/RISCV/*.swift) and the FDT reader
+# (Sources/FirmwareKit/*.swift) as one whole-module compile for riscv64-none-none-eabi
+# (rv64imac, lp64), plus the runtime's start.S and runtime.c and the shared bare-metal libc
+# (tools/rt/libc.c, built as firmware.sh builds it), linked by ld.lld with linker/guest.ld
+# (S-mode payloads at 0x8020_0000).
 # Usage: tools/build/guests.sh [GUEST...]   (default: every guest)
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -19,6 +21,9 @@ GUESTS=("$@"); [ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello ticker crash)
 
 FDT_SOURCES=("$ROOT/Sources/FirmwareKit"/*.swift)
 [ -f "${FDT_SOURCES[0]}" ] || { echo "guests: Sources/FirmwareKit/*.swift (the FDT reader) is missing" >&2; exit 1; }
+RISCV_SOURCES=("$ROOT/Sources/RISCV"/*.swift)
+[ -f "${RISCV_SOURCES[0]}" ] || { echo "guests: Sources/RISCV/*.swift (the SBI and CSR numbers) is missing" >&2; exit 1; }
+LIBC="$ROOT/tools/rt/libc.c"
 RT_SOURCES=("$RT"/*.swift)
 SHIM=("$RT/Shim/guest.h" "$RT/Shim/module.modulemap")
 
@@ -38,6 +43,11 @@ fi
 if needs_rebuild "$OBJ/runtime.o" "$RT/runtime.c" "$SELF"; then
   "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$RT/runtime.c" -o "$OBJ/runtime.o"
 fi
+# The shared bare-metal libc (memory routines, the allocator over [__heap_start, __heap_end),
+# arc4random_buf), compiled once for all guests with the flags firmware.sh uses for it.
+if needs_rebuild "$OBJ/libc.o" "$LIBC" "$SELF"; then
+  "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$LIBC" -o "$OBJ/libc.o"
+fi
 # Lint the shim: swiftc silently drops inline asm it cannot assemble (EMBEDDED.md pitfall 1).
 # With `static inline` defined away every helper is emitted, so clang assembles each one.
 if needs_rebuild "$OBJ/shim-lint.o" "${SHIM[@]}" "$SELF"; then
@@ -47,12 +57,12 @@ fi
 for guest in "${GUESTS[@]}"; do
   src="$ROOT/guests/$guest"
   [ -d "$src" ] || { echo "guests: no such guest '$guest'" >&2; exit 2; }
-  sources=("$src"/*.swift "${RT_SOURCES[@]}" "${FDT_SOURCES[@]}")
+  sources=("$src"/*.swift "${RT_SOURCES[@]}" "${RISCV_SOURCES[@]}" "${FDT_SOURCES[@]}")
   module="$(echo "${guest:0:1}" | tr a-z A-Z)${guest:1}"
   if needs_rebuild "$OBJ/$guest.o" "${sources[@]}" "${SHIM[@]}" "$SELF"; then
     "$SWIFTC" "${SWIFT_FLAGS[@]}" -module-name "$module" -c "${sources[@]}" -o "$OBJ/$guest.o"
   fi
-  objs=("$OBJ/start.o" "$OBJ/$guest.o" "$OBJ/runtime.o")
+  objs=("$OBJ/start.o" "$OBJ/$guest.o" "$OBJ/runtime.o" "$OBJ/libc.o")
   if needs_rebuild "$DST/$guest.elf" "${objs[@]}" "$LDSCRIPT" "$SELF"; then
     "$LLD" -T "$LDSCRIPT" --gc-sections -o "$DST/$guest.elf" "${objs[@]}" "$UNICODE_TABLES"
   fi
