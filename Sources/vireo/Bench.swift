@@ -22,7 +22,11 @@ struct Bench: ParsableCommand {
     @Flag(help: "Do not compare with QEMU even when it is installed.")
     var noQemu = false
 
+    @Flag(help: "Instead of the kernels: the hypervisor benchmark (guests/bench natively under OpenSBI and under the Vireo firmware, with and without Sstc).")
+    var hypervisor = false
+
     func run() throws {
+        if hypervisor { return try HypervisorBench.run() }
         let files = Conformance.expand([dir])
         guard !files.isEmpty else { throw ValidationError("no benchmark ELFs in \(dir): run tools/build-riscv.sh bench") }
         let qemu = noQemu ? nil : findExecutable("qemu-system-riscv64")

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Board
+import BoardCore
+import Foundation
+import RISCV
+import VireoELF
+
+/// `vireo bench --hypervisor` (issue 6, DESIGN §5 "Benchmarks"): the bench guest
+/// (guests/bench) runs natively in S-mode under Debian's OpenSBI and as a VS-mode guest of
+/// the Vireo firmware, on the same board, with and without Sstc. The guest measures itself
+/// in modeled cycles (`cycle` CSR), so the figures are exact and reproducible.
+enum HypervisorBench {
+    static let openSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
+
+    struct Figures {
+        var values: [String: UInt64] = [:]
+        var exits: UInt64 = 0
+        subscript(_ key: String) -> UInt64? { values[key] }
+    }
+
+    static func run() throws {
+        guard let out = try Boot.artefacts() else {
+            throw ValidationError("nothing built: run tools/build-riscv.sh firmware guests")
+        }
+        let firmware = out + "/firmware/vireo-fw.elf", guest = out + "/guests/bench.elf"
+        for f in [firmware, guest] where !FileManager.default.fileExists(atPath: f) {
+            throw ValidationError("\(f) missing: run tools/build-riscv.sh firmware guests")
+        }
+        let haveOpenSBI = FileManager.default.fileExists(atPath: openSBI)
+        print("hypervisor benchmark: guests/bench in S-mode under OpenSBI (native) and in VS-mode under the Vireo firmware; modeled cycles")
+        for sstc in [true, false] {
+            let isa = sstc ? "rv64gc_h_sstc" : "rv64gc_h"
+            let vireo = try measure(isa: isa, firmware: firmware, kernel: nil, module: guest)
+            let native = haveOpenSBI ? try measure(isa: isa, firmware: openSBI, kernel: guest, module: nil) : nil
+            print("\n\(isa)" + (sstc ? " (guest timer: vstimecmp)" : " (guest timer: injected by the firmware)"))
+            print("  " + "".padding(toLength: 40, withPad: " ", startingAt: 0) + "native".leftPad(12) + "vireo".leftPad(12) + "ratio".leftPad(8))
+            func row(_ title: String, _ n: UInt64?, _ v: UInt64?) {
+                var line = "  " + title.padding(toLength: 40, withPad: " ", startingAt: 0)
+                line += (n.map { String($0) } ?? "-").leftPad(12) + (v.map { String($0) } ?? "-").leftPad(12)
+                if let n, let v, n > 0 { line += String(format: "%8.3f", Double(v) / Double(n)) }
+                print(line)
+            }
+            func perTick(_ f: Figures?) -> UInt64? {
+                guard let f, let a = f["compute-with-ticks-cycles"], let b = f["compute-cycles"], let t = f["ticks"], t > 0, a >= b else { return nil }
+                return (a - b) / t
+            }
+            row("CPU-bound guest (cycles)", native?["compute-cycles"], vireo["compute-cycles"])
+            row("VM exit round trip (unknown SBI call)", native?["exit-round-trip-cycles"], vireo["exit-round-trip-cycles"])
+            row("SBI call (TIME set_timer)", native?["sbi-set-timer-cycles"], vireo["sbi-set-timer-cycles"])
+            row("UART register read (MMIO emulation)", native?["uart-read-cycles"], vireo["uart-read-cycles"])
+            row("timer interrupt delivered (per tick)", perTick(native), perTick(vireo))
+            row("VM exits in the whole run", nil, vireo.exits)
+        }
+        if !haveOpenSBI { print("\n(native column empty: \(openSBI) not installed; apt-get install opensbi)") }
+    }
+
+    /// Boots the board with the given images, captures the console and reads the
+    /// "bench: NAME VALUE" lines.
+    static func measure(isa: String, firmware: String, kernel: String?, module: String?) throws -> Figures {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw ValidationError("pipe: \(String(cString: strerror(errno)))") }
+        defer { close(fds[0]) }
+        var config = BoardConfig()
+        if let problem = Machine.parseISA(isa, into: &config) { throw ValidationError(problem) }
+        let machine = Machine(config: config, uart: UART16550(outputFD: fds[1], inputFD: -1))
+        do {
+            let fw = try Machine.image(path: firmware, rawBase: VirtMap.dram)
+            let k = try kernel.map { p throws(ELFError) in try ELFProgram.read(path: p) }
+            let m = try module.map { p throws(ELFError) in [Machine.Blob(path: p, bytes: try readFile(p))] } ?? []
+            try machine.boot(firmware: fw, kernel: k, modules: m)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        _ = machine.run(maxInstructions: 2_000_000_000)
+        machine.bus.uart.flush()
+        close(fds[1])
+        let text = String(decoding: FileHandle(fileDescriptor: fds[0], closeOnDealloc: false).readDataToEndOfFile(), as: UTF8.self)
+        var f = Figures()
+        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("bench: ") {
+            let parts = line.split(separator: " ")
+            if parts.count == 3, let v = UInt64(parts[2]) { f.values[String(parts[1])] = v }
+        }
+        guard f["compute-cycles"] != nil, text.contains("bench: done") else {
+            throw ValidationError("the bench guest did not finish on \(isa) (\(kernel == nil ? "vireo" : "native")):\n\(text)")
+        }
+        for h in machine.harts { f.exits += h.stats.vmExits.reduce(0, +) }
+        return f
+    }
+}
