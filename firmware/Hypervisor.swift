@@ -16,6 +16,8 @@ final class Hypervisor {
     let slice: UInt64
     var sliceEnd: UInt64 = 0
     var enteredAt: UInt64 = 0
+    /// The idle-forever message is printed once.
+    var reportedIdle = false
     /// Default guest RAM when a module does not say mem=.
     static let defaultMemory: UInt64 = 32 << 20
 
@@ -38,11 +40,13 @@ final class Hypervisor {
             Log.line("vireo: no guest: boot modules (/chosen/module@...) are empty; nothing to run")
             board_exit(2)
         }
-        for m in platform.modules {
-            let id = UInt64(domains.count)
+        // A domain's id is its module's position, so Dom0 is always the first module: when
+        // that one fails to load, no other guest inherits Dom0's place.
+        for (index, m) in platform.modules.enumerated() {
+            let id = UInt64(index)
             let options = ModuleOptions(m.args, defaultName: id == 0 ? "dom0" : "dom" + Format.dec(id))
             let image = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(m.address)), count: Int(m.size))
-            if let reason = createDomain(name: options.name, image: image, bootargs: m.args,
+            if let reason = createDomain(id: id, name: options.name, image: image, bootargs: m.args,
                                          memory: options.memory ?? Hypervisor.defaultMemory, vcpus: options.vcpus) {
                 Log.put("vireo: module at ")
                 Log.hex(m.address)
@@ -56,7 +60,7 @@ final class Hypervisor {
     }
 
     /// Builds a domain from an ELF image and starts its vCPU 0. Returns why it failed, or nil.
-    func createDomain(name: String, image: UnsafeRawBufferPointer, bootargs: String, memory size: UInt64, vcpus: Int) -> String? {
+    func createDomain(id: UInt64, name: String, image: UnsafeRawBufferPointer, bootargs: String, memory size: UInt64, vcpus: Int) -> String? {
         let elf: ELFImage
         do throws(ELFError) {
             elf = try ELFImage(image)
@@ -78,7 +82,7 @@ final class Hypervisor {
         guard gstage.map(gpa: Domain.guestBase, hpa: base, size: size, perms: GStage.read | GStage.write | GStage.execute) else {
             return "out of page-table memory"
         }
-        let domain = Domain(id: UInt64(domains.count), name: name, bootargs: bootargs, hostBase: base, size: size,
+        let domain = Domain(id: id, name: name, bootargs: bootargs, hostBase: base, size: size,
                             gstage: gstage, image: image)
         for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
         load(domain, elf: elf)
@@ -282,6 +286,10 @@ final class Hypervisor {
             for v in all where v.state == .waiting {
                 wake = min(wake, platform.hasSstc && v.vsie & Interrupt.VSTIP != 0 ? v.vstimecmp : v.timerDeadline)
             }
+            if wake == UInt64.max && !reportedIdle {
+                Log.line("vireo: every vCPU waits for an interrupt that nothing can raise; the hart idles")
+                reportedIdle = true
+            }
             setTimer(wake)
             current = nil
             wait_for_interrupt()
@@ -291,7 +299,7 @@ final class Hypervisor {
 
     func allStopped() -> Never {
         Log.line("vireo: no domain is left running; powering off")
-        let dom0 = domains.first
+        let dom0 = domains.first { $0.id == 0 }
         board_exit(dom0?.state == .shutdown ? 0 : 1)
     }
 

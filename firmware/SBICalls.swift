@@ -45,10 +45,10 @@ extension Hypervisor {
             }
 
         case SBI.time:
-            if fid == 0 { setGuestTimer(vcpu, a0) } else { error = SBI.errNotSupported }
+            if fid == SBI.timeSetTimer { setGuestTimer(vcpu, a0) } else { error = SBI.errNotSupported }
 
         case SBI.ipi:
-            if fid == 0 {
+            if fid == SBI.ipiSendIPI {
                 error = forEachTarget(domain, mask: a0, base: a1) { setPending($0, Interrupt.VSSIP) }
             } else {
                 error = SBI.errNotSupported

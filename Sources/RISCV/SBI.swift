@@ -34,6 +34,10 @@ public enum SBI {
         public static let getMimpid: UInt64 = 6
     }
 
+    // TIME (§6) and IPI (§7): one function each.
+    public static let timeSetTimer: UInt64 = 0
+    public static let ipiSendIPI: UInt64 = 0
+
     // HSM functions and hart states (§9).
     public enum HSM {
         public static let hartStart: UInt64 = 0
@@ -45,6 +49,8 @@ public enum SBI {
         public static let startPending: UInt64 = 2
         public static let stopPending: UInt64 = 3
         public static let suspended: UInt64 = 4
+        public static let suspendPending: UInt64 = 5
+        public static let resumePending: UInt64 = 6
     }
 
     // RFENCE functions (§8).
@@ -85,4 +91,10 @@ public enum SBI {
     public static let errAlreadyAvailable: Int64 = -6
     public static let errAlreadyStarted: Int64 = -7
     public static let errAlreadyStopped: Int64 = -8
+    public static let errNoSharedMemory: Int64 = -9
+    public static let errInvalidState: Int64 = -10
+    public static let errBadRange: Int64 = -11
+    public static let errTimeout: Int64 = -12
+    public static let errIO: Int64 = -13
+    public static let errDeniedLocked: Int64 = -14
 }

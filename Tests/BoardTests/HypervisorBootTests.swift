@@ -164,8 +164,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: junk) }
         let r = try Self.boot(["--guest", junk.path, "--guest", Self.guest("hello")])
         #expect(r.stdout.contains("vireo: module at 0x80200000 (dom0): not a loadable ELF: "), "\(r.stdout)")
-        #expect(r.stdout.contains("vireo: domain 0 (dom1): 32 MiB"))
-        #expect(r.stdout.contains("hello: done, shutting down"))
+        // Module positions are domain ids: hello stays domain 1 and does not become Dom0.
+        #expect(r.stdout.contains("vireo: domain 1 (dom1): 32 MiB"))
+        #expect(r.stdout.contains("[dom1] hello: done, shutting down"))
+        #expect(r.stdout.hasSuffix("vireo: domain 1 (dom1) shut down\nvireo: no domain is left running; powering off\n"))
+        #expect(r.status == 1)
 
         let tooBig = try Self.boot(["--guest", Self.guest("hello") + ",mem=1G"])
         #expect(tooBig.stdout.contains("(dom0): not enough free memory for 1024 MiB"), "\(tooBig.stdout)")
