@@ -24,7 +24,8 @@ total=$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$summary")
 if [ -n "$summary" ] && [ "$status" -eq 0 ]; then
   echo "$total passed, 0 failed"
 elif [ -n "$summary" ]; then
-  failed=$(grep -cE "^✘ Test .*(failed|recorded an issue)" "$log" || true)
+  # One line per failed test ("✘ Test name(...) failed after …"), not the issues or the run.
+  failed=$(grep -E "^✘ Test [^ ]+\(.*\) .*failed after" "$log" | grep -cv "^✘ Test run with" || true)
   echo "$((total > failed ? total - failed : 0)) passed, $failed failed"
 fi
 exit "$status"
