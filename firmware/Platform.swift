@@ -11,6 +11,8 @@ struct Platform {
     var timebase: UInt64 = VirtMap.timebaseHz
     var uart: UInt64 = VirtMap.uart0
     var clint: UInt64 = VirtMap.clint
+    /// The PLIC (not used yet: guests get no external interrupts until the virtual PLIC).
+    var plic: UInt64 = VirtMap.plic
     var dtbSize: UInt64 = 0
     var modules: [(address: UInt64, size: UInt64, args: String)] = []
     /// The board's /chosen/bootargs (`--append`): options for the firmware itself.
@@ -37,6 +39,8 @@ struct Platform {
         if let node = fdt.firstNode(compatible: "ns16550a"), let reg = node.reg(0) { uart = reg.address }
         if let node = fdt.firstNode(compatible: "riscv,clint0") ?? fdt.firstNode(compatible: "sifive,clint0"),
            let reg = node.reg(0) { clint = reg.address }
+        if let node = fdt.firstNode(compatible: "riscv,plic0") ?? fdt.firstNode(compatible: "sifive,plic-1.0.0"),
+           let reg = node.reg(0) { plic = reg.address }
         if let chosen = fdt.node(at: "/chosen") {
             bootargs = chosen.property("bootargs")?.string ?? ""
             chosen.forEachChild { node in

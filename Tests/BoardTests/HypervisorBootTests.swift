@@ -226,6 +226,30 @@ import Testing
         #expect(split(q.stdout).rest == split(board.stdout).rest)
     }
 
+    /// MMIO emulation: the bench guest reads the virtual UART's scratch register 200 times;
+    /// each read is a load guest-page fault the firmware decodes and emulates. On the board
+    /// the decoding uses htinst; QEMU 7.2 leaves htinst 0, so there the firmware reads the
+    /// instruction with HLVX. Both must finish the run.
+    @Test(.enabled(if: built && FileManager.default.fileExists(atPath: guest("bench")), "firmware/guests not built"))
+    func mmioEmulation() throws {
+        let r = try Self.boot(["--guest", Self.guest("bench"), "--stats"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("bench: done\n"))
+        let line = r.stderr.split(separator: "\n").first { $0.hasPrefix("    load guest-page fault") }
+        let count = line.flatMap { $0.split(separator: " ").last }.flatMap { UInt64($0) }
+        #expect(count == 200, "\(r.stderr)")
+        guard let qemu = ReferenceTests.qemu else { return }
+        let dtbPath = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-hv-bench-\(getpid()).dtb")
+        defer { try? FileManager.default.removeItem(at: dtbPath) }
+        try Self.binaryOutput(Repo.vireo, ["dtb", "--isa", "rv64gc_h_sstc", "--bios", Self.firmware, "--module", Self.guest("bench")]).write(to: dtbPath)
+        let q = try runCommand(qemu, ["-machine", "virt", "-m", "256M", "-cpu", "rv64,h=true,sstc=true", "-nographic",
+                                      "-bios", Self.firmware, "-dtb", dtbPath.path,
+                                      "-device", "loader,file=\(Self.guest("bench")),addr=0x80200000,force-raw=on"], timeout: 60)
+        #expect(q.status == 0)
+        #expect(q.stdout.contains("bench: uart-read-cycles "))
+        #expect(q.stdout.contains("bench: done\n"))
+    }
+
     static func binaryOutput(_ path: String, _ arguments: [String]) throws -> Data {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
