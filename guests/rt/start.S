@@ -159,6 +159,40 @@ rt_store_u64:
 rt_jump:
   jr a0
 
+/* Secondary harts (SBI HSM hart_start with start_addr = rt_secondary_entry): the hart
+   arrives with a0 = hart id, a1 = the opaque value, satp = 0 and sstatus.SIE = 0. It takes
+   the stack of its slot in rt_hart_stacks (hart ids below RT_MAX_HARTS; others park),
+   installs rt_trap_entry and calls the guest's Swift guest_secondary_main(hartid, opaque)
+   with a0/a1 unchanged. sstatus and satp are left as they came, so the guest can check
+   them. Its own sections: --gc-sections drops them (and the stacks) from a guest that
+   never takes the entry's address, so the other guests' images stay as they were. */
+#define RT_MAX_HARTS 8
+#define RT_HART_STACK_SHIFT 14      /* 16 KiB per hart */
+
+  .section .text.rt_secondary_entry, "ax", @progbits
+  .balign 4
+  .globl rt_secondary_entry
+rt_secondary_entry:
+  li t0, RT_MAX_HARTS
+  bgeu a0, t0, rt_park
+  la sp, rt_hart_stacks
+  addi t0, a0, 1
+  slli t0, t0, RT_HART_STACK_SHIFT
+  add sp, sp, t0
+  csrw sie, zero
+  la t0, rt_trap_entry
+  csrw stvec, t0
+  csrw sscratch, zero
+  call guest_secondary_main
+  /* guest_secondary_main ends in SBI hart_stop; if it returns, park. */
+  j rt_park
+
+  .section .bss.rt_hart_stacks, "aw", @nobits
+  .balign 16
+  .globl rt_hart_stacks
+rt_hart_stacks:
+  .space RT_MAX_HARTS << RT_HART_STACK_SHIFT
+
 /* Boot-hart claim: in .data so that zeroing .bss cannot reopen it. */
   .data
   .balign 4

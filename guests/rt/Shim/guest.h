@@ -140,4 +140,13 @@ static inline unsigned long long rt_trap_entry_address(void) {
   return (unsigned long long)&rt_trap_entry;
 }
 
+/* start.S: the entry for harts started through SBI HSM hart_start (a0 = hart id,
+   a1 = opaque). It runs the guest's guest_secondary_main(hartid, opaque) on a stack of
+   its own; a guest that passes this address must define that function. */
+void rt_secondary_entry(void);
+
+static inline unsigned long long rt_secondary_entry_address(void) {
+  return (unsigned long long)&rt_secondary_entry;
+}
+
 #endif
