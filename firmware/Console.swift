@@ -45,38 +45,13 @@ enum Log {
         for b in s.utf8 { UART.put(b) }
     }
 
+    /// Without allocating (also used by the panic path).
     static func hex(_ v: UInt64) {
         put("0x")
-        var started = false
-        var shift = 60
-        while shift >= 0 {
-            let nibble = UInt8((v >> UInt64(shift)) & 0xF)
-            if nibble != 0 || started || shift == 0 {
-                started = true
-                UART.put(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
-            }
-            shift -= 4
-        }
+        Format.hexDigits(v) { UART.put($0) }
     }
 
-    static func dec(_ v: UInt64) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = v
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            repeat {
-                buf[count] = UInt8(n % 10) + 0x30
-                n /= 10
-                count += 1
-            } while n != 0
-            while count > 0 {
-                count -= 1
-                UART.put(buf[count])
-            }
-        }
-    }
+    static func dec(_ v: UInt64) { Format.decimalDigits(v) { UART.put($0) } }
 
     static func line(_ s: StaticString) {
         put(s)
@@ -84,33 +59,40 @@ enum Log {
     }
 }
 
-/// Formats numbers into Strings (for reasons kept with a domain).
+/// Formats numbers, digit by digit (`emit`) or into Strings (for reasons kept with a domain).
 enum Format {
-    static func hex(_ v: UInt64) -> String {
-        var s = "0x"
+    /// Hex digits without leading zeros (at least one).
+    static func hexDigits(_ v: UInt64, _ emit: (UInt8) -> Void) {
         var started = false
         var shift = 60
         while shift >= 0 {
             let nibble = UInt8((v >> UInt64(shift)) & 0xF)
             if nibble != 0 || started || shift == 0 {
                 started = true
-                s.append(Character(Unicode.Scalar(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)))
+                emit(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
             }
             shift -= 4
         }
+    }
+
+    static func decimalDigits(_ v: UInt64, _ emit: (UInt8) -> Void) {
+        var divisor: UInt64 = 1
+        while v / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            emit(UInt8((v / divisor) % 10) + 0x30)
+            divisor /= 10
+        }
+    }
+
+    static func hex(_ v: UInt64) -> String {
+        var s = "0x"
+        hexDigits(v) { s.append(Character(Unicode.Scalar($0))) }
         return s
     }
 
     static func dec(_ v: UInt64) -> String {
-        if v == 0 { return "0" }
-        var n = v
-        var bytes: [UInt8] = []
-        while n != 0 {
-            bytes.append(UInt8(n % 10) + 0x30)
-            n /= 10
-        }
         var s = ""
-        for b in bytes.reversed() { s.append(Character(Unicode.Scalar(b))) }
+        decimalDigits(v) { s.append(Character(Unicode.Scalar($0))) }
         return s
     }
 }
@@ -118,8 +100,8 @@ enum Format {
 extension Format {
     /// Hex digits without "0x" (device-tree unit addresses).
     static func hexDigits(_ v: UInt64) -> String {
-        var s = hex(v)
-        s.removeFirst(2)
+        var s = ""
+        hexDigits(v) { s.append(Character(Unicode.Scalar($0))) }
         return s
     }
 }

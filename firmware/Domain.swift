@@ -14,6 +14,8 @@ final class VCPU {
     unowned(unsafe) let domain: Domain
     let frame: UnsafeMutablePointer<vcpu_frame>
     var state: VCPUState = .stopped
+    /// Waiting because of SBI HSM hart_suspend (SUSPENDED), not a plain WFI (still STARTED).
+    var suspended = false
 
     // VS CSRs and the vCPU's part of the H CSRs (Priv. §18.2).
     var vsstatus: UInt64 = 0
@@ -67,6 +69,7 @@ final class VCPU {
         vstimecmp = UInt64.max
         hvip = 0
         timerDeadline = UInt64.max
+        suspended = false
         if let fp { fp.initialize(repeating: 0, count: 33) }
         state = .runnable
     }

@@ -48,13 +48,7 @@ final class Hypervisor {
             let image = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(m.address)), count: Int(m.size))
             if let reason = createDomain(id: id, name: options.name, image: image, bootargs: m.args,
                                          memory: options.memory ?? Hypervisor.defaultMemory, vcpus: options.vcpus) {
-                Log.put("vireo: module at ")
-                Log.hex(m.address)
-                Log.put(" (")
-                Log.put(options.name)
-                Log.put("): ")
-                Log.put(reason)
-                Log.put("\n")
+                Log.put("vireo: module at " + Format.hex(m.address) + " (" + options.name + "): " + reason + "\n")
             }
         }
     }
@@ -88,19 +82,8 @@ final class Hypervisor {
         load(domain, elf: elf)
         domains.append(domain)
         hfence_gvma_all()
-        Log.put("vireo: domain ")
-        Log.dec(domain.id)
-        Log.put(" (")
-        Log.put(name)
-        Log.put("): ")
-        Log.dec(size >> 20)
-        Log.put(" MiB at ")
-        Log.hex(base)
-        Log.put(", ")
-        Log.dec(UInt64(vcpus))
-        Log.put(vcpus == 1 ? " vCPU, entry " : " vCPUs, entry ")
-        Log.hex(elf.entry)
-        Log.put("\n")
+        report(domain, ": " + Format.dec(size >> 20) + " MiB at " + Format.hex(base) + ", " + Format.dec(UInt64(vcpus))
+               + (vcpus == 1 ? " vCPU, entry " : " vCPUs, entry ") + Format.hex(elf.entry))
         return nil
     }
 
@@ -136,13 +119,7 @@ final class Hypervisor {
         domain.state = .crashed
         domain.reason = reason
         for v in domain.vcpus { v.state = .stopped }
-        Log.put("vireo: domain ")
-        Log.dec(domain.id)
-        Log.put(" (")
-        Log.put(domain.name)
-        Log.put(") stopped: ")
-        Log.put(reason)
-        Log.put("\n")
+        report(domain, " stopped: " + reason)
     }
 
     /// SBI SRST from a guest. Dom0's shutdown powers the board off (it is the control
@@ -152,21 +129,13 @@ final class Hypervisor {
         domain.state = failure ? .crashed : .shutdown
         domain.reason = failure ? "shut down (system failure)" : "shut down"
         for v in domain.vcpus { v.state = .stopped }
-        Log.put("vireo: domain ")
-        Log.dec(domain.id)
-        Log.put(" (")
-        Log.put(domain.name)
-        Log.put(failure ? ") shut down, reason: system failure\n" : ") shut down\n")
+        report(domain, failure ? " shut down, reason: system failure" : " shut down")
         if domain.id == 0 { board_exit(failure ? 1 : 0) }
     }
 
     func reboot(_ domain: Domain) {
         consoleFlush(domain)
-        Log.put("vireo: domain ")
-        Log.dec(domain.id)
-        Log.put(" (")
-        Log.put(domain.name)
-        Log.put(") reboots\n")
+        report(domain, " reboots")
         do throws(ELFError) {
             let elf = try ELFImage(domain.image)
             load(domain, elf: elf)
@@ -175,6 +144,11 @@ final class Hypervisor {
         }
         if loaded?.domain === domain { loaded = nil }
         hfence_gvma_all()
+    }
+
+    /// "vireo: domain N (name)" followed by `rest` and a newline.
+    func report(_ domain: Domain, _ rest: String) {
+        Log.put("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ")" + rest + "\n")
     }
 
     // MARK: Console
@@ -277,6 +251,7 @@ final class Hypervisor {
                 if v.state == .runnable { return v }
                 if v.state == .waiting && v.hasPendingInterrupt(now: now, sstc: platform.hasSstc) {
                     v.state = .runnable
+                    v.suspended = false
                     return v
                 }
                 i += 1

@@ -193,12 +193,16 @@ extension Hypervisor {
             return (SBI.success, 0, true)
         case SBI.HSM.hartGetStatus:
             guard a0 < UInt64(domain.vcpus.count) else { return (SBI.errInvalidParam, 0, false) }
-            let state = domain.vcpus[Int(a0)].state
-            return (SBI.success, state == .stopped ? SBI.HSM.stopped : state == .waiting ? SBI.HSM.suspended : SBI.HSM.started, false)
+            let target = domain.vcpus[Int(a0)]
+            // A vCPU in WFI is still STARTED; only hart_suspend makes it SUSPENDED (SBI §9).
+            let status = target.state == .stopped ? SBI.HSM.stopped
+                : target.state == .waiting && target.suspended ? SBI.HSM.suspended : SBI.HSM.started
+            return (SBI.success, status, false)
         case SBI.HSM.hartSuspend:
             // Default retentive suspend (type 0) behaves as WFI; non-retentive is not offered.
             if a0 == 0 {
                 vcpu.state = .waiting
+                vcpu.suspended = true
                 return (SBI.success, 0, true)
             }
             if a0 == 0x8000_0000 { return (SBI.errNotSupported, 0, false) }

@@ -194,25 +194,7 @@ import Testing
             return Self.guest(String(parts[0])) + (parts.count > 1 ? "," + parts[1] : "")
         }
         let board = try Self.boot(modules.flatMap { ["--guest", $0] })
-        let dtbPath = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-hv-\(getpid())-\(guests.count).dtb")
-        defer { try? FileManager.default.removeItem(at: dtbPath) }
-        let raw = try Self.binaryOutput(Repo.vireo, ["dtb", "--isa", "rv64gc_h_sstc", "--bios", Self.firmware] + modules.flatMap { ["--module", $0] })
-        try raw.write(to: dtbPath)
-        let addresses = try raw.withUnsafeBytes { bytes throws(FDTError) -> [UInt64] in
-            let fdt = try FDT(bytes)
-            var list: [UInt64] = []
-            fdt.node(at: "/chosen")?.forEachChild { node in
-                if node.isCompatible("multiboot,module"), let reg = node.reg(0) { list.append(reg.address) }
-            }
-            return list
-        }
-        #expect(addresses.count == modules.count)
-        var args = ["-machine", "virt", "-m", "256M", "-cpu", "rv64,h=true,sstc=true", "-nographic", "-bios", Self.firmware, "-dtb", dtbPath.path]
-        for (m, address) in zip(modules, addresses) {
-            let file = String(m.split(separator: ",", maxSplits: 1)[0])
-            args += ["-device", "loader,file=\(file),addr=0x\(String(address, radix: 16)),force-raw=on"]
-        }
-        let q = try runCommand(ReferenceTests.qemu!, args, timeout: 60)
+        let q = try Self.runOnQEMU(modules)
         #expect(q.status == board.status, "qemu \(q.status) vs board \(board.status): \(q.stderr)")
         // Domains interleave differently on the two machines (different timing), so the
         // lines are compared per domain: domain 1's (its console and the firmware's lines
@@ -238,16 +220,36 @@ import Testing
         let line = r.stderr.split(separator: "\n").first { $0.hasPrefix("    load guest-page fault") }
         let count = line.flatMap { $0.split(separator: " ").last }.flatMap { UInt64($0) }
         #expect(count == 200, "\(r.stderr)")
-        guard let qemu = ReferenceTests.qemu else { return }
-        let dtbPath = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-hv-bench-\(getpid()).dtb")
-        defer { try? FileManager.default.removeItem(at: dtbPath) }
-        try Self.binaryOutput(Repo.vireo, ["dtb", "--isa", "rv64gc_h_sstc", "--bios", Self.firmware, "--module", Self.guest("bench")]).write(to: dtbPath)
-        let q = try runCommand(qemu, ["-machine", "virt", "-m", "256M", "-cpu", "rv64,h=true,sstc=true", "-nographic",
-                                      "-bios", Self.firmware, "-dtb", dtbPath.path,
-                                      "-device", "loader,file=\(Self.guest("bench")),addr=0x80200000,force-raw=on"], timeout: 60)
+        guard ReferenceTests.qemu != nil else { return }
+        let q = try Self.runOnQEMU([Self.guest("bench")])
         #expect(q.status == 0)
         #expect(q.stdout.contains("bench: uart-read-cycles "))
         #expect(q.stdout.contains("bench: done\n"))
+    }
+
+    /// Runs the firmware with these boot modules (FILE[,ARGS]) on QEMU 7.2: the board's own
+    /// DTB for the same flags (`vireo dtb --bios --module`) goes in with -dtb, and each
+    /// module is loaded raw at the address its /chosen/module@ node names.
+    static func runOnQEMU(_ modules: [String]) throws -> Outcome {
+        let dtbPath = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-hv-\(UUID().uuidString).dtb")
+        defer { try? FileManager.default.removeItem(at: dtbPath) }
+        let raw = try binaryOutput(Repo.vireo, ["dtb", "--isa", "rv64gc_h_sstc", "--bios", firmware] + modules.flatMap { ["--module", $0] })
+        try raw.write(to: dtbPath)
+        let addresses = try raw.withUnsafeBytes { bytes throws(FDTError) -> [UInt64] in
+            let fdt = try FDT(bytes)
+            var list: [UInt64] = []
+            fdt.node(at: "/chosen")?.forEachChild { node in
+                if node.isCompatible("multiboot,module"), let reg = node.reg(0) { list.append(reg.address) }
+            }
+            return list
+        }
+        #expect(addresses.count == modules.count)
+        var args = ["-machine", "virt", "-m", "256M", "-cpu", "rv64,h=true,sstc=true", "-nographic", "-bios", firmware, "-dtb", dtbPath.path]
+        for (m, address) in zip(modules, addresses) {
+            let file = String(m.split(separator: ",", maxSplits: 1)[0])
+            args += ["-device", "loader,file=\(file),addr=0x\(String(address, radix: 16)),force-raw=on"]
+        }
+        return try runCommand(ReferenceTests.qemu!, args, timeout: 60)
     }
 
     static func binaryOutput(_ path: String, _ arguments: [String]) throws -> Data {

@@ -48,29 +48,12 @@ import Testing
         "smp: all 27 checks ok, shutting down",
     ]
 
-    /// Lines the firmware gets wrong today: it reports a vCPU that waits in WFI as
-    /// SUSPENDED (firmware/SBICalls.swift hart_get_status maps VCPUState.waiting, which
-    /// covers both WFI and hart_suspend, to SUSPENDED), where SBI §9 keeps a hart STARTED
-    /// until it calls hart_suspend; so one check fails and the guest shuts down with
-    /// reason "system failure".
-    static let knownWrong = [
-        "smp: hart 0 hart_get_status(1) while it waits in wfi: started, ok",
-        "smp: all 27 checks ok, shutting down",
-    ]
-
-    /// Checks the guest's lines (`prefix` stripped) against the transcript: the lines that
-    /// depend on the known firmware problem under withKnownIssue, the rest exactly.
+    /// Checks the guest's lines (`prefix` stripped) against the transcript, and the exit
+    /// status. (A vCPU waiting in WFI stays STARTED for hart_get_status, SBI §9; an earlier
+    /// firmware reported it SUSPENDED.)
     static func check(_ lines: [String], status: Int32, expectedStatus: Int32 = 0) {
-        #expect(lines.count == transcript.count, "\(lines)")
-        for (got, want) in zip(lines, transcript) where !knownWrong.contains(want) {
-            #expect(got == want)
-        }
-        withKnownIssue("firmware: hart_get_status reports a vCPU in WFI as SUSPENDED (SBI §9: STARTED)") {
-            for (got, want) in zip(lines, transcript) where knownWrong.contains(want) {
-                #expect(got == want)
-            }
-            #expect(status == expectedStatus)
-        }
+        #expect(lines == transcript)
+        #expect(status == expectedStatus)
     }
 
     /// smp as Dom0 on two vCPUs, with Sstc (vstimecmp) and without (the firmware injects the
@@ -109,26 +92,7 @@ import Testing
     @Test(.enabled(if: built && ReferenceTests.qemu != nil, "qemu-system-riscv64 or the firmware/smp guest missing"))
     func sameOnQEMU() throws {
         let board = try HypervisorBootTests.boot(["--guest", Self.module])
-        let dtbPath = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-hv-smp-\(getpid()).dtb")
-        defer { try? FileManager.default.removeItem(at: dtbPath) }
-        let raw = try HypervisorBootTests.binaryOutput(
-            Repo.vireo, ["dtb", "--isa", "rv64gc_h_sstc", "--bios", HypervisorBootTests.firmware, "--module", Self.module])
-        try raw.write(to: dtbPath)
-        let addresses = try raw.withUnsafeBytes { bytes throws(FDTError) -> [UInt64] in
-            let fdt = try FDT(bytes)
-            var list: [UInt64] = []
-            fdt.node(at: "/chosen")?.forEachChild { node in
-                if node.isCompatible("multiboot,module"), let reg = node.reg(0) { list.append(reg.address) }
-            }
-            return list
-        }
-        let address = try #require(addresses.first)
-        #expect(addresses.count == 1)
-        let q = try runCommand(ReferenceTests.qemu!, [
-            "-machine", "virt", "-m", "256M", "-cpu", "rv64,h=true,sstc=true", "-nographic",
-            "-bios", HypervisorBootTests.firmware, "-dtb", dtbPath.path,
-            "-device", "loader,file=\(HypervisorBootTests.guest("smp")),addr=0x\(String(address, radix: 16)),force-raw=on",
-        ], timeout: 60)
+        let q = try HypervisorBootTests.runOnQEMU([Self.module])
         #expect(q.status == board.status, "qemu \(q.status) vs board \(board.status): \(q.stderr)")
         #expect(HypervisorBootTests.lines(q.stdout) == HypervisorBootTests.lines(board.stdout))
         Self.check(HypervisorBootTests.lines(q.stdout).filter { $0.hasPrefix("smp:") }, status: q.status)

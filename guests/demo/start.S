@@ -83,10 +83,10 @@ trap_entry:
   addi sp, sp, 128
   mret
 
-/* Heap for posix_memalign (Heap.swift): 256 KiB in .bss, zeroed with the rest at boot. */
+/* Heap for posix_memalign (tools/rt/libc.c): 256 KiB in .bss, zeroed with the rest at boot. */
   .section .bss.demo_heap, "aw", @nobits
   .balign 16
-  .globl demo_heap_start, demo_heap_end
-demo_heap_start:
+  .globl __heap_start, __heap_end
+__heap_start:
   .space 256 * 1024
-demo_heap_end:
+__heap_end:

@@ -23,13 +23,13 @@ SELF="$ROOT/tools/build/demo.sh"
 if needs_rebuild "$OBJ/start.o" "$SRC/start.S" "${RT_HEADERS[@]}" "$SELF"; then
   "$CLANG" "${ASM_FLAGS[@]}" -c "$SRC/start.S" -o "$OBJ/start.o"
 fi
-if needs_rebuild "$OBJ/runtime.o" "$SRC/runtime.c" "$SELF"; then
-  "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$SRC/runtime.c" -o "$OBJ/runtime.o"
+if needs_rebuild "$OBJ/libc.o" "$ROOT/tools/rt/libc.c" "$SELF"; then
+  "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$ROOT/tools/rt/libc.c" -o "$OBJ/libc.o"
 fi
 if needs_rebuild "$OBJ/demo.o" "${SWIFT_SOURCES[@]}" "$SRC/Shim/shim.h" "$SRC/Shim/module.modulemap" "$SELF"; then
   "$SWIFTC" "${SWIFT_FLAGS[@]}" -c "${SWIFT_SOURCES[@]}" -o "$OBJ/demo.o"
 fi
-OBJS=("$OBJ/start.o" "$OBJ/demo.o" "$OBJ/runtime.o")
+OBJS=("$OBJ/start.o" "$OBJ/demo.o" "$OBJ/libc.o")
 if needs_rebuild "$DST/demo.elf" "${OBJS[@]}" "$ROOT/linker/bare.ld"; then
   "$LLD" -T "$ROOT/linker/bare.ld" --gc-sections -o "$DST/demo.elf" "${OBJS[@]}"
 fi

@@ -31,18 +31,6 @@ static inline void wait_for_interrupt(void) {
   __asm__ volatile("wfi" : : : "memory");
 }
 
-/* Heap bounds, reserved in start.S. */
-extern unsigned char demo_heap_start[];
-extern unsigned char demo_heap_end[];
-
-static inline unsigned long long heap_start_address(void) {
-  return (unsigned long long)demo_heap_start;
-}
-
-static inline unsigned long long heap_end_address(void) {
-  return (unsigned long long)demo_heap_end;
-}
-
 /* start.S: stores the exit code to the test finisher (0 = pass). */
 __attribute__((noreturn)) void demo_exit(unsigned long long code);
 
