@@ -1,4 +1,3 @@
-import FirmwareKit
 import Foundation
 import Testing
 
