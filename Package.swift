@@ -42,8 +42,10 @@ let package = Package(
         ),
         .testTarget(name: "BoardCoreTests", dependencies: ["BoardCore", "RISCV"]),
         .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF", "FirmwareKit"]),
-        .testTarget(name: "VireoELFTests", dependencies: ["VireoELF"]),
-        .testTarget(name: "FirmwareKitTests", dependencies: ["FirmwareKit", "VireoELF", "Board"]),
+        .testTarget(name: "VireoELFTests", dependencies: ["VireoELF", "TestSupport"]),
+        .testTarget(name: "FirmwareKitTests", dependencies: ["FirmwareKit", "VireoELF", "Board", "TestSupport"]),
+        // Helpers shared by test targets (not part of any product).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v5]
 )

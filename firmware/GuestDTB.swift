@@ -62,28 +62,10 @@ enum GuestDTB {
 
     /// The board's ISA string without the H extension: "rv64imafdc_h_sstc" → "rv64imafdc_sstc".
     static func guestISA(_ isa: String) -> String {
-        var out = ""
-        var first = true
-        var part = ""
-        func flush() {
-            if part != "h" {
-                if !first { out += "_" }
-                if first {
-                    // single letters: drop an 'h' among them
-                    var letters = ""
-                    for c in part where c != "h" || letters.count < 4 { letters.append(c) }
-                    out += letters
-                } else {
-                    out += part
-                }
-                first = false
-            }
-            part = ""
+        var parts = isa.split(separator: "_").map { String($0) }.filter { $0 != "h" }
+        if let first = parts.first {
+            parts[0] = String(first.prefix(4)) + String(first.dropFirst(4).filter { $0 != "h" })
         }
-        for c in isa {
-            if c == "_" { flush() } else { part.append(c) }
-        }
-        flush()
-        return out
+        return parts.joined(separator: "_")
     }
 }

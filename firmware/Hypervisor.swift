@@ -103,12 +103,8 @@ final class Hypervisor {
         let dtbOffset = (domain.size - UInt64(dtb.count)) & ~0xFFF
         dtb.withUnsafeBytes { (ram + Int(dtbOffset)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         domain.dtbAddress = Domain.guestBase + dtbOffset
-        for v in domain.vcpus {
-            v.frame.pointee.stack = hart_stack_top(0)
-            v.state = .stopped
-        }
+        for v in domain.vcpus { v.state = .stopped }
         domain.vcpus[0].reset(pc: elf.entry, opaque: domain.dtbAddress)
-        domain.vcpus[0].frame.pointee.stack = hart_stack_top(0)
         domain.state = .running
     }
 
@@ -193,6 +189,7 @@ final class Hypervisor {
             loaded = vcpu
         }
         current = vcpu
+        vcpu.frame.pointee.stack = hart_stack_top(csr_read_mhartid())   // start.S's stack on the next trap
         programTimer()
         enteredAt = csr_read_mcycle()
         return vcpu.frame

@@ -34,15 +34,4 @@ struct PhysicalMemory {
         }
         return nil
     }
-
-    /// Gives a block back (domain destroyed); neighbours are not merged.
-    mutating func release(start: UInt64, size: UInt64) {
-        free.append((start, start &+ size))
-    }
-
-    var total: UInt64 {
-        var t: UInt64 = 0
-        for r in free { t &+= r.end - r.start }
-        return t
-    }
 }

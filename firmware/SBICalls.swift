@@ -186,7 +186,6 @@ extension Hypervisor {
             guard domain.hostAddress(gpa: a1, length: 2) != nil else { return (SBI.errInvalidAddress, 0, false) }
             if loaded === target { loaded = nil }
             target.reset(pc: a1, opaque: a2)
-            target.frame.pointee.stack = hart_stack_top(0)
             return (SBI.success, 0, false)
         case SBI.HSM.hartStop:
             vcpu.state = .stopped

@@ -2,7 +2,6 @@ import ArgumentParser
 import Board
 import BoardCore
 import Foundation
-import RISCV
 import VireoELF
 
 /// `vireo bench --hypervisor` (issue 6, DESIGN §5 "Benchmarks"): the bench guest
@@ -63,11 +62,12 @@ enum HypervisorBench {
         var config = BoardConfig()
         if let problem = Machine.parseISA(isa, into: &config) { throw ValidationError(problem) }
         let machine = Machine(config: config, uart: UART16550(outputFD: fds[1], inputFD: -1))
+        var images = try BootImages.parse([])
+        images.bios = firmware
+        images.kernel = kernel
+        images.module = module.map { [$0] } ?? []
         do {
-            let fw = try Machine.image(path: firmware, rawBase: VirtMap.dram)
-            let k = try kernel.map { p throws(ELFError) in try ELFProgram.read(path: p) }
-            let m = try module.map { p throws(ELFError) in [Machine.Blob(path: p, bytes: try readFile(p))] } ?? []
-            try machine.boot(firmware: fw, kernel: k, modules: m)
+            try images.boot(machine)
         } catch {
             throw ValidationError(error.description)
         }

@@ -1,3 +1,4 @@
+import TestSupport
 import FirmwareKit
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import TestSupport
 import Board
 import FirmwareKit
 import Foundation

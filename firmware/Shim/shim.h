@@ -16,35 +16,20 @@ struct vcpu_frame {
   u64 pc;           /* 256 */
   u64 mode;         /* 264: mstatus & (MPP | MPV) */
   u64 stack;        /* 272: the firmware stack top of the hart running this frame */
-  u64 fixup;        /* 280: unused by the frame; per-hart fixup address for guarded loads */
 };
 
-#define FW_CSR_READ(name)                                        \
-  static inline u64 csr_read_##name(void) {                      \
-    u64 v;                                                       \
-    __asm__ volatile("csrr %0, " #name : "=r"(v) : : "memory"); \
-    return v;                                                    \
-  }
-#define FW_CSR_WRITE(name)                                          \
-  static inline void csr_write_##name(u64 v) {                      \
-    __asm__ volatile("csrw " #name ", %0" : : "r"(v) : "memory");   \
-  }                                                                 \
-  static inline void csr_set_##name(u64 bits) {                     \
-    __asm__ volatile("csrs " #name ", %0" : : "r"(bits) : "memory");\
-  }                                                                 \
-  static inline void csr_clear_##name(u64 bits) {                   \
-    __asm__ volatile("csrc " #name ", %0" : : "r"(bits) : "memory");\
-  }
-#define FW_CSR(name) FW_CSR_READ(name) FW_CSR_WRITE(name)
+#include "csr.h"
 
-FW_CSR_READ(mhartid)
-FW_CSR_READ(misa)
-FW_CSR_READ(mcycle)
-FW_CSR_READ(minstret)
-FW_CSR_READ(time)
-FW_CSR_READ(mvendorid)
-FW_CSR_READ(marchid)
-FW_CSR_READ(mimpid)
+#define FW_CSR(name) RT_CSR_READ(name) RT_CSR_WRITE(name)
+
+RT_CSR_READ(mhartid)
+RT_CSR_READ(misa)
+RT_CSR_READ(mcycle)
+RT_CSR_READ(minstret)
+RT_CSR_READ(time)
+RT_CSR_READ(mvendorid)
+RT_CSR_READ(marchid)
+RT_CSR_READ(mimpid)
 FW_CSR(mstatus)
 FW_CSR(medeleg)
 FW_CSR(mideleg)

@@ -11,13 +11,7 @@ mkdir -p "$OBJ"
 
 SWIFT_SOURCES=("$SRC"/*.swift)
 ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
-SWIFT_FLAGS=(
-  -target riscv64-none-none-eabi -enable-experimental-feature Embedded -wmo
-  -parse-as-library -Osize
-  -Xcc -fno-pic -Xcc -ffreestanding -Xcc -march=rv64imac_zicsr_zifencei -Xcc -mabi=lp64
-  -Xfrontend -function-sections -Xfrontend -disable-stack-protector
-  -I "$SRC/Shim" -module-name Demo
-)
+SWIFT_FLAGS=("${EMBEDDED_SWIFT_FLAGS[@]}" -I "$SRC/Shim" -module-name Demo)
 SELF="$ROOT/tools/build/demo.sh"
 
 if needs_rebuild "$OBJ/start.o" "$SRC/start.S" "${RT_HEADERS[@]}" "$SELF"; then
@@ -26,7 +20,7 @@ fi
 if needs_rebuild "$OBJ/libc.o" "$ROOT/tools/rt/libc.c" "$SELF"; then
   "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$ROOT/tools/rt/libc.c" -o "$OBJ/libc.o"
 fi
-if needs_rebuild "$OBJ/demo.o" "${SWIFT_SOURCES[@]}" "$SRC/Shim/shim.h" "$SRC/Shim/module.modulemap" "$SELF"; then
+if needs_rebuild "$OBJ/demo.o" "${SWIFT_SOURCES[@]}" "$SRC/Shim/shim.h" "$SRC/Shim/module.modulemap" "${RT_HEADERS[@]}" "$SELF"; then
   "$SWIFTC" "${SWIFT_FLAGS[@]}" -c "${SWIFT_SOURCES[@]}" -o "$OBJ/demo.o"
 fi
 OBJS=("$OBJ/start.o" "$OBJ/demo.o" "$OBJ/libc.o")

@@ -11,8 +11,15 @@ OUT="${VIREO_RISCV_OUT:-$ROOT/.build-riscv}"
 RV_CFLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64
            -mcmodel=medany -ffreestanding -fno-pic -nostdlib -fno-builtin -O2 -g0
            -I "$ROOT/tools/rt")
+# Embedded Swift for the same target (../shared/EMBEDDED.md); each build adds its shim's -I
+# and module name. tools/rt holds headers the shims include (csr.h).
+EMBEDDED_SWIFT_FLAGS=(-target riscv64-none-none-eabi -enable-experimental-feature Embedded
+           -enable-experimental-feature Extern -wmo -parse-as-library -Osize
+           -Xcc -fno-pic -Xcc -ffreestanding -Xcc -march=rv64imac_zicsr_zifencei -Xcc -mabi=lp64
+           -Xcc -I -Xcc "$ROOT/tools/rt"
+           -Xfrontend -function-sections -Xfrontend -disable-stack-protector)
 # Shared runtime headers (startup macros): a change to them rebuilds their users.
-RT_HEADERS=("$ROOT/tools/rt/crt.h")
+RT_HEADERS=("$ROOT/tools/rt/crt.h" "$ROOT/tools/rt/csr.h")
 mkdir -p "$OUT"
 
 # needs_rebuild OUTPUT INPUT... : true when OUTPUT is missing or older than any input.

@@ -15,13 +15,7 @@ SWIFT_SOURCES=("$SRC"/*.swift "$ROOT"/Sources/RISCV/*.swift "$ROOT"/Sources/Firm
 # start.S also saves/restores guest FP registers (only run when misa has D) and uses the
 # H instructions, so it is assembled for rv64imafdc + H.
 ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imafdc_zicsr_zifencei_h -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
-SWIFT_FLAGS=(
-  -target riscv64-none-none-eabi -enable-experimental-feature Embedded
-  -enable-experimental-feature Extern -wmo -parse-as-library -Osize
-  -Xcc -fno-pic -Xcc -ffreestanding -Xcc -march=rv64imac_zicsr_zifencei -Xcc -mabi=lp64
-  -Xfrontend -function-sections -Xfrontend -disable-stack-protector
-  -I "$SRC/Shim" -module-name VireoFirmware
-)
+SWIFT_FLAGS=("${EMBEDDED_SWIFT_FLAGS[@]}" -I "$SRC/Shim" -module-name VireoFirmware)
 SELF="$ROOT/tools/build/firmware.sh"
 UNICODE="$TC/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a"
 
@@ -31,7 +25,7 @@ fi
 if needs_rebuild "$OBJ/libc.o" "$ROOT/tools/rt/libc.c" "$SELF"; then
   "$CLANG" "${RV_CFLAGS[@]}" -ffunction-sections -Wall -Wextra -Werror -c "$ROOT/tools/rt/libc.c" -o "$OBJ/libc.o"
 fi
-if needs_rebuild "$OBJ/firmware.o" "${SWIFT_SOURCES[@]}" "$SRC/Shim/shim.h" "$SRC/Shim/module.modulemap" "$SELF"; then
+if needs_rebuild "$OBJ/firmware.o" "${SWIFT_SOURCES[@]}" "$SRC/Shim/shim.h" "$SRC/Shim/module.modulemap" "${RT_HEADERS[@]}" "$SELF"; then
   "$SWIFTC" "${SWIFT_FLAGS[@]}" -c "${SWIFT_SOURCES[@]}" -o "$OBJ/firmware.o"
 fi
 OBJS=("$OBJ/start.o" "$OBJ/firmware.o" "$OBJ/libc.o")

@@ -25,16 +25,10 @@ RISCV_SOURCES=("$ROOT/Sources/RISCV"/*.swift)
 [ -f "${RISCV_SOURCES[0]}" ] || { echo "guests: Sources/RISCV/*.swift (the SBI and CSR numbers) is missing" >&2; exit 1; }
 LIBC="$ROOT/tools/rt/libc.c"
 RT_SOURCES=("$RT"/*.swift)
-SHIM=("$RT/Shim/guest.h" "$RT/Shim/module.modulemap")
+SHIM=("$RT/Shim/guest.h" "$RT/Shim/module.modulemap" "${RT_HEADERS[@]}")
 
 ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
-SWIFT_FLAGS=(
-  -target riscv64-none-none-eabi -enable-experimental-feature Embedded -wmo
-  -parse-as-library -Osize
-  -Xcc -fno-pic -Xcc -ffreestanding -Xcc -march=rv64imac_zicsr_zifencei -Xcc -mabi=lp64
-  -Xfrontend -function-sections -Xfrontend -disable-stack-protector
-  -I "$RT/Shim"
-)
+SWIFT_FLAGS=("${EMBEDDED_SWIFT_FLAGS[@]}" -I "$RT/Shim")
 
 # Shared runtime objects.
 if needs_rebuild "$OBJ/start.o" "$RT/start.S" "${RT_HEADERS[@]}" "$SELF"; then

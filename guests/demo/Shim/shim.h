@@ -4,27 +4,14 @@
 #ifndef DEMO_SHIM_H
 #define DEMO_SHIM_H
 
-#define DEMO_CSR_READ(name)                                      \
-  static inline unsigned long long csr_read_##name(void) {      \
-    unsigned long long v;                                        \
-    __asm__ volatile("csrr %0, " #name : "=r"(v) : : "memory"); \
-    return v;                                                    \
-  }
+#include "csr.h"
 
-#define DEMO_CSR_SET_CLEAR(name)                                              \
-  static inline void csr_set_##name(unsigned long long bits) {               \
-    __asm__ volatile("csrs " #name ", %0" : : "r"(bits) : "memory");         \
-  }                                                                          \
-  static inline void csr_clear_##name(unsigned long long bits) {             \
-    __asm__ volatile("csrc " #name ", %0" : : "r"(bits) : "memory");         \
-  }
-
-DEMO_CSR_READ(misa)
-DEMO_CSR_READ(mhartid)
-DEMO_CSR_READ(mcycle)
-DEMO_CSR_READ(minstret)
-DEMO_CSR_SET_CLEAR(mstatus)
-DEMO_CSR_SET_CLEAR(mie)
+RT_CSR_READ(misa)
+RT_CSR_READ(mhartid)
+RT_CSR_READ(mcycle)
+RT_CSR_READ(minstret)
+RT_CSR_WRITE(mstatus)
+RT_CSR_WRITE(mie)
 
 /* Waits for an interrupt; the clobber makes the compiler re-read memory afterwards. */
 static inline void wait_for_interrupt(void) {

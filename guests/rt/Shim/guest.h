@@ -45,42 +45,26 @@ static inline SBIRet sbi_ecall(unsigned long long eid, unsigned long long fid,
   return ret;
 }
 
-#define GUEST_CSR_READ(name)                                     \
-  static inline unsigned long long csr_read_##name(void) {      \
-    unsigned long long v;                                        \
-    __asm__ volatile("csrr %0, " #name : "=r"(v) : : "memory"); \
-    return v;                                                    \
-  }
+#include "csr.h"
 
-#define GUEST_CSR_WRITE(name)                                         \
-  static inline void csr_write_##name(unsigned long long v) {         \
-    __asm__ volatile("csrw " #name ", %0" : : "r"(v) : "memory");     \
-  }                                                                   \
-  static inline void csr_set_##name(unsigned long long bits) {        \
-    __asm__ volatile("csrs " #name ", %0" : : "r"(bits) : "memory");  \
-  }                                                                   \
-  static inline void csr_clear_##name(unsigned long long bits) {      \
-    __asm__ volatile("csrc " #name ", %0" : : "r"(bits) : "memory");  \
-  }
-
-GUEST_CSR_READ(sstatus)
-GUEST_CSR_WRITE(sstatus)
-GUEST_CSR_READ(sie)
-GUEST_CSR_WRITE(sie)
-GUEST_CSR_READ(sip)
-GUEST_CSR_WRITE(sip)
-GUEST_CSR_READ(stvec)
-GUEST_CSR_WRITE(stvec)
-GUEST_CSR_READ(sscratch)
-GUEST_CSR_WRITE(sscratch)
-GUEST_CSR_READ(scause)
-GUEST_CSR_READ(sepc)
-GUEST_CSR_READ(stval)
-GUEST_CSR_READ(satp)
+RT_CSR_READ(sstatus)
+RT_CSR_WRITE(sstatus)
+RT_CSR_READ(sie)
+RT_CSR_WRITE(sie)
+RT_CSR_READ(sip)
+RT_CSR_WRITE(sip)
+RT_CSR_READ(stvec)
+RT_CSR_WRITE(stvec)
+RT_CSR_READ(sscratch)
+RT_CSR_WRITE(sscratch)
+RT_CSR_READ(scause)
+RT_CSR_READ(sepc)
+RT_CSR_READ(stval)
+RT_CSR_READ(satp)
 /* Unprivileged counters (Zicntr); S-mode reads need mcounteren (and hcounteren) bits. */
-GUEST_CSR_READ(time)
-GUEST_CSR_READ(cycle)
-GUEST_CSR_READ(instret)
+RT_CSR_READ(time)
+RT_CSR_READ(cycle)
+RT_CSR_READ(instret)
 
 /* Waits for an interrupt; the clobber makes the compiler re-read memory afterwards. */
 static inline void wait_for_interrupt(void) {
