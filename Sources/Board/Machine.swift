@@ -30,6 +30,10 @@ public struct BoardConfig: Sendable {
     public var h = false
     /// F and D (`--isa rv64imafdc…` or `rv64gc…`).
     public var fd = false
+    /// Translate hot code to host code (`--no-jit` turns it off; results are the same).
+    public var jit = true
+    /// Visits of a block entry before the JIT translates it.
+    public var jitThreshold: UInt = 16
     public init() {}
 }
 
@@ -78,6 +82,8 @@ public final class Machine {
         self.config = config
         bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart)
         let bus = self.bus
+        bus.jitEnabled = config.jit
+        bus.jitThreshold = config.jitThreshold
         harts = (0..<config.harts).map { Hart(id: $0, bus: bus, sstc: config.sstc, h: config.h, fd: config.fd) }
     }
 

@@ -20,6 +20,24 @@ public final class Bus {
     /// Decoded instructions of DRAM and ROM pages (shared by all harts).
     let dramCode: CodeCache
     let romCode: CodeCache
+    /// Translated code of hot decoded regions (the template JIT, `JIT.swift`).
+    let jit = JIT(enabled: true)
+
+    /// Whether hot code is translated to host code (`--no-jit` turns it off). Results are
+    /// the same either way; only the host time differs.
+    public var jitEnabled: Bool {
+        get { jit.enabled }
+        set { jit.enabled = newValue && JIT.available }
+    }
+
+    /// Visits of a block entry before it is translated (default 16).
+    public var jitThreshold: UInt {
+        get { jit.threshold }
+        set { jit.threshold = newValue }
+    }
+
+    /// Regions translated so far and the guest instructions in them.
+    public var jitStatistics: (regions: Int, instructions: Int) { (jit.regions, jit.translatedInstructions) }
 
     public let clint: CLINT
     public let plic: PLIC
@@ -86,9 +104,17 @@ public final class Bus {
         romCode.invalidate(paddr, size: size)
     }
 
+    /// Called where no interpreter loop holds a decoded page: frees retired pages, and when
+    /// the JIT's code buffer is full drops all decoded pages and code to start afresh.
+    @inline(__always)
     func freeRetiredCode() {
         dramCode.freeRetired()
         romCode.freeRetired()
+        if _slowPath(jit.flushRequested) {
+            dramCode.flush()
+            romCode.flush()
+            jit.reset()
+        }
     }
 
     func register(_ hart: Hart) {

@@ -5,14 +5,18 @@ import Darwin
 #endif
 
 /// Decoded instructions, one `DecodedPage` per physical page that has been executed from
-/// (DESIGN §2 "Speed"). A page holds 2048 slots, one per halfword, plus a `pageEnd` sentinel.
+/// (DESIGN §2 "Speed"). A page holds 2048 slots, one per halfword, plus a `pageEnd` sentinel,
+/// then the JIT table: one word per slot (a visit counter, `JIT.never`, or translated code).
 /// Decoding is a pure function of the bits, so pages are shared by every hart. Pages that hold
 /// decoded code are never mapped by the write TLBs: stores to them take the slow path, which
 /// retires the page's decoded instructions (the slots carry block costs that depend on their
 /// neighbours), so self-modifying code and the loader stay coherent without FENCE.I.
 final class CodeCache {
     static let slots = 2048
-    static let pageBytes = (slots + 1) * MemoryLayout<Decoded>.stride
+    /// Byte offset of the JIT table in a decoded page (after slot 2049, which only the
+    /// scratch page uses: a 32-bit instruction at its slot 2047 steps to it).
+    static let tableOffset = (slots + 2) * MemoryLayout<Decoded>.stride
+    static let pageBytes = tableOffset + (slots + 2) * MemoryLayout<UInt>.stride
     /// At most this many decoded pages (≈ 128 MiB of host memory); beyond it the cache is
     /// emptied and refilled.
     static let maxPages = 4096
@@ -59,13 +63,21 @@ final class CodeCache {
         if livePages >= CodeCache.maxPages { flush() }
         // Zeroed memory reads as `.undecoded` slots; the host maps it lazily.
         guard let raw = calloc(1, CodeCache.pageBytes) else { return nil }
-        let p = raw.bindMemory(to: Decoded.self, capacity: CodeCache.slots + 1)
+        let p = raw.bindMemory(to: Decoded.self, capacity: CodeCache.slots + 2)
         p[CodeCache.slots].op = .pageEnd
+        CodeCache.table(p)[CodeCache.slots] = JIT.never
+        CodeCache.table(p)[CodeCache.slots + 1] = JIT.never
         table[i] = p
         livePages += 1
         let pagePA = base &+ UInt64(i) << 12
         for h in harts { h.takeUnretainedValue().dropWriteMappings(ofPhysicalPage: pagePA) }
         return p
+    }
+
+    /// The JIT table of decoded page `p`.
+    @inline(__always)
+    static func table(_ p: UnsafeMutablePointer<Decoded>) -> UnsafeMutablePointer<UInt> {
+        (UnsafeMutableRawPointer(p) + tableOffset).assumingMemoryBound(to: UInt.self)
     }
 
     /// Pages retired by writes; freed when no interpreter loop can still be walking them.

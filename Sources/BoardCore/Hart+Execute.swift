@@ -127,6 +127,13 @@ extension Hart {
             if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
             budget &-= Int64(ip.pointee.tick >> 12)
             instret &+= UInt64(ip.pointee.tick & 0xFFF)
+            if Hart.jitWord(ip, dp) != JIT.never {
+                let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                budget = r.budget
+                instret = r.instret
+                if r.leave { pc = r.exitPC; continue outer }
+                ip = r.ip
+            }
 
             inner: while true {
                 do throws(Trap) {
@@ -148,6 +155,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .jal:
                     let pc = Hart.pcOf(ip, dp, pageBase)
                     x[ip.rd] = pc &+ 4
@@ -161,6 +175,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .cJalr:
                     let target = (x[ip.rs1] &+ ip.imm) & ~1
                     x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 2
@@ -173,6 +194,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .jalr:
                     let target = (x[ip.rs1] &+ ip.imm) & ~1
                     x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 4
@@ -185,6 +213,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
 
                 // MARK: Branches (static predictor: backward taken, forward not taken)
                 // Spelled out per branch on purpose: factoring the step and the block entry
@@ -206,6 +241,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .cBne:
                     if x[ip.rs1] != x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -223,6 +265,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .beq:
                     if x[ip.rs1] == x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -240,6 +289,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .bne:
                     if x[ip.rs1] != x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -257,6 +313,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .blt:
                     if Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -274,6 +337,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .bge:
                     if Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2]) {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -291,6 +361,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .bltu:
                     if x[ip.rs1] < x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -308,6 +385,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .bgeu:
                     if x[ip.rs1] >= x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -325,6 +409,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
 
                 // MARK: Loads
                 case .lb: x[ip.rd] = UInt64(bitPattern: Int64(try load(x[ip.rs1] &+ ip.imm, Int8.self, budget: &budget))); ip += 2
@@ -506,6 +597,13 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    if Hart.jitWord(ip, dp) != JIT.never {
+                        let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                        budget = r.budget
+                        instret = r.instret
+                        if r.leave { exitPC = r.exitPC; break inner }
+                        ip = r.ip
+                    }
                 case .ecall:
                     switch priv {
                     case .user: throw fault(Trap(.ecallFromU), budget)

@@ -188,6 +188,8 @@ public final class Hart {
     /// from a real decoded page (page straddles, pages PMP grants execute on in part) run
     /// from here, so that whatever they do next leads back to the outer loop.
     let scratch: UnsafeMutablePointer<Decoded>
+    /// What translated code reads and writes (`JITState`).
+    let jitState: UnsafeMutablePointer<UInt64>
     /// The scratch slot in use, or -1.
     var scratchSlot = -1
     /// Slots of the run being decoded (see `decodeRun`).
@@ -241,8 +243,13 @@ public final class Hart {
         tlbRead.initialize(repeating: invalid, count: Hart.tlbSets * Hart.tlbSize)
         tlbWrite = .allocate(capacity: Hart.tlbSets * Hart.tlbSize)
         tlbWrite.initialize(repeating: invalid, count: Hart.tlbSets * Hart.tlbSize)
-        scratch = .allocate(capacity: CodeCache.slots + 2)
+        // Laid out like a decoded page, with a JIT table that translates nothing.
+        scratch = UnsafeMutableRawPointer.allocate(byteCount: CodeCache.pageBytes, alignment: 16)
+            .bindMemory(to: Decoded.self, capacity: CodeCache.slots + 2)
         scratch.initialize(repeating: Decoded.pageEndSentinel, count: CodeCache.slots + 2)
+        CodeCache.table(scratch).initialize(repeating: JIT.never, count: CodeCache.slots + 2)
+        jitState = .allocate(capacity: JITState.words)
+        jitState.initialize(repeating: 0, count: JITState.words)
         tlbFetch = .allocate(capacity: Hart.tlbSets * Hart.tlbSize)
         tlbFetch.initialize(repeating: FetchTLBEntry(tag: .max, page: dummyPage, decoded: scratch), count: Hart.tlbSets * Hart.tlbSize)
         dtlbR = tlbRead + 2 * Hart.tlbSize
@@ -262,6 +269,7 @@ public final class Hart {
         tlbWrite.deallocate()
         tlbFetch.deallocate()
         scratch.deallocate()
+        jitState.deallocate()
         runPath.deallocate()
         xlate.deallocate()
         dummyPage.deallocate()

@@ -15,6 +15,12 @@ struct BoardOptions: ParsableArguments {
     var isa: String?
 
 
+    @Flag(name: .customLong("no-jit"), help: "Interpret every instruction: do not translate hot code to host code (same results, slower).")
+    var noJIT = false
+
+    @Option(name: .customLong("jit-threshold"), help: .hidden)
+    var jitThreshold: UInt = 16
+
     @Option(name: .long, help: "A raw disk image on the next virtio-mmio slot: file=PATH[,readonly][,format=raw]. Repeatable (up to 8).")
     var drive: [String] = []
 
@@ -61,6 +67,8 @@ struct BoardOptions: ParsableArguments {
         c.memoryBytes = try parseSize(memory)
         guard (1...8).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to 8 harts") }
         c.harts = harts
+        c.jit = !noJIT
+        c.jitThreshold = jitThreshold
         if let problem = Machine.parseISA(isa ?? defaultISA, into: &c) { throw ValidationError(problem) }
         return c
     }

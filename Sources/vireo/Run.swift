@@ -191,6 +191,8 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
         out += "  TLB misses: \(s.tlbMisses), page-table reads: \(s.pageWalkReads)\n"
         out += "  WFI idle cycles: \(s.wfiSkippedCycles)\n"
     }
+    let jit = machine.bus.jitStatistics
+    out += machine.bus.jitEnabled ? "  host JIT: \(jit.regions) regions, \(jit.instructions) guest instructions translated\n" : "  host JIT: off\n"
     out += String(format: "  host: %.3f s, %.1f MIPS\n", seconds, seconds > 0 ? Double(instructions) / seconds / 1e6 : 0)
     FileHandle.standardError.write(out.data(using: .utf8)!)
 }

@@ -1,0 +1,592 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The template JIT: a second tier under the interpreter for the hot integer code of a
+/// decoded page (docs/decisions/0008). It translates a *region* — the straight-line blocks
+/// reachable inside one decoded page from a hot block entry — into x86-64 code that does
+/// exactly what the interpreter does, charge for charge: the same block ticks at the same
+/// block entries, the same branch-mispredict cycles, the same budget checks. Everything else
+/// goes back to the interpreter at a precise slot:
+/// - a load or store that misses the data TLB (or crosses a page) returns *before* the
+///   instruction, with its block already charged, and the interpreter's slow path does it;
+/// - an instruction the translator does not know (CSR, AMO, FP, division, system…) likewise;
+/// - a block entry outside the region, or an exhausted budget, returns *before* the entry;
+/// - a jump out of the page returns the new pc.
+/// So the JIT never raises a trap, never touches a device, and runs are bit-for-bit the same
+/// with and without it (tested: `JITEquivalenceTests`). The code is position-independent of
+/// the virtual address (the page base is a register), so a decoded page's code serves every
+/// mapping of the physical page, on every hart.
+///
+/// Host registers inside translated code: rdi = `JITState`, rbx = x0…x32, r12 = budget,
+/// r13 = instret, rbp = the page's virtual base, r14/r15 = data read/write TLB; rax holds
+/// the last guest register written (a one-entry register cache); rcx, rdx, rsi, r8, r9 are
+/// scratch. Translated code calls nothing.
+final class JIT {
+    /// The table word of a slot that is never translated (the interpreter skips it).
+    static let never: UInt = 1
+    /// Block entries seen this many times get translated (0: at the first visit, which the
+    /// equivalence tests use to send as much code as possible through the translator).
+    var threshold: UInt = 16
+    /// At most this many guest instructions per region.
+    static let regionLimit = 400
+    /// Executable memory per board; when it is full the decoded pages are flushed with it.
+    static let bufferBytes = 64 << 20
+
+    /// Off on hosts other than x86-64, or with `--no-jit`.
+    var enabled: Bool
+    #if arch(x86_64)
+    static let available = true
+    #else
+    static let available = false
+    #endif
+    private let buffer: UnsafeMutableRawPointer?
+    private var used = 0
+    /// Set when the buffer is full: the board flushes decoded pages and code at its next safe
+    /// point (`Bus.freeRetiredCode`).
+    private(set) var flushRequested = false
+    /// Regions translated and guest instructions in them (for `--stats`).
+    private(set) var regions = 0
+    private(set) var translatedInstructions = 0
+
+    init(enabled: Bool) {
+        #if arch(x86_64)
+        let p = mmap(nil, JIT.bufferBytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if let p, p != MAP_FAILED {
+            buffer = p
+            self.enabled = enabled
+        } else {
+            buffer = nil
+            self.enabled = false
+        }
+        #else
+        buffer = nil
+        self.enabled = false
+        #endif
+    }
+
+    deinit {
+        if let buffer { munmap(buffer, JIT.bufferBytes) }
+    }
+
+    /// Forgets all code (the caller has dropped every decoded page that pointed to it).
+    func reset() {
+        used = 0
+        flushRequested = false
+    }
+
+    /// Translates the region entered at `slot` of decoded page `dp` (whose block is already
+    /// charged). Returns the table word: the code's address, or `never`.
+    func translate(slot: Int, _ dp: UnsafeMutablePointer<Decoded>) -> UInt {
+        #if arch(x86_64)
+        guard enabled, let buffer, !flushRequested else { return JIT.never }
+        var t = RegionTranslator(dp: dp)
+        guard let (code, count) = t.translate(head: slot) else { return JIT.never }
+        let start = (used + 63) & ~63
+        guard start + code.count <= JIT.bufferBytes else {
+            flushRequested = true
+            return JIT.never
+        }
+        code.withUnsafeBytes { (buffer + start).copyMemory(from: $0.baseAddress!, byteCount: code.count) }
+        used = start + code.count
+        regions += 1
+        translatedInstructions += count
+        return UInt(bitPattern: buffer + start)
+        #else
+        return JIT.never
+        #endif
+    }
+}
+
+/// What translated code reads on entry and writes on exit (words of a per-hart block).
+enum JITState {
+    static let x = 0, budget = 1, instret = 2, pageBase = 3, readTLB = 4, writeTLB = 5
+    static let slot = 6, kind = 7, exitPC = 8
+    static let words = 9
+
+    /// Exit kinds. `resume`: run the instruction at `slot` in the interpreter (its block is
+    /// charged). `enter`: perform the block entry at `slot` (not charged yet). `leave`: the
+    /// next pc is `exitPC`, outside the page.
+    static let resume: UInt64 = 0, enter: UInt64 = 1, leave: UInt64 = 2
+}
+
+typealias JITFunction = @convention(c) (UnsafeMutableRawPointer) -> Void
+
+/// Builds the code of one region (see `JIT`).
+struct RegionTranslator {
+    typealias A = X86Assembler
+    let dp: UnsafeMutablePointer<Decoded>
+    var a = A()
+    /// Charged entry of a block (budget check and charge, then its body).
+    var entry: [Int: A.Label] = [:]
+    /// An instruction's code, and the guest register rax must hold when jumping there.
+    var body: [Int: (A.Label, Int)] = [:]
+    /// Exits before the instruction at a slot (`resume`) or before a block entry (`enter`).
+    var resumeStub: [Int: A.Label] = [:]
+    var enterStub: [Int: A.Label] = [:]
+    var pending: [Int] = []
+    var count = 0
+    /// The guest register whose value rax holds, or -1.
+    var cached = -1
+    var epilogue: A.Label
+    var leaveTail: A.Label   // exitPC in rax
+    var enterRuntimeTail: A.Label  // slot in rdx
+
+    init(dp: UnsafeMutablePointer<Decoded>) {
+        self.dp = dp
+        epilogue = a.newLabel()
+        leaveTail = a.newLabel()
+        enterRuntimeTail = a.newLabel()
+    }
+
+    static func isTranslatable(_ op: Op) -> Bool {
+        switch op {
+        case .lui, .cLui, .auipc, .jal, .cJal, .jalr, .cJalr,
+             .beq, .bne, .blt, .bge, .bltu, .bgeu, .cBeq, .cBne,
+             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .cLw, .cLd,
+             .sb, .sh, .sw, .sd, .cSw, .cSd,
+             .addi, .cAddi, .slti, .sltiu, .xori, .ori, .andi, .cAndi,
+             .slli, .cSlli, .srli, .cSrli, .srai, .cSrai,
+             .addiw, .cAddiw, .slliw, .srliw, .sraiw,
+             .add, .cAdd, .sub, .cSub, .sll, .slt, .sltu, .xor, .cXor, .srl, .sra, .or, .cOr, .and, .cAnd,
+             .addw, .cAddw, .subw, .cSubw, .sllw, .srlw, .sraw,
+             .mul, .mulw, .mulh, .mulhu:
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func length(_ op: Op) -> Int {
+        switch op {
+        case .cLui, .cJal, .cJalr, .cBeq, .cBne, .cLw, .cLd, .cSw, .cSd, .cAddi, .cAndi, .cSlli, .cSrli, .cSrai,
+             .cAddiw, .cAdd, .cSub, .cXor, .cOr, .cAnd, .cAddw, .cSubw:
+            return 1
+        default:
+            return 2
+        }
+    }
+
+    // MARK: Region
+
+    /// The code and the number of guest instructions in it, or nil when the head itself
+    /// cannot be translated.
+    mutating func translate(head: Int) -> ([UInt8], Int)? {
+        guard head < CodeCache.slots, RegionTranslator.isTranslatable(dp[head].op) else { return nil }
+        // Prologue: save the callee-saved registers, load the state.
+        for r in [A.Reg.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
+        a.load64(.rbx, A.Mem(.rdi, Int32(JITState.x * 8)))
+        a.load64(.r12, A.Mem(.rdi, Int32(JITState.budget * 8)))
+        a.load64(.r13, A.Mem(.rdi, Int32(JITState.instret * 8)))
+        a.load64(.rbp, A.Mem(.rdi, Int32(JITState.pageBase * 8)))
+        a.load64(.r14, A.Mem(.rdi, Int32(JITState.readTLB * 8)))
+        a.load64(.r15, A.Mem(.rdi, Int32(JITState.writeTLB * 8)))
+        // The interpreter has charged the head's block: enter its body.
+        let headBody = a.newLabel()
+        a.jmp(headBody)
+        emitEntry(head, bodyLabel: headBody)
+        while let s = pending.popLast() {
+            if let l = entry[s], a.isBound(l) { continue }
+            guard count < JIT.regionLimit, s < CodeCache.slots,
+                  RegionTranslator.isTranslatable(dp[s].op) else { continue }
+            emitEntry(s, bodyLabel: nil)
+        }
+        // Entries that were referenced but not translated leave before the entry.
+        // (Sorted: the same guest code always gives the same host code.)
+        for (s, l) in entry.sorted(by: { $0.key < $1.key }) where !a.isBound(l) {
+            a.bind(l)
+            a.jmp(enterLabel(s))
+        }
+        for (s, l) in enterStub.sorted(by: { $0.key < $1.key }) {
+            a.bind(l)
+            a.storeImm(A.Mem(.rdi, Int32(JITState.slot * 8)), Int32(s))
+            a.storeImm(A.Mem(.rdi, Int32(JITState.kind * 8)), Int32(JITState.enter))
+            a.jmp(epilogue)
+        }
+        for (s, l) in resumeStub.sorted(by: { $0.key < $1.key }) {
+            a.bind(l)
+            a.storeImm(A.Mem(.rdi, Int32(JITState.slot * 8)), Int32(s))
+            a.storeImm(A.Mem(.rdi, Int32(JITState.kind * 8)), Int32(JITState.resume))
+            a.jmp(epilogue)
+        }
+        a.bind(leaveTail)
+        a.store(A.Mem(.rdi, Int32(JITState.exitPC * 8)), .rax, size: 8)
+        a.storeImm(A.Mem(.rdi, Int32(JITState.kind * 8)), Int32(JITState.leave))
+        a.jmp(epilogue)
+        a.bind(enterRuntimeTail)
+        a.store(A.Mem(.rdi, Int32(JITState.slot * 8)), .rdx, size: 8)
+        a.storeImm(A.Mem(.rdi, Int32(JITState.kind * 8)), Int32(JITState.enter))
+        a.bind(epilogue)
+        a.store(A.Mem(.rdi, Int32(JITState.budget * 8)), .r12, size: 8)
+        a.store(A.Mem(.rdi, Int32(JITState.instret * 8)), .r13, size: 8)
+        for r in [A.Reg.r15, .r14, .r13, .r12, .rbp, .rbx] { a.pop(r) }
+        a.ret()
+        guard let code = a.finish() else { return nil }
+        return (code, count)
+    }
+
+    mutating func entryLabel(_ s: Int) -> A.Label {
+        if let l = entry[s] { return l }
+        let l = a.newLabel()
+        entry[s] = l
+        pending.append(s)
+        return l
+    }
+
+    mutating func enterLabel(_ s: Int) -> A.Label {
+        if let l = enterStub[s] { return l }
+        let l = a.newLabel()
+        enterStub[s] = l
+        return l
+    }
+
+    mutating func resumeLabel(_ s: Int) -> A.Label {
+        if let l = resumeStub[s] { return l }
+        let l = a.newLabel()
+        resumeStub[s] = l
+        return l
+    }
+
+    /// A block entry at slot `s`, as the interpreter does it: leave if the budget is spent,
+    /// else charge the block and run its body. `bodyLabel`: a label to bind at the body.
+    mutating func emitEntry(_ s: Int, bodyLabel: A.Label?) {
+        let l = entry[s] ?? a.newLabel()
+        entry[s] = l
+        a.bind(l)
+        cached = -1
+        let tick = dp[s].tick
+        a.test(.r12, .r12)
+        a.jcc(.le, enterLabel(s))
+        a.alu(.sub, .r12, imm: Int32(tick >> 12))
+        a.alu(.add, .r13, imm: Int32(tick & 0xFFF))
+        if let bodyLabel { a.bind(bodyLabel) }
+        emitSequence(from: s)
+    }
+
+    /// Instructions from slot `p` on, until a block ends or the code joins code already made.
+    mutating func emitSequence(from start: Int) {
+        var p = start
+        while true {
+            if let (l, expect) = body[p] {
+                jumpToBody(l, expect)
+                return
+            }
+            let d = dp[p]
+            guard p < CodeCache.slots, RegionTranslator.isTranslatable(d.op), count < JIT.regionLimit else {
+                a.jmp(resumeLabel(p))
+                return
+            }
+            let l = a.newLabel()
+            a.bind(l)
+            body[p] = (l, cached)
+            count += 1
+            let len = RegionTranslator.length(d.op)
+            switch d.op {
+            case .beq, .cBeq: branch(d, p, len, .e)
+            case .bne, .cBne: branch(d, p, len, .ne)
+            case .blt: branch(d, p, len, .l)
+            case .bge: branch(d, p, len, .ge)
+            case .bltu: branch(d, p, len, .b)
+            case .bgeu: branch(d, p, len, .ae)
+            case .jal, .cJal:
+                a.mov(.rax, .rbp)
+                addConstant(.rax, Int64(p * 2 + len * 2))
+                storeRd(d)
+                let t = p + Int(d.imm >> 1)
+                if t >= 0 && t < CodeCache.slots {
+                    continueAt(t)
+                } else {
+                    a.mov(.rax, .rbp)
+                    addConstant(.rax, Int64(p * 2) + Int64(d.imm))
+                    a.jmp(leaveTail)
+                }
+            case .jalr, .cJalr:
+                loadA(Int(d.rs1))
+                if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+                a.alu(.and, .rax, imm: -2)
+                a.mov(.rcx, .rbp)
+                addConstant(.rcx, Int64(p * 2 + len * 2))
+                a.store(xMem(Int(d.rd)), .rcx, size: 8)
+                cached = -1
+                a.mov(.rdx, .rax)
+                a.alu(.xor, .rdx, .rbp)
+                a.shift(.shr, .rdx, 12)
+                a.jcc(.ne, leaveTail)
+                a.mov32(.rdx, .rax)
+                a.alu(.and, .rdx, imm: 0xFFF, w: false)
+                a.shift(.shr, .rdx, 1, w: false)
+                a.jmp(enterRuntimeTail)
+            default:
+                emitSimple(d, p)
+                p += len
+                continue
+            }
+            return
+        }
+    }
+
+    /// Goes on at the block entry `t`: inline when it is not made yet, else a jump.
+    mutating func continueAt(_ t: Int) {
+        if entry[t] == nil && count < JIT.regionLimit && t < CodeCache.slots
+            && RegionTranslator.isTranslatable(dp[t].op) {
+            emitEntry(t, bodyLabel: nil)
+        } else {
+            a.jmp(entryLabel(t))
+        }
+    }
+
+    mutating func jumpToBody(_ l: A.Label, _ expect: Int) {
+        if expect >= 0 && expect != cached { a.load64(.rax, xMem(expect)) }
+        a.jmp(l)
+    }
+
+    /// A conditional branch (static prediction: backward taken, forward not taken; a
+    /// mispredict costs `CycleModel.branchMispredict`).
+    mutating func branch(_ d: Decoded, _ p: Int, _ len: Int, _ taken: A.Cond) {
+        loadAB(Int(d.rs1), Int(d.rs2))
+        a.alu(.cmp, .rax, .rcx)
+        let notTaken = a.newLabel()
+        a.jcc(A.Cond(rawValue: taken.rawValue ^ 1)!, notTaken)
+        let mispredict = Int32(CycleModel.branchMispredict)
+        if d.imm > 0 { a.alu(.sub, .r12, imm: mispredict) }
+        let t = p + Int(d.imm >> 1)
+        if t >= 0 && t < CodeCache.slots {
+            a.jmp(entryLabel(t))
+        } else {
+            a.mov(.rax, .rbp)
+            addConstant(.rax, Int64(p * 2) + Int64(d.imm))
+            a.jmp(leaveTail)
+        }
+        a.bind(notTaken)
+        if d.imm < 0 { a.alu(.sub, .r12, imm: mispredict) }
+        continueAt(p + len)
+    }
+
+    // MARK: Straight-line instructions
+
+    func xMem(_ r: Int) -> A.Mem { A.Mem(.rbx, Int32(r * 8)) }
+
+    /// rax = x[r].
+    mutating func loadA(_ r: Int) {
+        if r == 0 {
+            a.movImm(.rax, 0)
+            cached = -1
+        } else if r != cached {
+            a.load64(.rax, xMem(r))
+            cached = r
+        }
+    }
+
+    /// rax = x[r1], rcx = x[r2].
+    mutating func loadAB(_ r1: Int, _ r2: Int) {
+        if r2 == 0 { a.movImm(.rcx, 0) } else if r2 == cached { a.mov(.rcx, .rax) } else { a.load64(.rcx, xMem(r2)) }
+        loadA(r1)
+    }
+
+    /// x[rd] = rax (x0 writes go to the sink register 32, like the interpreter's).
+    mutating func storeRd(_ d: Decoded) {
+        a.store(xMem(Int(d.rd)), .rax, size: 8)
+        cached = d.rd == sinkRegister ? -1 : Int(d.rd)
+    }
+
+    mutating func addConstant(_ r: A.Reg, _ v: Int64) {
+        if v == 0 { return }
+        if let s = Int32(exactly: v) {
+            a.alu(.add, r, imm: s)
+        } else {
+            a.movImm(.rsi, UInt64(bitPattern: v))
+            a.alu(.add, r, .rsi)
+        }
+    }
+
+    mutating func emitSimple(_ d: Decoded, _ p: Int) {
+        let rs1 = Int(d.rs1), rs2 = Int(d.rs2)
+        switch d.op {
+        case .lui, .cLui:
+            a.movImm(.rax, UInt64(bitPattern: Int64(d.imm)))
+        case .auipc:
+            a.mov(.rax, .rbp)
+            addConstant(.rax, Int64(p * 2) + Int64(d.imm))
+        case .addi, .cAddi:
+            loadA(rs1)
+            if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+        case .slti, .sltiu:
+            loadA(rs1)
+            a.alu(.cmp, .rax, imm: d.imm)
+            a.setToRAX(d.op == .slti ? .l : .b)
+        case .xori: loadA(rs1); a.alu(.xor, .rax, imm: d.imm)
+        case .ori: loadA(rs1); a.alu(.or, .rax, imm: d.imm)
+        case .andi, .cAndi: loadA(rs1); a.alu(.and, .rax, imm: d.imm)
+        case .slli, .cSlli: loadA(rs1); a.shift(.shl, .rax, UInt8(d.imm & 63))
+        case .srli, .cSrli: loadA(rs1); a.shift(.shr, .rax, UInt8(d.imm & 63))
+        case .srai, .cSrai: loadA(rs1); a.shift(.sar, .rax, UInt8(d.imm & 63))
+        case .addiw, .cAddiw:
+            loadA(rs1)
+            a.alu(.add, .rax, imm: d.imm, w: false)
+            a.movsxd(.rax, .rax)
+        case .slliw, .srliw, .sraiw:
+            loadA(rs1)
+            a.shift(d.op == .slliw ? .shl : d.op == .srliw ? .shr : .sar, .rax, UInt8(d.imm & 31), w: false)
+            a.movsxd(.rax, .rax)
+        case .add, .cAdd: loadAB(rs1, rs2); a.alu(.add, .rax, .rcx)
+        case .sub, .cSub: loadAB(rs1, rs2); a.alu(.sub, .rax, .rcx)
+        case .xor, .cXor: loadAB(rs1, rs2); a.alu(.xor, .rax, .rcx)
+        case .or, .cOr: loadAB(rs1, rs2); a.alu(.or, .rax, .rcx)
+        case .and, .cAnd: loadAB(rs1, rs2); a.alu(.and, .rax, .rcx)
+        case .sll: loadAB(rs1, rs2); a.shiftCL(.shl, .rax)
+        case .srl: loadAB(rs1, rs2); a.shiftCL(.shr, .rax)
+        case .sra: loadAB(rs1, rs2); a.shiftCL(.sar, .rax)
+        case .slt, .sltu:
+            loadAB(rs1, rs2)
+            a.alu(.cmp, .rax, .rcx)
+            a.setToRAX(d.op == .slt ? .l : .b)
+        case .addw, .cAddw: loadAB(rs1, rs2); a.alu(.add, .rax, .rcx, w: false); a.movsxd(.rax, .rax)
+        case .subw, .cSubw: loadAB(rs1, rs2); a.alu(.sub, .rax, .rcx, w: false); a.movsxd(.rax, .rax)
+        case .sllw, .srlw, .sraw:
+            loadAB(rs1, rs2)
+            a.shiftCL(d.op == .sllw ? .shl : d.op == .srlw ? .shr : .sar, .rax, w: false)
+            a.movsxd(.rax, .rax)
+        case .mul: loadAB(rs1, rs2); a.imul(.rax, .rcx)
+        case .mulw: loadAB(rs1, rs2); a.imul(.rax, .rcx, w: false); a.movsxd(.rax, .rax)
+        case .mulh, .mulhu:
+            loadAB(rs1, rs2)
+            a.mulWide(.rcx, signed: d.op == .mulh)
+            a.mov(.rax, .rdx)
+        case .lb: memoryLoad(d, p, size: 1, signed: true); return
+        case .lh: memoryLoad(d, p, size: 2, signed: true); return
+        case .lw, .cLw: memoryLoad(d, p, size: 4, signed: true); return
+        case .ld, .cLd: memoryLoad(d, p, size: 8, signed: false); return
+        case .lbu: memoryLoad(d, p, size: 1, signed: false); return
+        case .lhu: memoryLoad(d, p, size: 2, signed: false); return
+        case .lwu: memoryLoad(d, p, size: 4, signed: false); return
+        case .sb: memoryStore(d, p, size: 1); return
+        case .sh: memoryStore(d, p, size: 2); return
+        case .sw, .cSw: memoryStore(d, p, size: 4); return
+        case .sd, .cSd: memoryStore(d, p, size: 8); return
+        default:
+            preconditionFailure("not translatable: \(d.op)")
+        }
+        storeRd(d)
+    }
+
+    /// The data-TLB probe of the interpreter's fast path, for the address in rax:
+    /// rcx = the host page, r8 = the page offset; a miss (or an access crossing the page)
+    /// resumes the interpreter at slot `p`, which takes the slow path.
+    mutating func probeTLB(_ tlb: A.Reg, _ p: Int, size: Int) {
+        precondition(MemoryLayout<TLBEntry>.stride == 16 && Hart.tlbMask == 1023)
+        a.mov(.rdx, .rax)
+        a.shift(.shr, .rdx, 12)
+        a.mov32(.rcx, .rdx)
+        a.alu(.and, .rcx, imm: Int32(Hart.tlbMask), w: false)
+        a.shift(.shl, .rcx, 4, w: false)
+        a.alu(.cmp, .rdx, A.Mem(tlb, 0, index: .rcx))
+        a.jcc(.ne, resumeLabel(p))
+        a.mov32(.r8, .rax)
+        a.alu(.and, .r8, imm: 0xFFF, w: false)
+        if size > 1 {
+            a.alu(.cmp, .r8, imm: Int32(4096 - size), w: false)
+            a.jcc(.a, resumeLabel(p))
+        }
+        a.load64(.rcx, A.Mem(tlb, 8, index: .rcx))
+    }
+
+    mutating func memoryLoad(_ d: Decoded, _ p: Int, size: Int, signed: Bool) {
+        loadA(Int(d.rs1))
+        if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+        cached = -1
+        probeTLB(.r14, p, size: size)
+        a.load(.rax, A.Mem(.rcx, 0, index: .r8), size: size, signed: signed)
+        storeRd(d)
+    }
+
+    mutating func memoryStore(_ d: Decoded, _ p: Int, size: Int) {
+        let rs2 = Int(d.rs2)
+        if rs2 == 0 { a.movImm(.r9, 0) } else if rs2 == cached { a.mov(.r9, .rax) } else { a.load64(.r9, xMem(rs2)) }
+        loadA(Int(d.rs1))
+        if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+        cached = -1
+        probeTLB(.r15, p, size: size)
+        a.store(A.Mem(.rcx, 0, index: .r8), .r9, size: size)
+    }
+}
+
+/// What `Hart.runJIT` hands back to the interpreter loop.
+struct JITResult {
+    /// Where to go on interpreting (when `leave` is false): an instruction whose block is charged.
+    var ip: UnsafeMutablePointer<Decoded>
+    var budget: Int64
+    var instret: UInt64
+    /// The pc to leave the page for (when `leave` is true).
+    var exitPC: UInt64
+    var leave: Bool
+}
+
+extension Hart {
+    /// The interpreter is at a block entry `ip` that it has charged and the slot's JIT word
+    /// is not `never`: count the visit, translate when hot, and run translated code for as
+    /// long as it chains, doing the block entries it hands back (values in, values out, so
+    /// the loop's locals stay in registers).
+    @inline(never)
+    func runJIT(_ ip: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>, _ page: UnsafeMutableRawPointer,
+                _ pageBase: UInt64, budget: Int64, instret: UInt64) -> JITResult {
+        var ip = ip, budget = budget, instret = instret
+        let table = CodeCache.table(dp)
+        let state = jitState
+        while true {
+            let slot = (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) / UInt(MemoryLayout<Decoded>.stride)
+            var word = table[Int(slot)]
+            if word == JIT.never {
+                return JITResult(ip: ip, budget: budget, instret: instret, exitPC: 0, leave: false)
+            }
+            if word < 4096 {
+                if !bus.jit.enabled {
+                    table[Int(slot)] = JIT.never
+                } else if word < 2 * bus.jit.threshold {
+                    table[Int(slot)] = word &+ 2
+                } else {
+                    table[Int(slot)] = bus.jit.translate(slot: Int(slot), dp)
+                }
+                word = table[Int(slot)]
+                if word < 4096 {
+                    return JITResult(ip: ip, budget: budget, instret: instret, exitPC: 0, leave: false)
+                }
+            }
+            state[JITState.x] = UInt64(UInt(bitPattern: x))
+            state[JITState.budget] = UInt64(bitPattern: budget)
+            state[JITState.instret] = instret
+            state[JITState.pageBase] = pageBase
+            state[JITState.readTLB] = UInt64(UInt(bitPattern: dtlbR))
+            state[JITState.writeTLB] = UInt64(UInt(bitPattern: dtlbW))
+            let code = unsafeBitCast(UnsafeRawPointer(bitPattern: word)!, to: JITFunction.self)
+            code(UnsafeMutableRawPointer(state))
+            budget = Int64(bitPattern: state[JITState.budget])
+            instret = state[JITState.instret]
+            let next = dp + Int(truncatingIfNeeded: state[JITState.slot])
+            switch state[JITState.kind] {
+            case JITState.resume:
+                return JITResult(ip: next, budget: budget, instret: instret, exitPC: 0, leave: false)
+            case JITState.leave:
+                return JITResult(ip: ip, budget: budget, instret: instret, exitPC: state[JITState.exitPC], leave: true)
+            default:
+                // A block entry, as the interpreter's: decode, check the budget, charge.
+                ip = next
+                if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                if budget <= 0 {
+                    return JITResult(ip: ip, budget: budget, instret: instret, exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
+                }
+                budget &-= Int64(ip.pointee.tick >> 12)
+                instret &+= UInt64(ip.pointee.tick & 0xFFF)
+            }
+        }
+    }
+
+    /// The JIT word of the slot `ip` of decoded page `dp`.
+    @inline(__always)
+    static func jitWord(_ ip: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>) -> UInt {
+        // 16-byte slots, 8-byte words: the word is at byte distance / 2 into the table.
+        let offset = (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) &>> 1
+        return (UnsafeRawPointer(dp) + CodeCache.tableOffset + Int(bitPattern: offset)).load(as: UInt.self)
+    }
+}

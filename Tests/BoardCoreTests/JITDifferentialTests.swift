@@ -1,0 +1,225 @@
+@testable import BoardCore
+import RISCV
+import Testing
+
+/// The JIT against the interpreter: the same random programs on two boards, one interpreting
+/// every instruction, one translating every block entry at its first visit, run in the same
+/// random slices of cycles. After every slice both harts must agree on pc, cycles, instret
+/// and every register, and at the end on data memory: the JIT's charges, budget checks,
+/// fallbacks and chaining are invisible (docs/decisions/0008).
+@Suite struct JITDifferentialTests {
+    struct SplitMix: RandomNumberGenerator { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) } }
+
+    static let codeBase: UInt64 = 0x8000_0000
+    static let dataBase: UInt64 = 0x8010_0000
+    static let blockBytes = 64
+    static let blocks = 3 * 4096 / 64  // three pages of code: in-page and cross-page jumps
+
+    // Compressed encodings (Unpriv. §28), registers x8–x15 as 3-bit fields where needed.
+    /// Fields (value, bit position) ORed into one compressed instruction.
+    static func half(_ fields: [(Int, Int)]) -> UInt16 {
+        var v = 0
+        for (value, at) in fields { v |= value << at }
+        return UInt16(truncatingIfNeeded: v)
+    }
+    static func cAddi(_ rd: Int, _ imm: Int) -> UInt16 { half([(imm >> 5 & 1, 12), (rd, 7), (imm & 31, 2), (0b01, 0)]) }
+    static func cSlli(_ rd: Int, _ sh: Int) -> UInt16 { half([(sh >> 5 & 1, 12), (rd, 7), (sh & 31, 2), (0b10, 0)]) }
+    static func cAdd(_ rd: Int, _ rs2: Int) -> UInt16 { half([(0b100, 13), (1, 12), (rd, 7), (rs2, 2), (0b10, 0)]) }
+    /// c.sub/c.xor/c.or/c.and (f2 0–3) and, with `w`, c.subw/c.addw (f2 0–1).
+    static func cArith(_ f2: Int, _ rd: Int, _ rs2: Int, w: Bool) -> UInt16 {
+        half([(0b100, 13), (w ? 1 : 0, 12), (0b11, 10), (rd - 8, 7), (f2, 5), (rs2 - 8, 2), (0b01, 0)])
+    }
+    static func cLd(_ rd: Int, _ off: Int, _ rs1: Int) -> UInt16 {
+        half([(0b011, 13), (off >> 3 & 7, 10), (rs1 - 8, 7), (off >> 6 & 3, 5), (rd - 8, 2)])
+    }
+    static func cSd(_ rs2: Int, _ off: Int, _ rs1: Int) -> UInt16 {
+        half([(0b111, 13), (off >> 3 & 7, 10), (rs1 - 8, 7), (off >> 6 & 3, 5), (rs2 - 8, 2)])
+    }
+    static func cBnez(_ rs1: Int, _ off: Int) -> UInt16 {
+        let o = off & 0x1FF
+        return half([(0b111, 13), (o >> 8 & 1, 12), (o >> 3 & 3, 10), (rs1 - 8, 7), (o >> 6 & 3, 5), (o >> 1 & 3, 3), (o >> 5 & 1, 2), (0b01, 0)])
+    }
+
+    /// Three pages of blocks of random straight-line code, each ending in a branch or jump
+    /// to another block (or falling through), plus occasional instructions the translator
+    /// leaves to the interpreter (CSR reads of mcycle/minstret, division, fence).
+    static func program(_ rng: inout SplitMix) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func w32(_ w: UInt32) { bytes += [UInt8(w & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w >> 16 & 0xFF), UInt8(w >> 24)] }
+        func w16(_ h: UInt16) { bytes += [UInt8(h & 0xFF), UInt8(h >> 8)] }
+        let dests = Array(1...7) + Array(9...27)   // x8 and x28–x31 are bases and link registers
+        let compressedDests = [9, 10, 11, 12, 13, 14, 15]
+        func rd() -> Int { dests[Int(rng.next() % UInt64(dests.count))] }
+        func rs() -> Int { Int(rng.next() % 32) }
+        func imm12() -> Int { Int(rng.next() % 4096) - 2048 }
+        for b in 0..<blocks {
+            let start = bytes.count
+            let here = b * blockBytes
+            let ops = Int(rng.next() % 9)
+            for _ in 0..<ops {
+                let r = rng.next() % 40
+                switch r {
+                case 0: w32(lui(rd(), Int(rng.next() % 0x100000)))
+                case 1: w32(auipc(rd(), Int(rng.next() % 0x100000)))
+                case 2: w32(addi(rd(), rs(), imm12()))
+                case 3: w32(slti(rd(), rs(), imm12()))
+                case 4: w32(sltiu(rd(), rs(), imm12()))
+                case 5: w32(xori(rd(), rs(), imm12()))
+                case 6: w32(ori(rd(), rs(), imm12()))
+                case 7: w32(andi(rd(), rs(), imm12()))
+                case 8: w32([slli, srli, srai][Int(rng.next() % 3)](rd(), rs(), Int(rng.next() % 64)))
+                case 9: w32([slliw, srliw, sraiw][Int(rng.next() % 3)](rd(), rs(), Int(rng.next() % 32)))
+                case 10: w32(addiw(rd(), rs(), imm12()))
+                case 11, 12:
+                    let f = [add, sub, sll, slt, sltu, xor, srl, sra, or, and, addw, subw, sllw, srlw, sraw, mul, mulw, mulh, mulhu]
+                    w32(f[Int(rng.next() % UInt64(f.count))](rd(), rs(), rs()))
+                case 13, 14, 15:
+                    // Loads around two data pages (x30, x31: some cross the page boundary).
+                    let f = [lb, lh, lw, ld, lbu, lhu, lwu]
+                    w32(f[Int(rng.next() % 7)](rd(), imm12(), 30 + Int(rng.next() % 2)))
+                case 16, 17:
+                    let f = [sb, sh, sw, sd]
+                    w32(f[Int(rng.next() % 4)](rs(), imm12(), 30 + Int(rng.next() % 2)))
+                case 18: w32(addi(0, rs(), imm12()))  // a write to x0
+                case 19: w32(lw(0, imm12(), 30))
+                case 20: w16(cAddi(rd(), Int(rng.next() % 64) - 32))
+                case 21: w16(cSlli(rd(), Int(rng.next() % 63) + 1))
+                case 22: w16(cAdd(rd(), Int(rng.next() % 31) + 1))
+                case 23: w16(cArith(Int(rng.next() % 4), compressedDests.randomElement(using: &rng)!, Int(rng.next() % 8) + 8, w: false))
+                case 24: w16(cArith(Int(rng.next() % 2), compressedDests.randomElement(using: &rng)!, Int(rng.next() % 8) + 8, w: true))
+                case 25: w16(cLd(compressedDests.randomElement(using: &rng)!, Int(rng.next() % 32) * 8, 8))
+                case 26: w16(cSd(Int(rng.next() % 8) + 8, Int(rng.next() % 32) * 8, 8))
+                case 27: w32(csrrs(rd(), [0xB00, 0xB02][Int(rng.next() % 2)], 0))  // mcycle, minstret
+                case 28: w32([div, divu, rem, remu][Int(rng.next() % 4)](rd(), rs(), rs()))
+                case 29: w32(fence())
+                default: w32(add(rd(), rs(), rs()))
+                }
+            }
+            // The block's end: to a random block within reach, or fall through.
+            let target = Int(rng.next() % UInt64(blocks))
+            let off = (target - b) * blockBytes - (bytes.count - start)
+            switch rng.next() % 8 {
+            case 0: if abs(off) < 4000 { w32(beq(rs(), rs(), off)) }
+            case 1: if abs(off) < 4000 { w32(bne(rs(), rs(), off)) }
+            case 2: if abs(off) < 4000 { w32([blt, bge, bltu, bgeu][Int(rng.next() % 4)](rs(), rs(), off)) }
+            case 3: w32(jal([0, 1, 28][Int(rng.next() % 3)], off))
+            case 4:
+                // auipc x29, 0; jalr x28, off(x29): an indirect jump, in or out of the page.
+                if abs(off - 4) < 2000 { w32(auipc(29, 0)); w32(jalr(28, 29, off)) }
+            case 5:
+                let t = Int(rng.next() % 6) - 3  // a close block: c.bnez reach is ±256 bytes
+                let o = (b + t) * blockBytes - here - (bytes.count - start)
+                if b + t >= 0 && b + t < blocks && abs(o) < 250 { w16(cBnez(9 + Int(rng.next() % 7), o)) }
+            default: break  // falls through into the next block
+            }
+            precondition(bytes.count - start <= blockBytes)
+            if (bytes.count - start) % 4 == 2 { w16(0x0001) }  // c.nop
+            while bytes.count - start < blockBytes { w32(nop) }
+            precondition(bytes.count - start == blockBytes)
+        }
+        // The last block jumps back to the first.
+        bytes.removeLast(4)
+        w32(jal(0, -(bytes.count)))
+        w32(jal(0, 0))  // the trap vector: traps are not expected, and would park the hart here
+        return bytes
+    }
+
+    static func board(jit: Bool, code: [UInt8], seed: UInt64) -> (Bus, Hart) {
+        let bus = Bus(memoryBytes: 4 << 20)
+        bus.jitEnabled = jit
+        bus.jitThreshold = 0
+        let hart = Hart(id: 0, bus: bus)
+        #expect(bus.writeMemory(codeBase, code))
+        var rng = SplitMix(s: seed)
+        var data: [UInt8] = []
+        for _ in 0..<(3 * 4096 / 8) { data += withUnsafeBytes(of: rng.next()) { Array($0) } }
+        #expect(bus.writeMemory(dataBase, data))
+        hart.reset(pc: codeBase)
+        hart.mtvec = codeBase + UInt64(code.count - 4)
+        for i in 1..<32 { hart.x[i] = rng.next() }
+        hart.x[8] = dataBase + 0x2000
+        hart.x[30] = dataBase + 0x800
+        hart.x[31] = dataBase + 0x1800
+        return (bus, hart)
+    }
+
+    @Test(arguments: 0..<16)
+    func translatedCodeMatchesTheInterpreter(_ seed: Int) {
+        var rng = SplitMix(s: UInt64(seed) &* 0x9E37_79B9 &+ 7)
+        let code = Self.program(&rng)
+        let (busA, interp) = Self.board(jit: false, code: code, seed: UInt64(seed))
+        let (busB, jit) = Self.board(jit: true, code: code, seed: UInt64(seed))
+        // Each run returns early when the interpreter leaves a chunk (a store to code or a
+        // device, a CSR access…); both harts must return at the same points.
+        var calls = 0
+        while calls < 20_000 && interp.cycles < 3_000_000 {
+            let limit = interp.cycles &+ 1 &+ rng.next() % 20_000
+            if rng.next() % 4 == 0 {
+                // Somewhere else (random control flow settles into small cycles).
+                let pc = Self.codeBase + (rng.next() % UInt64(Self.blocks)) * UInt64(Self.blockBytes)
+                interp.pc = pc
+                jit.pc = pc
+            }
+            while interp.cycles < limit && calls < 20_000 {
+                calls += 1
+                interp.run(until: limit)
+                jit.run(until: limit)
+                guard interp.pc == jit.pc, interp.cycles == jit.cycles, interp.instret == jit.instret,
+                      (0..<32).allSatisfy({ interp.register($0) == jit.register($0) }) else {
+                    let regs = (0..<32).filter { interp.register($0) != jit.register($0) }
+                    Issue.record("seed \(seed), call \(calls): pc \(hex(interp.pc))/\(hex(jit.pc)) cycles \(interp.cycles)/\(jit.cycles) instret \(interp.instret)/\(jit.instret) registers differing \(regs)")
+                    return
+                }
+            }
+        }
+        #expect(interp.mcause == 0, "no trap expected: mcause \(interp.mcause) at \(hex(interp.mepc)) mtval \(hex(interp.mtval))")
+        #expect(busA.readMemory(Self.dataBase, count: 3 * 4096) == busB.readMemory(Self.dataBase, count: 3 * 4096))
+        #expect(interp.instret > 100_000, "the program ran: \(interp.instret) instructions")
+        let stats = busB.jitStatistics
+        #expect(stats.regions > 20 && stats.instructions > 500, "the JIT translated code: \(stats)")
+    }
+
+    /// A hot loop that rewrites an instruction of its own body every iteration (then
+    /// FENCE.I): the store retires the decoded page and its translated code, and the next
+    /// iteration must run the new instruction.
+    @Test(arguments: [false, true])
+    func selfModifyingLoop(_ jit: Bool) {
+        let bus = Bus(memoryBytes: 1 << 20)
+        bus.jitEnabled = jit
+        bus.jitThreshold = 0
+        let hart = Hart(id: 0, bus: bus)
+        // x5 = sum; x6 = i (1…200); x7 = address of the patched instruction; x9 = encoding base.
+        // loop: patched: addi x5, x5, 0   (rewritten to addi x5, x5, i before it runs)
+        let words: [UInt32] = [
+            addi(5, 0, 0),             // 0x00
+            addi(6, 0, 1),             // 0x04
+            auipc(7, 0),               // 0x08: x7 = 0x08
+            addi(7, 7, 0x24),          // 0x0C: x7 = 0x2C (patched)
+            lui(9, 0x28),              // 0x10: x9 = 0x28000 (rd=5 → bits 7..11 = 0x280)
+            addi(9, 9, 0x293),         // 0x14: x9 = 0x28293 = addi x5, x5, 0
+            slli(10, 6, 20),           // 0x18: loop: x10 = i << 20 (imm field)
+            or(10, 10, 9),             // 0x1C
+            sw(10, 0, 7),              // 0x20: patch
+            fenceI(),                  // 0x24
+            addi(11, 0, 200),          // 0x28
+            addi(5, 5, 0),             // 0x2C: patched
+            addi(6, 6, 1),             // 0x30
+            bge(11, 6, -0x1C),         // 0x34: while i <= 200 → 0x18
+            addi(10, 5, 0),            // 0x38: a0 = sum
+            jal(0, 0),                 // 0x3C: spin
+        ]
+        var bytes: [UInt8] = []
+        for w in words { bytes += withUnsafeBytes(of: w.littleEndian) { Array($0) } }
+        #expect(bus.writeMemory(Self.codeBase, bytes))
+        hart.reset(pc: Self.codeBase)
+        var calls = 0
+        while hart.cycles < 200_000 && calls < 10_000 {
+            calls += 1
+            hart.run(until: 200_000)
+        }
+        #expect(hart.register(10) == (1...200).reduce(0, +), "sum of the patched immediates")
+        #expect(hart.pc == Self.codeBase + 0x3C)
+    }
+
+    func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+}
