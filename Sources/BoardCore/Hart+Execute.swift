@@ -80,6 +80,11 @@ extension Hart {
     /// early exit refunds what the block did not run. Cycles count down in `budget`
     /// (cycles = runLimit − budget); slow paths read and write `self.cycles`, so no loop
     /// local is ever passed by address to an out-of-line function.
+    ///
+    /// On x86-64 hosts, after each block entry it has charged, the loop looks at the slot's
+    /// JIT word: unless it is `JIT.never`, `runJIT` counts the visit, translates the region
+    /// when it is hot and runs its host code, which hands back the slot to go on at (or a pc
+    /// outside the page) with budget and instret exactly as this loop would have them.
     public func run(until limit: UInt64) {
         guard limit > cycles else { return }
         var budget = Int64(bitPattern: min(limit &- cycles, UInt64(Int64.max)))
@@ -127,6 +132,8 @@ extension Hart {
             if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
             budget &-= Int64(ip.pointee.tick >> 12)
             instret &+= UInt64(ip.pointee.tick & 0xFFF)
+            // The JIT (x86-64 hosts; elsewhere the interpreter is all there is).
+            #if arch(x86_64)
             if Hart.jitWord(ip, dp) != JIT.never {
                 let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                 budget = r.budget
@@ -134,6 +141,7 @@ extension Hart {
                 if r.leave { pc = r.exitPC; continue outer }
                 ip = r.ip
             }
+            #endif
 
             inner: while true {
                 do throws(Trap) {
@@ -155,6 +163,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -162,6 +171,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .jal:
                     let pc = Hart.pcOf(ip, dp, pageBase)
                     x[ip.rd] = pc &+ 4
@@ -175,6 +185,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -182,6 +193,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .cJalr:
                     let target = (x[ip.rs1] &+ ip.imm) & ~1
                     x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 2
@@ -194,6 +206,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -201,6 +214,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .jalr:
                     let target = (x[ip.rs1] &+ ip.imm) & ~1
                     x[ip.rd] = Hart.pcOf(ip, dp, pageBase) &+ 4
@@ -213,6 +227,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -220,6 +235,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
 
                 // MARK: Branches (static predictor: backward taken, forward not taken)
                 // Spelled out per branch on purpose: factoring the step and the block entry
@@ -241,6 +257,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -248,6 +265,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .cBne:
                     if x[ip.rs1] != x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -265,6 +283,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -272,6 +291,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .beq:
                     if x[ip.rs1] == x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -289,6 +309,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -296,6 +317,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .bne:
                     if x[ip.rs1] != x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -313,6 +335,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -320,6 +343,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .blt:
                     if Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -337,6 +361,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -344,6 +369,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .bge:
                     if Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2]) {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -361,6 +387,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -368,6 +395,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .bltu:
                     if x[ip.rs1] < x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -385,6 +413,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -392,6 +421,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .bgeu:
                     if x[ip.rs1] >= x[ip.rs2] {
                         if ip.pointee.imm > 0 { budget &-= Int64(CycleModel.branchMispredict) }
@@ -409,6 +439,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -416,6 +447,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
 
                 // MARK: Loads
                 case .lb: x[ip.rd] = UInt64(bitPattern: Int64(try load(x[ip.rs1] &+ ip.imm, Int8.self, budget: &budget))); ip += 2
@@ -597,6 +629,7 @@ extension Hart {
                     if _slowPath(budget <= 0) { exitPC = Hart.pcOf(ip, dp, pageBase); break inner }
                     budget &-= Int64(ip.pointee.tick >> 12)
                     instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                    #if arch(x86_64)
                     if Hart.jitWord(ip, dp) != JIT.never {
                         let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
                         budget = r.budget
@@ -604,6 +637,7 @@ extension Hart {
                         if r.leave { exitPC = r.exitPC; break inner }
                         ip = r.ip
                     }
+                    #endif
                 case .ecall:
                     switch priv {
                     case .user: throw fault(Trap(.ecallFromU), budget)

@@ -22,6 +22,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Do not compare with QEMU even when it is installed.")
     var noQemu = false
 
+    @Flag(name: .customLong("no-jit"), help: "Interpret every instruction (measure the interpreter alone).")
+    var noJIT = false
+
     @Flag(help: "Instead of the kernels: the hypervisor benchmark (guests/bench natively under OpenSBI and under the Vireo firmware, with and without Sstc).")
     var hypervisor = false
 
@@ -33,6 +36,7 @@ struct Bench: ParsableCommand {
         var header = "kernel".padding(toLength: 16, withPad: " ", startingAt: 0) + "instructions".leftPad(14)
             + "cycles".leftPad(14) + "CPI".leftPad(7) + "seconds".leftPad(9) + "MIPS".leftPad(9)
         if qemu != nil { header += "qemu s".leftPad(9) + "ratio".leftPad(8) }
+        print(noJIT ? "host JIT: off (interpreter only)" : "host JIT: on")
         print(header)
         var totalInstructions: UInt64 = 0, totalSeconds = 0.0
         for path in files {
@@ -41,7 +45,9 @@ struct Bench: ParsableCommand {
             var instructions: UInt64 = 0, cycles: UInt64 = 0
             var ok = true
             for _ in 0..<max(1, runs) {
-                let machine = Machine(uart: UART16550(outputFD: -1, inputFD: -1))
+                var config = BoardConfig()
+                config.jit = !noJIT
+                let machine = Machine(config: config, uart: UART16550(outputFD: -1, inputFD: -1))
                 try? machine.load(path: path)
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let stop = machine.run(maxInstructions: 20_000_000_000)
