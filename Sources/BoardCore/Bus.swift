@@ -30,10 +30,11 @@ public final class Bus {
         set { jit.enabled = newValue && JIT.available }
     }
 
-    /// Visits of a block entry before it is translated (default 16).
+    /// Visits of a block entry before it is translated (default 16, at most
+    /// `JIT.maxThreshold`: the count shares the slot's word with code addresses).
     public var jitThreshold: UInt {
         get { jit.threshold }
-        set { jit.threshold = newValue }
+        set { jit.threshold = min(newValue, JIT.maxThreshold) }
     }
 
     /// Regions translated so far and the guest instructions in them.

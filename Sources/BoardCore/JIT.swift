@@ -30,6 +30,9 @@ final class JIT {
     /// Block entries seen this many times get translated (0: at the first visit, which the
     /// equivalence tests use to send as much code as possible through the translator).
     var threshold: UInt = 16
+    /// The largest threshold: visit counts are kept as even words below 4096, where code
+    /// addresses cannot be.
+    static let maxThreshold: UInt = 2000
     /// At most this many guest instructions per region.
     static let regionLimit = 400
     /// Executable memory per board; when it is full the decoded pages are flushed with it.

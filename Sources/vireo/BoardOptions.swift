@@ -68,6 +68,7 @@ struct BoardOptions: ParsableArguments {
         guard (1...8).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to 8 harts") }
         c.harts = harts
         c.jit = !noJIT
+        guard jitThreshold <= 2000 else { throw ValidationError("--jit-threshold \(jitThreshold): at most 2000 visits") }
         c.jitThreshold = jitThreshold
         if let problem = Machine.parseISA(isa ?? defaultISA, into: &c) { throw ValidationError(problem) }
         return c

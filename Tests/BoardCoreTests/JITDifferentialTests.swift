@@ -221,5 +221,23 @@ import Testing
         #expect(hart.pc == Self.codeBase + 0x3C)
     }
 
+    /// Visit counts share the slot's word with code addresses: a threshold beyond the cap is
+    /// held at `JIT.maxThreshold`, and a loop visited more often than that is translated once.
+    @Test func highThresholdIsCapped() {
+        let bus = Bus(memoryBytes: 1 << 20)
+        bus.jitThreshold = 1 << 40
+        #expect(bus.jitThreshold == JIT.maxThreshold)
+        let hart = Hart(id: 0, bus: bus)
+        let words: [UInt32] = [addi(6, 0, 2047), addi(6, 6, 2047), addi(5, 5, 1), addi(6, 6, -1), bne(6, 0, -8), jal(0, 0)]
+        var bytes: [UInt8] = []
+        for w in words { bytes += withUnsafeBytes(of: w.littleEndian) { Array($0) } }
+        #expect(bus.writeMemory(Self.codeBase, bytes))
+        hart.reset(pc: Self.codeBase)
+        hart.run(until: 100_000)
+        #expect(hart.register(5) == 4094)
+        #expect(hart.pc == Self.codeBase + 20)
+        #expect(bus.jitStatistics.regions >= 1)
+    }
+
     func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 }

@@ -48,6 +48,12 @@ import Testing
                          label: "smp")
     }
 
+    @Test func thresholdBeyondTheCapIsRefused() throws {
+        let r = try runCommand(Repo.vireo, ["run", "--jit-threshold", "5000", Repo.programs.appendingPathComponent("rv64i.elf").path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--jit-threshold 5000: at most 2000"), "\(r.stderr)")
+    }
+
     @Test func benchmarkKernelsUnderSv39RunTheSame() throws {
         // One kernel through the MMU, in a shortened run (the instruction limit ends it).
         let elf = Repo.riscvOut.appendingPathComponent("bench/sort-sv39.elf").path
