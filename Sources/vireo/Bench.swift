@@ -29,7 +29,10 @@ struct Bench: ParsableCommand {
     var hypervisor = false
 
     func run() throws {
-        if hypervisor { return try HypervisorBench.run() }
+        if hypervisor {
+            HypervisorBench.jit = !noJIT
+            return try HypervisorBench.run()
+        }
         let files = Conformance.expand([dir])
         guard !files.isEmpty else { throw ValidationError("no benchmark ELFs in \(dir): run tools/build-riscv.sh bench") }
         let qemu = noQemu ? nil : findExecutable("qemu-system-riscv64")

@@ -17,6 +17,9 @@ enum HypervisorBench {
         subscript(_ key: String) -> UInt64? { values[key] }
     }
 
+    /// Whether the boards translate hot code (the figures are modeled cycles: the same either way).
+    nonisolated(unsafe) static var jit = true
+
     static func run() throws {
         guard let out = try Boot.artefacts() else {
             throw ValidationError("nothing built: run tools/build-riscv.sh firmware guests")
@@ -60,6 +63,7 @@ enum HypervisorBench {
         guard pipe(&fds) == 0 else { throw ValidationError("pipe: \(String(cString: strerror(errno)))") }
         defer { close(fds[0]) }
         var config = BoardConfig()
+        config.jit = jit
         if let problem = Machine.parseISA(isa, into: &config) { throw ValidationError(problem) }
         let machine = Machine(config: config, uart: UART16550(outputFD: fds[1], inputFD: -1))
         var images = try BootImages.parse([])
