@@ -17,7 +17,7 @@ final class CodeCache {
     /// scratch page uses: a 32-bit instruction at its slot 2047 steps to it).
     static let tableOffset = (slots + 2) * MemoryLayout<Decoded>.stride
     static let pageBytes = tableOffset + (slots + 2) * MemoryLayout<UInt>.stride
-    /// At most this many decoded pages (≈ 128 MiB of host memory); beyond it the cache is
+    /// At most this many decoded pages (≈ 192 MiB of host memory with their JIT tables); beyond it the cache is
     /// emptied and refilled.
     static let maxPages = 4096
 
