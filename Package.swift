@@ -40,8 +40,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "BoardCoreTests", dependencies: ["BoardCore", "RISCV"]),
-        .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF", "FirmwareKit"]),
+        .testTarget(name: "BoardCoreTests", dependencies: ["BoardCore", "RISCV", "TestSupport"]),
+        .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF", "FirmwareKit", "TestSupport"]),
         .testTarget(name: "VireoELFTests", dependencies: ["VireoELF", "TestSupport"]),
         .testTarget(name: "FirmwareKitTests", dependencies: ["FirmwareKit", "VireoELF", "Board", "TestSupport"]),
         // Helpers shared by test targets (not part of any product).

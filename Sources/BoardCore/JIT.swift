@@ -162,15 +162,8 @@ struct RegionTranslator {
         }
     }
 
-    static func length(_ op: Op) -> Int {
-        switch op {
-        case .cLui, .cJal, .cJalr, .cBeq, .cBne, .cLw, .cLd, .cSw, .cSd, .cAddi, .cAndi, .cSlli, .cSrli, .cSrai,
-             .cAddiw, .cAdd, .cSub, .cXor, .cOr, .cAnd, .cAddw, .cSubw:
-            return 1
-        default:
-            return 2
-        }
-    }
+    /// Slots an instruction takes (1 compressed, 2 full-size), from its bits.
+    static func length(_ d: Decoded) -> Int { d.raw & 3 == 3 ? 2 : 1 }
 
     // MARK: Region
 
@@ -285,7 +278,7 @@ struct RegionTranslator {
             a.bind(l)
             body[p] = (l, cached)
             count += 1
-            let len = RegionTranslator.length(d.op)
+            let len = RegionTranslator.length(d)
             switch d.op {
             case .beq, .cBeq: branch(d, p, len, .e)
             case .bne, .cBne: branch(d, p, len, .ne)

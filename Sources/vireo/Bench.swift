@@ -29,10 +29,7 @@ struct Bench: ParsableCommand {
     var hypervisor = false
 
     func run() throws {
-        if hypervisor {
-            HypervisorBench.jit = !noJIT
-            return try HypervisorBench.run()
-        }
+        if hypervisor { return try HypervisorBench.run(jit: !noJIT) }
         let files = Conformance.expand([dir])
         guard !files.isEmpty else { throw ValidationError("no benchmark ELFs in \(dir): run tools/build-riscv.sh bench") }
         let qemu = noQemu ? nil : findExecutable("qemu-system-riscv64")

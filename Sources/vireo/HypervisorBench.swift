@@ -17,10 +17,8 @@ enum HypervisorBench {
         subscript(_ key: String) -> UInt64? { values[key] }
     }
 
-    /// Whether the boards translate hot code (the figures are modeled cycles: the same either way).
-    nonisolated(unsafe) static var jit = true
-
-    static func run() throws {
+    /// `jit`: whether the boards translate hot code (the figures are modeled cycles: the same either way).
+    static func run(jit: Bool) throws {
         guard let out = try Boot.artefacts() else {
             throw ValidationError("nothing built: run tools/build-riscv.sh firmware guests")
         }
@@ -32,8 +30,8 @@ enum HypervisorBench {
         print("hypervisor benchmark: guests/bench in S-mode under OpenSBI (native) and in VS-mode under the Vireo firmware; modeled cycles")
         for sstc in [true, false] {
             let isa = sstc ? "rv64gc_h_sstc" : "rv64gc_h"
-            let vireo = try measure(isa: isa, firmware: firmware, kernel: nil, module: guest)
-            let native = haveOpenSBI ? try measure(isa: isa, firmware: openSBI, kernel: guest, module: nil) : nil
+            let vireo = try measure(isa: isa, firmware: firmware, kernel: nil, module: guest, jit: jit)
+            let native = haveOpenSBI ? try measure(isa: isa, firmware: openSBI, kernel: guest, module: nil, jit: jit) : nil
             print("\n\(isa)" + (sstc ? " (guest timer: vstimecmp)" : " (guest timer: injected by the firmware)"))
             print("  " + "".padding(toLength: 40, withPad: " ", startingAt: 0) + "native".leftPad(12) + "vireo".leftPad(12) + "ratio".leftPad(8))
             func row(_ title: String, _ n: UInt64?, _ v: UInt64?) {
@@ -58,7 +56,7 @@ enum HypervisorBench {
 
     /// Boots the board with the given images, captures the console and reads the
     /// "bench: NAME VALUE" lines.
-    static func measure(isa: String, firmware: String, kernel: String?, module: String?) throws -> Figures {
+    static func measure(isa: String, firmware: String, kernel: String?, module: String?, jit: Bool) throws -> Figures {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw ValidationError("pipe: \(String(cString: strerror(errno)))") }
         defer { close(fds[0]) }

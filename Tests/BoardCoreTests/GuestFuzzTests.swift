@@ -1,16 +1,15 @@
 @testable import BoardCore
 import RISCV
 import Testing
+import TestSupport
 
 /// Whatever a guest executes, the board keeps going: random instruction streams (random
 /// words, random compressed halves, random CSR traffic) run in M, S and U, with and without
 /// Sv39, and the host survives with a consistent hart. Seeded, so every failure reproduces.
 @Suite struct GuestFuzzTests {
-    struct SplitMix { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) } }
-
     @Test(arguments: 0..<24)
     func randomProgramsNeverHurtTheHost(_ seed: Int) {
-        var rng = SplitMix(s: UInt64(seed) &* 0x1234_5678_9ABC_DEF1)
+        var rng = SplitMix64(seed: UInt64(seed) &* 0x1234_5678_9ABC_DEF1)
         let bus = Bus(memoryBytes: 4 << 20)
         let hart = Hart(id: 0, bus: bus)
         // 64 KiB of random code at the start of DRAM; the trap vector points into it too,

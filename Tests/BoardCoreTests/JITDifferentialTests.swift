@@ -1,6 +1,7 @@
 @testable import BoardCore
 import RISCV
 import Testing
+import TestSupport
 
 /// The JIT against the interpreter: the same random programs on two boards, one interpreting
 /// every instruction, one translating every block entry at its first visit, run in the same
@@ -8,8 +9,6 @@ import Testing
 /// and every register, and at the end on data memory: the JIT's charges, budget checks,
 /// fallbacks and chaining are invisible (docs/decisions/0008).
 @Suite struct JITDifferentialTests {
-    struct SplitMix: RandomNumberGenerator { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) } }
-
     static let codeBase: UInt64 = 0x8000_0000
     static let dataBase: UInt64 = 0x8010_0000
     static let blockBytes = 64
@@ -43,7 +42,7 @@ import Testing
     /// Three pages of blocks of random straight-line code, each ending in a branch or jump
     /// to another block (or falling through), plus occasional instructions the translator
     /// leaves to the interpreter (CSR reads of mcycle/minstret, division, fence).
-    static func program(_ rng: inout SplitMix) -> [UInt8] {
+    static func program(_ rng: inout SplitMix64) -> [UInt8] {
         var bytes: [UInt8] = []
         func w32(_ w: UInt32) { bytes += [UInt8(w & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w >> 16 & 0xFF), UInt8(w >> 24)] }
         func w16(_ h: UInt16) { bytes += [UInt8(h & 0xFF), UInt8(h >> 8)] }
@@ -130,7 +129,7 @@ import Testing
         bus.jitThreshold = 0
         let hart = Hart(id: 0, bus: bus)
         #expect(bus.writeMemory(codeBase, code))
-        var rng = SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         var data: [UInt8] = []
         for _ in 0..<(3 * 4096 / 8) { data += withUnsafeBytes(of: rng.next()) { Array($0) } }
         #expect(bus.writeMemory(dataBase, data))
@@ -145,7 +144,7 @@ import Testing
 
     @Test(arguments: 0..<16)
     func translatedCodeMatchesTheInterpreter(_ seed: Int) {
-        var rng = SplitMix(s: UInt64(seed) &* 0x9E37_79B9 &+ 7)
+        var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
         let code = Self.program(&rng)
         let (busA, interp) = Self.board(jit: false, code: code, seed: UInt64(seed))
         let (busB, jit) = Self.board(jit: true, code: code, seed: UInt64(seed))

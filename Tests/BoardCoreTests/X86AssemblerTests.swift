@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import BoardCore
 
 /// The JIT's hand-written x86-64 encoder against GNU as: every form the translator emits,
@@ -75,17 +76,9 @@ import Testing
         ("pop r15; pop rbp; ret", { $0.pop(.r15); $0.pop(.rbp); $0.ret() }),
     ]
 
-    static func executable(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let p = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
-
     /// The bytes GNU as makes of `text` (Intel syntax), or nil without binutils.
     static func gnuAs(_ text: String) throws -> [UInt8]? {
-        guard let asPath = executable("as"), let objcopy = executable("objcopy") else { return nil }
+        guard let asPath = executableOnPath("as"), let objcopy = executableOnPath("objcopy") else { return nil }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("x86-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -39,8 +39,8 @@ import Testing
     }
 
     @Test func hypervisorStackRunsTheSame() throws {
-        let fw = Repo.riscvOut.appendingPathComponent("firmware/vireo-fw.elf").path
-        func guest(_ n: String) -> String { Repo.riscvOut.appendingPathComponent("guests/\(n).elf").path }
+        let fw = HypervisorBootTests.firmware
+        let guest = HypervisorBootTests.guest
         try Self.compare(["boot", "--firmware", fw, "--max-instructions", "400000000",
                           "--guest", guest("ticker") + ",name=ticker", "--guest", guest("hello") + ",name=hello"],
                          label: "ticker + hello")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Paths of the repository and of the artefacts `tools/build-riscv.sh` builds.
 enum Repo {
@@ -27,13 +28,7 @@ enum Repo {
         return names.filter { $0.hasSuffix(".elf") }.sorted().map { dir.appendingPathComponent($0).path }
     }
 
-    static func executable(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let p = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
+    static func executable(_ name: String) -> String? { executableOnPath(name) }
 }
 
 /// Result of running a command.

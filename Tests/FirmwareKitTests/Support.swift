@@ -19,13 +19,7 @@ enum Repo {
         return found.sorted { $0.path < $1.path }
     }
 
-    static func executable(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
+    static func executable(_ name: String) -> String? { executableOnPath(name) }
 
     /// Runs a program and returns its exit status, standard output and standard error.
     static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
