@@ -14,6 +14,21 @@ public enum VirtMap {
     public static let dram: UInt64 = 0x8000_0000
     /// CLINT/ACLINT timebase: mtime ticks at 10 MHz.
     public static let timebaseHz: UInt64 = 10_000_000
+    /// Harts the board offers (`--harts 1...maxHarts`); the firmware has a stack and a
+    /// per-hart record for each (firmware/arch/Shim/layout.h checks the same number).
+    public static let maxHarts = 8
+}
+
+/// Register offsets inside the CLINT (SiFive layout, as QEMU virt): one 32-bit msip word per
+/// hart, one 64-bit mtimecmp per hart, one mtime.
+public enum CLINTLayout {
+    public static let msip: UInt64 = 0x0
+    public static let mtimecmp: UInt64 = 0x4000
+    public static let mtime: UInt64 = 0xBFF8
+    /// msip of hart `h`.
+    public static func msip(hart h: UInt64) -> UInt64 { msip &+ 4 &* h }
+    /// mtimecmp of hart `h`.
+    public static func mtimecmp(hart h: UInt64) -> UInt64 { mtimecmp &+ 8 &* h }
 }
 
 /// Test finisher (`sifive,test0`) command values.

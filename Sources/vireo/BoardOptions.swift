@@ -1,5 +1,6 @@
 import ArgumentParser
 import Board
+import RISCV
 import BoardCore
 import Foundation
 
@@ -65,7 +66,7 @@ struct BoardOptions: ParsableArguments {
     func config(defaultISA: String = "rv64imac") throws -> BoardConfig {
         var c = BoardConfig()
         c.memoryBytes = try parseSize(memory)
-        guard (1...8).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to 8 harts") }
+        guard (1...VirtMap.maxHarts).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to \(VirtMap.maxHarts) harts") }
         c.harts = harts
         c.jit = !noJIT
         guard jitThreshold <= 2000 else { throw ValidationError("--jit-threshold \(jitThreshold): at most 2000 visits") }

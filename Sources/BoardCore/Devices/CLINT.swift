@@ -5,9 +5,9 @@ import RISCV
 /// it is the modeled cycle count divided by `CycleModel.cyclesPerTick`, plus whatever offset
 /// software wrote into mtime.
 public final class CLINT {
-    static let msipBase: UInt64 = 0x0
-    static let mtimecmpBase: UInt64 = 0x4000
-    static let mtimeOffset: UInt64 = 0xBFF8
+    static let msipBase: UInt64 = CLINTLayout.msip
+    static let mtimecmpBase: UInt64 = CLINTLayout.mtimecmp
+    static let mtimeOffset: UInt64 = CLINTLayout.mtime
 
     public let harts: Int
     var msip: [Bool]

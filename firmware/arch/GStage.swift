@@ -97,18 +97,3 @@ struct GStage {
         (HgatpMode.sv39x4 << 60) | ((vmid & 0x3FFF) << 44) | (root >> 12)
     }
 }
-
-/// Bump allocator over [__pt_start, __pt_end) for G-stage tables (tables are freed with
-/// their domain, which comes with domain destruction).
-enum PageTablePool {
-    nonisolated(unsafe) static var next: UInt64 = 0
-
-    static func allocate(bytes: UInt64) -> UInt64? {
-        if next == 0 { next = pagetables_start() }
-        let start = (next &+ bytes &- 1) & ~(bytes &- 1)
-        guard start >= next, start &+ bytes <= pagetables_end() else { return nil }
-        next = start &+ bytes
-        UnsafeMutableRawPointer(bitPattern: UInt(start))!.initializeMemory(as: UInt8.self, repeating: 0, count: Int(bytes))
-        return start
-    }
-}

@@ -26,7 +26,7 @@ enum GuestDTB {
             b.property("reg", u32: UInt32(truncatingIfNeeded: vcpu.id))
             b.property("status", string: "okay")
             b.property("compatible", string: "riscv")
-            b.property("riscv,isa", string: guestISA(platform.isa))
+            b.property("riscv,isa", string: ISAString(platform.isa).withoutH)
             b.property("mmu-type", string: "riscv,sv48")
             b.beginNode("interrupt-controller")
             b.property("#interrupt-cells", u32: 1)
@@ -58,14 +58,5 @@ enum GuestDTB {
 
         b.endNode()
         return b.finish()
-    }
-
-    /// The board's ISA string without the H extension: "rv64imafdc_h_sstc" → "rv64imafdc_sstc".
-    static func guestISA(_ isa: String) -> String {
-        var parts = isa.split(separator: "_").map { String($0) }.filter { $0 != "h" }
-        if let first = parts.first {
-            parts[0] = String(first.prefix(4)) + String(first.dropFirst(4).filter { $0 != "h" })
-        }
-        return parts.joined(separator: "_")
     }
 }

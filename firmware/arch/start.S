@@ -12,14 +12,14 @@
    access, which resumes at the registered fixup - and goes to fw_panic. */
 
 #include "crt.h"
+#include "Shim/layout.h"
 
-#define MAX_HARTS 8
-#define STACK_SHIFT 14              /* 16 KiB per hart */
-#define FRAME_PC 256
-#define FRAME_MODE 264
-#define FRAME_STACK 272
-#define MODE_MASK 0x8000001800     /* mstatus.MPV (bit 39) | mstatus.MPP (bits 12:11) */
-#define FINISHER_BASE 0x100000
+#define MAX_HARTS FW_MAX_HARTS
+#define STACK_SHIFT FW_STACK_SHIFT
+#define FRAME_PC FW_FRAME_PC
+#define FRAME_MODE FW_FRAME_MODE
+#define FRAME_STACK FW_FRAME_STACK
+#define MODE_MASK FW_MODE_MASK
 
   .section .text.init, "ax", @progbits
   .globl _start
@@ -227,17 +227,9 @@ fp_restore:
   fscsr t0
   ret
 
-/* board_exit(code): the test finisher; 0 passes, anything else fails with that code. */
-  .globl board_exit
-board_exit:
-  li t0, FINISHER_BASE
-  li t1, 0x5555
-  beqz a0, 1f
-  slli t1, a0, 16
-  li t2, 0x3333
-  or t1, t1, t2
-1:
-  sw t1, 0(t0)
+/* fw_park(): parks the hart for good. */
+  .globl fw_park
+fw_park:
   j park
 
   .section .data.boot, "aw", @progbits

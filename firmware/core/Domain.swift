@@ -1,14 +1,15 @@
 import Shim
 
-/// A vCPU's state. Running and runnable vCPUs are `.runnable`; `.waiting` is a vCPU in WFI
-/// (or an HSM retentive suspend) until one of its interrupts is pending; `.stopped` is the
-/// HSM STOPPED state.
+/// A vCPU's scheduling state. Running and runnable vCPUs are `.runnable`; `.waiting` is a
+/// vCPU in WFI (or an HSM retentive suspend) until one of its interrupts is pending;
+/// `.stopped` is the HSM STOPPED state.
 enum VCPUState {
     case stopped, runnable, waiting
 }
 
-/// One virtual hart: its register frame (start.S saves into it) and the VS-level CSRs
-/// that are saved and restored when it leaves or takes the physical hart.
+/// One virtual hart: its register frame (start.S saves into it), the VS-level CSRs that
+/// are saved and restored when it leaves or takes a physical hart (arch/VCPUState.swift),
+/// and its accounting.
 final class VCPU {
     let id: UInt64
     unowned(unsafe) let domain: Domain
@@ -32,7 +33,7 @@ final class VCPU {
     var timerDeadline: UInt64 = UInt64.max
     /// f0–f31 and fcsr, when the board has D.
     let fp: UnsafeMutablePointer<UInt64>?
-    /// Cycles this vCPU has held the physical hart.
+    /// Cycles this vCPU has held a physical hart.
     var cycles: UInt64 = 0
 
     init(id: UInt64, domain: Domain, hasFP: Bool) {
@@ -50,7 +51,7 @@ final class VCPU {
     }
 
     /// Resets the vCPU to the OpenSBI entry state: VS-mode at `pc`, a0 = vCPU id,
-    /// a1 = `opaque`, satp = 0, interrupts off (SBI HSM hart_start, table "HSM Hart Start
+    /// a1 = `opaque`, satp = 0, interrupts off (SBI §9.1 hart_start, table "HSM Hart Start
     /// Register State").
     func reset(pc: UInt64, opaque: UInt64) {
         frame.initialize(to: vcpu_frame())
@@ -85,52 +86,13 @@ final class VCPU {
 
     /// Privilege the guest was in when it trapped: 1 = VS, 0 = VU.
     var guestPrivilege: UInt64 { (frame.pointee.mode >> Mstatus.MPPShift) & 3 }
-
-    /// Puts this vCPU's CSRs on the hart (Priv. §18.2: the VS CSRs are the guest's
-    /// supervisor state; hvip/hie hold its virtual interrupts).
-    func load(sstc: Bool) {
-        csr_write_hgatp(domain.hgatp)
-        csr_write_vsstatus(vsstatus)
-        csr_write_hie(vsie)
-        csr_write_vstvec(vstvec)
-        csr_write_vsscratch(vsscratch)
-        csr_write_vsepc(vsepc)
-        csr_write_vscause(vscause)
-        csr_write_vstval(vstval)
-        csr_write_vsatp(vsatp)
-        csr_write_hvip(hvip)
-        if sstc { csr_write_vstimecmp(vstimecmp) }
-        if let fp { fp_restore(fp) }
-    }
-
-    /// Takes this vCPU's CSRs off the hart.
-    func save(sstc: Bool) {
-        vsstatus = csr_read_vsstatus()
-        vsie = csr_read_hie() & Interrupt.virtualSupervisorMask
-        vstvec = csr_read_vstvec()
-        vsscratch = csr_read_vsscratch()
-        vsepc = csr_read_vsepc()
-        vscause = csr_read_vscause()
-        vstval = csr_read_vstval()
-        vsatp = csr_read_vsatp()
-        hvip = csr_read_hvip() & Interrupt.virtualSupervisorMask
-        if sstc { vstimecmp = csr_read_vstimecmp() }
-        if let fp { fp_save(fp) }
-    }
-
-    /// True when an interrupt the guest has enabled is pending (what ends a WFI).
-    func hasPendingInterrupt(now: UInt64, sstc: Bool) -> Bool {
-        var pending = hvip
-        if sstc && now >= vstimecmp { pending |= Interrupt.VSTIP }
-        return pending & vsie != 0
-    }
 }
 
 enum DomainState {
     case running, paused, shutdown, crashed
 }
 
-/// A guest: its memory, G-stage tables, vCPUs and accounting.
+/// A guest: its memory, G-stage tables, vCPUs, devices and accounting.
 final class Domain {
     let id: UInt64
     let name: String
@@ -150,12 +112,12 @@ final class Domain {
     var dtbAddress: UInt64 = 0
     /// VM exits by cause: 0–23 exceptions, 32 + code for interrupts.
     var exits = [UInt64](repeating: 0, count: 48)
-    /// The emulated UART's registers (LCR, IER, MCR, SCR, DLL, DLM).
-    var uart = VirtualUART()
-    /// Console output not yet written (an unfinished line).
-    var console: [UInt8] = []
-    /// True when the next console byte starts a line (for the name prefix).
-    var atLineStart = true
+    /// The emulated devices it reaches by MMIO (vdev/MMIORegistry.swift).
+    var mmio = MMIORegistry()
+    /// The emulated UART's registers.
+    var uart = UART16550Registers()
+    /// Its console (core/Console.swift).
+    var console = ConsoleBuffer()
 
     init(id: UInt64, name: String, bootargs: String, hostBase: UInt64, size: UInt64, gstage: GStage, image: UnsafeRawBufferPointer) {
         self.id = id

@@ -11,6 +11,7 @@ struct Platform {
     var timebase: UInt64 = VirtMap.timebaseHz
     var uart: UInt64 = VirtMap.uart0
     var clint: UInt64 = VirtMap.clint
+    var finisher: UInt64 = VirtMap.testFinisher
     /// The PLIC (not used yet: guests get no external interrupts until the virtual PLIC).
     var plic: UInt64 = VirtMap.plic
     var dtbSize: UInt64 = 0
@@ -35,12 +36,14 @@ struct Platform {
                 }
             }
         }
-        (hasH, hasSstc, hasFP) = Platform.extensions(isa)
+        let parsed = ISAString(isa)
+        (hasH, hasSstc, hasFP) = (parsed.hasH, parsed.hasSstc, parsed.hasFP)
         if let node = fdt.firstNode(compatible: "ns16550a"), let reg = node.reg(0) { uart = reg.address }
         if let node = fdt.firstNode(compatible: "riscv,clint0") ?? fdt.firstNode(compatible: "sifive,clint0"),
            let reg = node.reg(0) { clint = reg.address }
         if let node = fdt.firstNode(compatible: "riscv,plic0") ?? fdt.firstNode(compatible: "sifive,plic-1.0.0"),
            let reg = node.reg(0) { plic = reg.address }
+        if let node = fdt.firstNode(compatible: "sifive,test0"), let reg = node.reg(0) { finisher = reg.address }
         if let chosen = fdt.node(at: "/chosen") {
             bootargs = chosen.property("bootargs")?.string ?? ""
             chosen.forEachChild { node in
@@ -48,25 +51,5 @@ struct Platform {
                 modules.append((reg.address, reg.size, node.property("bootargs")?.string ?? ""))
             }
         }
-    }
-
-    /// Reads H, Sstc and D out of an ISA string such as "rv64imafdc_h_zicsr_sstc": the
-    /// single letters after "rv64" up to the first '_', then '_'-separated names (Unpriv.
-    /// "ISA Extension Naming Conventions").
-    static func extensions(_ isa: String) -> (h: Bool, sstc: Bool, fp: Bool) {
-        var h = false, sstc = false, fp = false
-        var parts: [[UInt8]] = [[]]
-        for b in isa.utf8 {
-            if b == 0x5F { parts.append([]) } else { parts[parts.count - 1].append(b | 0x20) }
-        }
-        for (i, b) in parts[0].enumerated() where i >= 4 {
-            if b == 0x68 { h = true }                       // h
-            if b == 0x64 || b == 0x67 { fp = true }         // d, g
-        }
-        for part in parts.dropFirst() {
-            if part == [0x68] { h = true }
-            if part == [0x73, 0x73, 0x74, 0x63] { sstc = true }
-        }
-        return (h, sstc, fp)
     }
 }

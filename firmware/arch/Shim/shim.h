@@ -6,17 +6,24 @@
 #ifndef VIREO_FW_SHIM_H
 #define VIREO_FW_SHIM_H
 
+#include "layout.h"
+
 typedef unsigned long long u64;
 
 /* The register frame of a vCPU. start.S saves a guest's x1..x31, pc (mepc) and the mode it
    came from (mstatus.MPP/MPV) here on every trap into M-mode, and restores the frame that
-   mscratch points to on the way out. The offsets are fixed: start.S uses them. */
+   mscratch points to on the way out. start.S uses the offsets of layout.h; the asserts
+   below keep them and this struct in step. */
 struct vcpu_frame {
-  u64 x[32];        /*   0: x[0] unused */
-  u64 pc;           /* 256 */
-  u64 mode;         /* 264: mstatus & (MPP | MPV) */
-  u64 stack;        /* 272: the firmware stack top of the hart running this frame */
+  u64 x[32];        /* x[0] unused */
+  u64 pc;           /* mepc */
+  u64 mode;         /* mstatus & (MPP | MPV) */
+  u64 stack;        /* the firmware stack top of the hart running this frame */
 };
+_Static_assert(__builtin_offsetof(struct vcpu_frame, pc) == FW_FRAME_PC, "FW_FRAME_PC");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, mode) == FW_FRAME_MODE, "FW_FRAME_MODE");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, stack) == FW_FRAME_STACK, "FW_FRAME_STACK");
+_Static_assert(sizeof(struct vcpu_frame) == FW_FRAME_SIZE, "FW_FRAME_SIZE");
 
 #include "csr.h"
 
@@ -98,8 +105,8 @@ __attribute__((noreturn)) void vcpu_enter(struct vcpu_frame *frame);
 /* Saves/restores f0-f31 and fcsr (33 doublewords); only called when misa has D. */
 void fp_save(u64 *area);
 void fp_restore(u64 *area);
-/* Writes (code<<16)|0x3333, or 0x5555 for 0, to the test finisher. */
-__attribute__((noreturn)) void board_exit(u64 code);
+/* Parks the hart (wfi loop). */
+__attribute__((noreturn)) void fw_park(void);
 
 /* Linker script symbols. */
 extern unsigned char __fw_start[];
@@ -109,8 +116,10 @@ extern unsigned char __pt_start[];
 extern unsigned char __pt_end[];
 static inline u64 pagetables_start(void) { return (u64)__pt_start; }
 static inline u64 pagetables_end(void) { return (u64)__pt_end; }
-/* Top of hart `hart`'s firmware stack (16 KiB each, start.S). */
-static inline u64 hart_stack_top(u64 hart) { return (u64)__stack_top - (hart << 14); }
+/* Top of hart `hart`'s firmware stack (FW_STACK_SIZE each, start.S). */
+static inline u64 hart_stack_top(u64 hart) { return (u64)__stack_top - (hart << FW_STACK_SHIFT); }
+/* Sizes Swift reads (macros with expressions do not import). */
+static inline u64 fw_max_harts(void) { return FW_MAX_HARTS; }
 static inline u64 firmware_start(void) { return (u64)__fw_start; }
 static inline u64 firmware_end(void) { return (u64)__fw_end; }
 

@@ -1,0 +1,36 @@
+/// What the firmware reads out of a device tree's `riscv,isa` string such as
+/// "rv64imafdc_h_zicsr_sstc": the single letters after "rv64" up to the first '_', then
+/// '_'-separated multi-letter names (Unpriv. "ISA Extension Naming Conventions").
+public struct ISAString {
+    public let text: String
+    public private(set) var hasH = false
+    public private(set) var hasSstc = false
+    /// D (or G): the hart has f0–f31 and fcsr to switch.
+    public private(set) var hasFP = false
+
+    public init(_ isa: String) {
+        text = isa
+        var parts: [[UInt8]] = [[]]
+        for b in isa.utf8 {
+            if b == 0x5F { parts.append([]) } else { parts[parts.count - 1].append(b | 0x20) }
+        }
+        for (i, b) in parts[0].enumerated() where i >= 4 {
+            if b == 0x68 { hasH = true }                       // h
+            if b == 0x64 || b == 0x67 { hasFP = true }         // d, g
+        }
+        for part in parts.dropFirst() {
+            if part == [0x68] { hasH = true }
+            if part == [0x73, 0x73, 0x74, 0x63] { hasSstc = true }
+        }
+    }
+
+    /// The string without the H extension, for guests (no nested virtualization):
+    /// "rv64imafdc_h_sstc" → "rv64imafdc_sstc".
+    public var withoutH: String {
+        var parts = text.split(separator: "_").map { String($0) }.filter { $0 != "h" && $0 != "H" }
+        if let first = parts.first {
+            parts[0] = String(first.prefix(4)) + String(first.dropFirst(4).filter { $0 != "h" && $0 != "H" })
+        }
+        return parts.joined(separator: "_")
+    }
+}

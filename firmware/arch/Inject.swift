@@ -1,0 +1,31 @@
+import Shim
+
+/// Putting exceptions and interrupts into a guest.
+extension Hypervisor {
+    /// Delivers an exception to the guest's own handler, as a trap into VS-mode would
+    /// (Priv. §18.6.2 / §12.1.1: vsepc, vscause, vstval, vsstatus.SPP/SPIE/SIE, pc =
+    /// vstvec's base). The vCPU is the loaded one, so the VS CSRs are on the hart.
+    func injectException(_ vcpu: VCPU, cause: UInt64, tval: UInt64) {
+        let f = vcpu.frame
+        csr_write_vsepc(f.pointee.pc)
+        csr_write_vscause(cause)
+        csr_write_vstval(tval)
+        var s = csr_read_vsstatus()
+        let sie = s & Mstatus.SIE
+        s &= ~(Mstatus.SPP | Mstatus.SPIE | Mstatus.SIE)
+        if vcpu.guestPrivilege == 1 { s |= Mstatus.SPP }
+        if sie != 0 { s |= Mstatus.SPIE }
+        csr_write_vsstatus(s)
+        f.pointee.pc = csr_read_vstvec() & ~3
+        f.pointee.mode = Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
+    }
+
+    /// Sets VS interrupt bits in a vCPU's hvip (on the hart when its state is loaded).
+    func setPending(_ v: VCPU, _ bits: UInt64) {
+        if here.loaded === v { csr_set_hvip(bits) } else { v.hvip |= bits }
+    }
+
+    func clearPending(_ v: VCPU, _ bits: UInt64) {
+        if here.loaded === v { csr_clear_hvip(bits) } else { v.hvip &= ~bits }
+    }
+}

@@ -1,0 +1,24 @@
+import Shim
+
+extension MMIOAccess {
+    /// The faulting load or store: htinst when the hart supplied a transformed instruction,
+    /// otherwise the guest's code read with HLVX (two-stage translated as the guest sees it,
+    /// Priv. §18.6.3). Decoding is FirmwareKit's `MMIOAccess.decode`.
+    static func fetch(tinst: UInt64, pc: UInt64) -> MMIOAccess? {
+        if tinst != 0 {
+            // Pseudoinstructions (bits 1:0 = 00 with a nonzero value) mean the fault was an
+            // implicit access of the guest's own page walk, never a device access.
+            guard tinst & 1 == 1 else { return nil }
+            return decode(tinst, transformed: true)
+        }
+        var low: UInt64 = 0
+        guard guarded_hlvx_hu(pc, &low) == 0 else { return nil }
+        var insn = low
+        if low & 3 == 3 {
+            var high: UInt64 = 0
+            guard guarded_hlvx_hu(pc &+ 2, &high) == 0 else { return nil }
+            insn |= high << 16
+        }
+        return decode(insn, transformed: false)
+    }
+}

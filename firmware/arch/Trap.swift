@@ -1,0 +1,148 @@
+import Shim
+
+/// Every trap from a guest lands here (start.S saved its registers into `frame`). The
+/// return value is the frame start.S enters next: the same vCPU, or another one after a
+/// reschedule.
+@_cdecl("fw_trap")
+func fwTrap(_ frame: UnsafeMutablePointer<vcpu_frame>) -> UnsafeMutablePointer<vcpu_frame> {
+    hypervisor.handleTrap(frame)
+}
+
+/// A VM exit as the handlers see it: the vCPU, mcause's code and mtval.
+struct Exit {
+    let vcpu: VCPU
+    let code: UInt64
+    let tval: UInt64
+}
+
+/// What a handler wants next: resume the same vCPU, or give the hart to the scheduler.
+enum ExitAction {
+    case resume, reschedule
+}
+
+typealias ExitHandler = (Hypervisor, Exit) -> ExitAction
+
+/// The dispatch table by cause (Priv. §3.1.15 mcause): exception codes 0..<32, interrupt
+/// codes at 32 + code. Causes without a handler stop the domain with the fault's report.
+enum ExitTable {
+    static let size = 48
+    nonisolated(unsafe) static var handlers: [ExitHandler?] = []
+
+    static func install() {
+        var t = [ExitHandler?](repeating: nil, count: size)
+        t[Int(Cause.ecallFromVS.rawValue)] = { hv, e in hv.exitSBI(e) }
+        t[Int(Cause.loadGuestPageFault.rawValue)] = { hv, e in hv.exitGuestPageFault(e) }
+        t[Int(Cause.storeGuestPageFault.rawValue)] = { hv, e in hv.exitGuestPageFault(e) }
+        t[Int(Cause.instructionGuestPageFault.rawValue)] = { hv, e in hv.exitGuestPageFault(e) }
+        t[Int(Cause.virtualInstruction.rawValue)] = { hv, e in hv.exitVirtualInstruction(e) }
+        t[32 + Int(Interrupt.MTI)] = { hv, e in hv.exitMachineTimer(e) }
+        t[32 + Int(Interrupt.MSI)] = { hv, e in hv.exitMachineSoftware(e) }
+        handlers = t
+    }
+}
+
+extension Hypervisor {
+    func handleTrap(_ frame: UnsafeMutablePointer<vcpu_frame>) -> UnsafeMutablePointer<vcpu_frame> {
+        let cause = csr_read_mcause()
+        let tval = csr_read_mtval()
+        let hart = here
+        guard let vcpu = hart.current, vcpu.frame == frame else {
+            Log.line("vireo: trap with no vCPU on the hart")
+            PowerOff.exit(3)
+        }
+        vcpu.cycles &+= csr_read_mcycle() &- hart.enteredAt
+        let domain = vcpu.domain
+        let interrupt = cause >> 63 != 0
+        let index = interrupt ? 32 + Int(cause & 15) : Int(cause & 31)
+        domain.exits[index] &+= 1
+        let exit = Exit(vcpu: vcpu, code: cause & 0x3F, tval: tval)
+        var action = ExitAction.resume
+        if let handler = ExitTable.handlers[index], (interrupt ? cause & 0x3F < 16 : cause & 0x3F < 32) {
+            action = handler(self, exit)
+        } else if interrupt {
+            crash(domain, "unexpected interrupt " + Format.dec(exit.code))
+        } else {
+            crash(domain, faultReason(exit.code, pc: frame.pointee.pc, tval: tval, gpa: nil))
+        }
+        if action == .resume && domain.isRunning && vcpu.state == .runnable {
+            hart.enteredAt = csr_read_mcycle()
+            return frame
+        }
+        return enter(pickNext())
+    }
+
+    func exitMachineTimer(_ e: Exit) -> ExitAction {
+        setTimer(UInt64.max)
+        let now = csr_read_time()
+        expireTimers(now: now)
+        let hart = here
+        if now >= hart.sliceEnd {
+            hart.sliceEnd = now &+ slice
+            return .reschedule
+        }
+        return .resume
+    }
+
+    func exitMachineSoftware(_ e: Exit) -> ExitAction {
+        CLINT.setSoftwareInterrupt(hart: here.id, 0)
+        return .resume
+    }
+
+    func exitSBI(_ e: Exit) -> ExitAction {
+        e.vcpu.frame.pointee.pc &+= 4
+        return handleSBI(e.vcpu)
+    }
+
+    /// A guest load, store or fetch that missed its G-stage tables: an emulated device
+    /// (vdev/) when one is there, otherwise the domain is stopped.
+    func exitGuestPageFault(_ e: Exit) -> ExitAction {
+        let gpa = (csr_read_mtval2() << 2) | (e.tval & 3)
+        let pc = e.vcpu.frame.pointee.pc
+        if e.code != Cause.instructionGuestPageFault.rawValue,
+           emulateMMIO(e.vcpu, gpa: gpa, store: e.code == Cause.storeGuestPageFault.rawValue) {
+            return .resume
+        }
+        crash(e.vcpu.domain, faultReason(e.code, pc: pc, tval: e.tval, gpa: gpa))
+        return .reschedule
+    }
+
+    /// Virtual-instruction exceptions (Priv. §18.6.1): WFI with hstatus.VTW makes the vCPU
+    /// yield; anything else is an illegal instruction to the guest.
+    func exitVirtualInstruction(_ e: Exit) -> ExitAction {
+        let vcpu = e.vcpu
+        if e.tval == 0x1050_0073 {
+            vcpu.frame.pointee.pc &+= 4
+            vcpu.state = .waiting
+            consoleFlush(vcpu.domain)      // a prompt shows before the guest sleeps
+            return .reschedule
+        }
+        injectException(vcpu, cause: Cause.illegalInstruction.rawValue, tval: e.tval)
+        return .resume
+    }
+
+    /// "load guest-page fault at pc 0x…, tval 0x… (guest-physical 0x…)".
+    func faultReason(_ cause: UInt64, pc: UInt64, tval: UInt64, gpa: UInt64?) -> String {
+        var s = Cause(rawValue: cause)?.name ?? "exception " + Format.dec(cause)
+        s += " at pc " + Format.hex(pc) + ", tval " + Format.hex(tval)
+        if let gpa { s += " (guest-physical " + Format.hex(gpa) + ")" }
+        return s
+    }
+
+    /// Emulates a load or store on a registered device region (vdev/MMIORegistry.swift).
+    func emulateMMIO(_ vcpu: VCPU, gpa: UInt64, store: Bool) -> Bool {
+        guard let region = vcpu.domain.mmio.find(gpa) else { return false }
+        let f = vcpu.frame
+        guard let access = MMIOAccess.fetch(tinst: csr_read_mtinst(), pc: f.pointee.pc), access.isStore == store else {
+            return false
+        }
+        let offset = gpa - region.base
+        if access.isStore {
+            guard region.write(self, vcpu, offset, access.width, vcpu.register(access.register)) else { return false }
+        } else {
+            guard let raw = region.read(self, vcpu, offset, access.width) else { return false }
+            vcpu.setRegister(access.register, access.extend(raw))
+        }
+        f.pointee.pc &+= access.length
+        return true
+    }
+}

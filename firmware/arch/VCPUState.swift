@@ -1,0 +1,44 @@
+import Shim
+
+/// Moving a vCPU's supervisor state on and off a physical hart (Priv. §18.2: the VS CSRs
+/// are the guest's supervisor state; hvip and hie hold its virtual interrupts; the
+/// floating-point registers when the hart has D).
+extension VCPU {
+    /// Puts this vCPU's CSRs on the hart.
+    func load(sstc: Bool) {
+        csr_write_hgatp(domain.hgatp)
+        csr_write_vsstatus(vsstatus)
+        csr_write_hie(vsie)
+        csr_write_vstvec(vstvec)
+        csr_write_vsscratch(vsscratch)
+        csr_write_vsepc(vsepc)
+        csr_write_vscause(vscause)
+        csr_write_vstval(vstval)
+        csr_write_vsatp(vsatp)
+        csr_write_hvip(hvip)
+        if sstc { csr_write_vstimecmp(vstimecmp) }
+        if let fp { fp_restore(fp) }
+    }
+
+    /// Takes this vCPU's CSRs off the hart.
+    func save(sstc: Bool) {
+        vsstatus = csr_read_vsstatus()
+        vsie = csr_read_hie() & Interrupt.virtualSupervisorMask
+        vstvec = csr_read_vstvec()
+        vsscratch = csr_read_vsscratch()
+        vsepc = csr_read_vsepc()
+        vscause = csr_read_vscause()
+        vstval = csr_read_vstval()
+        vsatp = csr_read_vsatp()
+        hvip = csr_read_hvip() & Interrupt.virtualSupervisorMask
+        if sstc { vstimecmp = csr_read_vstimecmp() }
+        if let fp { fp_save(fp) }
+    }
+
+    /// True when an interrupt the guest has enabled is pending (what ends a WFI).
+    func hasPendingInterrupt(now: UInt64, sstc: Bool) -> Bool {
+        var pending = hvip
+        if sstc && now >= vstimecmp { pending |= Interrupt.VSTIP }
+        return pending & vsie != 0
+    }
+}

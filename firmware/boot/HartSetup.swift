@@ -1,0 +1,41 @@
+import Shim
+
+/// Per-hart M-mode state (DESIGN §3):
+/// - PMP: the firmware's range [__fw_start, __fw_end) is closed to every mode below M
+///   (not locked, so M keeps access); everything else is open. Guests are further
+///   confined by their G-stage tables.
+/// - Delegation: exceptions a guest handles itself go to VS (medeleg to HS, hedeleg on to
+///   VS); ecalls from VS, guest-page faults and virtual instructions stay in M. The VS
+///   interrupts go to VS (mideleg's VS bits are read-only one, hideleg passes them on).
+/// - Counters and Sstc opened to guests; the FP unit on when the board has it.
+func setUpHart(_ platform: Platform) {
+    setUpFirmwarePMP()
+    let guestExceptions: UInt64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5)
+        | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
+    csr_write_medeleg(guestExceptions)
+    csr_write_hedeleg(guestExceptions)
+    csr_write_mideleg(0)
+    csr_write_hideleg(Interrupt.virtualSupervisorMask)
+    csr_write_mcounteren(7)
+    csr_write_hcounteren(7)
+    // hstatus: VTW makes a guest's WFI trap (so the vCPU can yield); SPVP for HLVX.
+    csr_write_hstatus(Hstatus.VTW | Hstatus.SPVP)
+    if platform.hasSstc {
+        csr_set_menvcfg(UInt64(1) << 63)    // STCE
+        csr_set_henvcfg(UInt64(1) << 63)
+    }
+    if platform.hasFP { csr_set_mstatus(UInt64(1) << 13) }   // FS = Initial
+    csr_write_mie(Interrupt.MTIP | Interrupt.MSIP)
+}
+
+/// PMP (Priv. §3.7), lowest entry first: [0, fw_start) RWX, [fw_start, pt_start) closed,
+/// [pt_start, fw_end) read-only (the G-stage tables, which the hart's G-stage walks read
+/// as S-level accesses), then everything above RWX (NAPOT over the whole space).
+func setUpFirmwarePMP() {
+    csr_write_pmpaddr0(firmware_start() >> 2)
+    csr_write_pmpaddr1(pagetables_start() >> 2)
+    csr_write_pmpaddr2(firmware_end() >> 2)
+    csr_write_pmpaddr3(UInt64.max >> 10)
+    let tor: UInt64 = 1 << 3, napot: UInt64 = 3 << 3, r: UInt64 = 1, rwx: UInt64 = 7
+    csr_write_pmpcfg0((tor | rwx) | (tor << 8) | ((tor | r) << 16) | ((napot | rwx) << 24))
+}

@@ -1,0 +1,24 @@
+/// Domains from the boot modules the board lists under /chosen (DESIGN §2 `--module
+/// FILE[,ARGS]`; Xen's multiboot modules). Options in ARGS are FirmwareKit's
+/// `ModuleOptions`.
+extension Hypervisor {
+    /// One domain per boot module: the first is Dom0. ARGS become the guest's
+    /// /chosen/bootargs; `mem=`, `vcpus=` and `name=` in them are also read here.
+    func createDomainsFromModules() {
+        if platform.modules.isEmpty {
+            Log.line("vireo: no guest: boot modules (/chosen/module@...) are empty; nothing to run")
+            powerOff(2)
+        }
+        // A domain's id is its module's position, so Dom0 is always the first module: when
+        // that one fails to load, no other guest inherits Dom0's place.
+        for (index, m) in platform.modules.enumerated() {
+            let id = UInt64(index)
+            let options = ModuleOptions(m.args, defaultName: id == 0 ? "dom0" : "dom" + Format.dec(id))
+            let image = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(m.address)), count: Int(m.size))
+            if let reason = createDomain(id: id, name: options.name, image: image, bootargs: m.args,
+                                         memory: options.memory ?? Hypervisor.defaultMemory, vcpus: options.vcpus) {
+                Log.put("vireo: module at " + Format.hex(m.address) + " (" + options.name + "): " + reason + "\n")
+            }
+        }
+    }
+}

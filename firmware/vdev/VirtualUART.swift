@@ -1,0 +1,29 @@
+/// The 16550A a guest sees at 0x1000_0000 (QEMU virt's UART0 address), emulated register
+/// by register on every access; no interrupts yet. Transmit goes to the domain's console;
+/// Dom0 receives the physical UART's input. The register file is FirmwareKit's
+/// `UART16550Registers`.
+enum VirtualUART {
+    static let base: UInt64 = VirtMap.uart0
+    static let size: UInt64 = UART16550Registers.size
+
+    /// The MMIO region every domain gets.
+    static let region = MMIORegion(base: base, size: size, read: read, write: write)
+
+    static func read(_ hv: Hypervisor, _ vcpu: VCPU, _ offset: UInt64, _ width: UInt64) -> UInt64? {
+        let domain = vcpu.domain
+        if offset == 0 { hv.consoleFlush(domain) }
+        let input: UInt8? = domain.id == 0 && UART.hasInput ? 0 : nil
+        if input != nil && domain.uart.readTakesInput(offset: offset) {
+            return UInt64(UART.get() ?? 0)
+        }
+        return UInt64(domain.uart.read(offset: offset, input: input))
+    }
+
+    static func write(_ hv: Hypervisor, _ vcpu: VCPU, _ offset: UInt64, _ width: UInt64, _ value: UInt64) -> Bool {
+        let domain = vcpu.domain
+        if let byte = domain.uart.write(offset: offset, value: UInt8(truncatingIfNeeded: value)) {
+            hv.consoleWrite(domain, byte)
+        }
+        return true
+    }
+}
