@@ -48,8 +48,11 @@ public enum Format {
     /// `value` per mille of `total` as "12.3" (percent with one decimal).
     public static func percent(_ value: UInt64, of total: UInt64) -> String {
         guard total > 0 else { return "0.0" }
-        let tenths = value.multipliedFullWidth(by: 1000)
-        let q = total.dividingFullWidth((tenths.high, tenths.low)).quotient
+        // Scaled down first when value × 1000 would overflow (no 128-bit division on bare metal).
+        var v = value, t = total
+        while v > UInt64.max / 1000 { v >>= 1; t >>= 1 }
+        guard t > 0 else { return "0.0" }
+        let q = v * 1000 / t
         return dec(q / 10) + "." + dec(q % 10)
     }
 

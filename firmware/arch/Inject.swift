@@ -20,12 +20,28 @@ extension Hypervisor {
         f.pointee.mode = Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
     }
 
-    /// Sets VS interrupt bits in a vCPU's hvip (on the hart when its state is loaded).
+    /// Raises VS interrupt bits for a vCPU wherever it is: in hvip when its CSRs are on
+    /// this hart, as remote-pending bits (merged by its hart) when they are on another,
+    /// else in its saved hvip. Its hart is kicked so that a sleeping or busy hart notices.
     func setPending(_ v: VCPU, _ bits: UInt64) {
-        if here.loaded === v { csr_set_hvip(bits) } else { v.hvip |= bits }
+        let hart = here
+        if hart.loaded === v {
+            csr_set_hvip(bits)
+            return
+        }
+        if let holder = harts.first(where: { $0.loaded === v }) {
+            v.remotePending |= bits
+            kick(holder)
+        } else {
+            v.hvip |= bits
+        }
+        kick(harts[v.hart])
     }
 
+    /// Clears VS interrupt bits of a vCPU (its own call, or one whose CSRs are not loaded
+    /// anywhere else).
     func clearPending(_ v: VCPU, _ bits: UInt64) {
+        v.remotePending &= ~bits
         if here.loaded === v { csr_clear_hvip(bits) } else { v.hvip &= ~bits }
     }
 }

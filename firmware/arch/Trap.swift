@@ -50,7 +50,10 @@ extension Hypervisor {
             Log.line("vireo: trap with no vCPU on the hart")
             PowerOff.exit(3)
         }
-        vcpu.cycles &+= csr_read_mcycle() &- hart.enteredAt
+        let trapAt = csr_read_mcycle()
+        hart.trapAt = trapAt
+        vcpu.cycles &+= trapAt &- hart.enteredAt
+        hart.guestCycles &+= trapAt &- hart.enteredAt
         let domain = vcpu.domain
         let interrupt = cause >> 63 != 0
         let index = interrupt ? 32 + Int(cause & 15) : Int(cause & 31)
@@ -65,27 +68,38 @@ extension Hypervisor {
             crash(domain, faultReason(exit.code, pc: frame.pointee.pc, tval: tval, gpa: nil))
         }
         if action == .resume && domain.isRunning && vcpu.state == .runnable {
+            // The handler may have moved deadlines: never resume with the timer disarmed.
+            programTimer()
             hart.enteredAt = csr_read_mcycle()
             return frame
         }
         return enter(pickNext())
     }
 
+    /// The slice end, a sleeping vCPU's wake-up, or (no Sstc) a guest deadline.
     func exitMachineTimer(_ e: Exit) -> ExitAction {
-        setTimer(UInt64.max)
         let now = csr_read_time()
         expireTimers(now: now)
+        let preempt = wakeWaiting(now: now)
         let hart = here
         if now >= hart.sliceEnd {
-            hart.sliceEnd = now &+ slice
+            hart.measureSwitch = true
             return .reschedule
         }
-        return .resume
+        return preempt ? .reschedule : .resume
     }
 
+    /// Another hart kicked this one: interrupts raised for the loaded vCPU, fence
+    /// requests, or vCPUs of this hart that became ready.
     func exitMachineSoftware(_ e: Exit) -> ExitAction {
-        CLINT.setSoftwareInterrupt(hart: here.id, 0)
-        return .resume
+        let hart = here
+        CLINT.setSoftwareInterrupt(hart: hart.id, 0)
+        serviceMailbox()
+        if let v = hart.loaded, v.remotePending != 0 {
+            csr_set_hvip(v.remotePending)
+            v.remotePending = 0
+        }
+        return wakeWaiting(now: csr_read_time()) ? .reschedule : .resume
     }
 
     func exitSBI(_ e: Exit) -> ExitAction {

@@ -15,7 +15,10 @@ extension VCPU {
         csr_write_vscause(vscause)
         csr_write_vstval(vstval)
         csr_write_vsatp(vsatp)
-        csr_write_hvip(hvip)
+        csr_write_hvip(hvip | remotePending)
+        remotePending = 0
+        csr_write_scounteren(scounteren)
+        csr_write_senvcfg(senvcfg)
         if sstc { csr_write_vstimecmp(vstimecmp) }
         if let fp { fp_restore(fp) }
     }
@@ -31,13 +34,22 @@ extension VCPU {
         vstval = csr_read_vstval()
         vsatp = csr_read_vsatp()
         hvip = csr_read_hvip() & Interrupt.virtualSupervisorMask
+        scounteren = csr_read_scounteren()
+        senvcfg = csr_read_senvcfg()
         if sstc { vstimecmp = csr_read_vstimecmp() }
         if let fp { fp_save(fp) }
     }
 
+    /// The `time` at which a waiting vCPU's timer wakes it (max: none): its vstimecmp with
+    /// Sstc when it enabled the timer interrupt, else its SBI deadline.
+    func wakeTime(sstc: Bool) -> UInt64 {
+        if sstc { return vsie & Interrupt.VSTIP != 0 ? vstimecmp : UInt64.max }
+        return timerDeadline
+    }
+
     /// True when an interrupt the guest has enabled is pending (what ends a WFI).
     func hasPendingInterrupt(now: UInt64, sstc: Bool) -> Bool {
-        var pending = hvip
+        var pending = hvip | remotePending
         if sstc && now >= vstimecmp { pending |= Interrupt.VSTIP }
         return pending & vsie != 0
     }

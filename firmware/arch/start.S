@@ -6,8 +6,10 @@
 
    Traps: mscratch holds the current vCPU's frame (struct vcpu_frame, Shim/shim.h) while a
    guest runs and 0 while the firmware runs. A trap from a guest saves the guest registers
-   into that frame, switches to the hart's firmware stack and calls fw_trap(frame), which
-   returns the frame to resume (possibly another vCPU's). A trap taken while the firmware
+   into that frame, switches to the hart's firmware stack, takes the hypervisor lock and
+   calls fw_trap(frame), which returns the frame to resume (possibly another vCPU's);
+   vcpu_resume drops the lock and enters it. So the Swift core runs on one hart at a time
+   (a big lock: firmware work is short next to a slice), while guests run on every hart. A trap taken while the firmware
    itself runs (mscratch = 0) is a firmware bug - or an expected fault of a guarded guest
    access, which resumes at the registered fixup - and goes to fw_panic. */
 
@@ -44,7 +46,11 @@ _start:
   j park
 
 secondary:
-  /* Wait for hart 0 (boot_release lives in .data, which bss zeroing leaves alone). */
+  /* Wait for hart 0 (boot_release lives in .data, which bss zeroing leaves alone). WFI
+     resumes only on an interrupt enabled in mie (Priv. §3.3.3), so the machine software
+     interrupt hart 0 raises after the release is enabled here. */
+  li t1, 8
+  csrw mie, t1
   la t1, boot_release
 1:
   ld t2, 0(t1)
@@ -109,13 +115,20 @@ trap_entry:
   li t1, MODE_MASK
   and t0, t0, t1
   sd t0, FRAME_MODE(sp)
-  mv a0, sp
-  ld sp, FRAME_STACK(a0)
+  mv s0, sp
+  ld sp, FRAME_STACK(s0)
+  call fw_lock_acquire
+  mv a0, s0
   call fw_trap
   /* fall through: a0 = the frame to resume */
 
+/* vcpu_resume(frame): drops the hypervisor lock, then enters the frame. */
+  .globl vcpu_resume
+vcpu_resume:
+  la t0, fw_big_lock
+  amoswap.w.rl zero, zero, (t0)
+
 /* vcpu_enter(frame): restores the frame and returns into its guest. */
-  .globl vcpu_enter
 vcpu_enter:
   csrw mscratch, a0
   ld t0, FRAME_PC(a0)
@@ -182,6 +195,25 @@ machine_trap:
   call fw_panic
   j park
 
+/* The hypervisor lock: test and test-and-set on one word (RVWMO acquire/release, Unpriv.
+   §A "Memory Consistency Model"). Uses t0-t2 only. */
+  .globl fw_lock_acquire
+fw_lock_acquire:
+  la t0, fw_big_lock
+  li t1, 1
+1:
+  lw t2, 0(t0)
+  bnez t2, 1b
+  amoswap.w.aq t2, t1, (t0)
+  bnez t2, 1b
+  ret
+
+  .globl fw_lock_release
+fw_lock_release:
+  la t0, fw_big_lock
+  amoswap.w.rl zero, zero, (t0)
+  ret
+
 /* long guarded_hlvx_hu(u64 address, u64 *value) */
   .globl guarded_hlvx_hu
 guarded_hlvx_hu:
@@ -238,3 +270,5 @@ boot_release:
   .dword 0
 fixup_table:
   .fill MAX_HARTS, 8, 0
+fw_big_lock:
+  .word 0

@@ -47,17 +47,26 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
         selfTestSwiftTrap(platform)
     }
     ExitTable.install()
+    fw_lock_acquire()
     hypervisor = Hypervisor(platform: platform, dtbAddress: dtbAddress)
+    hypervisor.printStats = platform.bootargs.split(separator: " ").contains { $0 == "vireo.stats" }
     hypervisor.createDomainsFromModules()
     releaseSecondaries()
+    for h in hypervisor.harts where h.id != 0 { CLINT.setSoftwareInterrupt(hart: h.id, 1) }
     hypervisor.run()
 }
 
-/// The other harts: the same M-mode setup, then parked (vCPUs run on hart 0 for now).
+/// The other harts: the same M-mode setup, then each runs the vCPUs placed on it.
 @_cdecl("fw_secondary")
 func fwSecondary(_ hart: UInt64) {
+    fw_lock_acquire()
+    CLINT.setSoftwareInterrupt(hart: hart, 0)
     setUpHart(hypervisor.platform)
-    while true { wait_for_interrupt() }
+    guard Int(hart) < hypervisor.harts.count else {
+        fw_lock_release()
+        while true { wait_for_interrupt() }
+    }
+    hypervisor.run()
 }
 
 /// A trap taken while the firmware itself runs: a firmware bug (a Swift runtime trap

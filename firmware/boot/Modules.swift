@@ -3,7 +3,7 @@
 /// `ModuleOptions`.
 extension Hypervisor {
     /// One domain per boot module: the first is Dom0. ARGS become the guest's
-    /// /chosen/bootargs; `mem=`, `vcpus=` and `name=` in them are also read here.
+    /// /chosen/bootargs; `mem=`, `vcpus=`, `weight=` and `name=` in them are also read here.
     func createDomainsFromModules() {
         if platform.modules.isEmpty {
             Log.line("vireo: no guest: boot modules (/chosen/module@...) are empty; nothing to run")
@@ -15,8 +15,13 @@ extension Hypervisor {
             let id = UInt64(index)
             let options = ModuleOptions(m.args, defaultName: id == 0 ? "dom0" : "dom" + Format.dec(id))
             let image = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(m.address)), count: Int(m.size))
+            if let bad = options.error {
+                Log.put("vireo: module at " + Format.hex(m.address) + " (" + options.name + "): bad option " + bad + "\n")
+                continue
+            }
             if let reason = createDomain(id: id, name: options.name, image: image, bootargs: m.args,
-                                         memory: options.memory ?? Hypervisor.defaultMemory, vcpus: options.vcpus) {
+                                         memory: options.memory ?? Hypervisor.defaultMemory, vcpus: options.vcpus,
+                                         weight: options.weight) {
                 Log.put("vireo: module at " + Format.hex(m.address) + " (" + options.name + "): " + reason + "\n")
             }
         }

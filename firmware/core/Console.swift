@@ -1,33 +1,98 @@
-/// One domain's console output not yet written: an unfinished line, and whether the next
-/// byte starts a line (for the name prefix).
+import Shim
+
+/// One domain's console output not yet written (an unfinished line), whether its next byte
+/// starts a line on the physical UART (for the name prefix), and its output budget.
 struct ConsoleBuffer {
     var pending: [UInt8] = []
     var atLineStart = true
+    /// Bytes left in the current budget window, and when the window started (`time`).
+    var budget: UInt64 = ConsoleBuffer.budgetPerWindow
+    var windowStart: UInt64 = 0
+    /// Bytes refused because the budget was spent.
+    var dropped: UInt64 = 0
+
+    /// At most this many bytes of a domain other than Dom0 reach the UART per window
+    /// (4 KiB per 10 ms: 400 KB/s, far above a serial console, yet a flood takes under a
+    /// tenth of a hart).
+    static let budgetPerWindow: UInt64 = 4096
+    static let windowTicks: UInt64 = 100_000
+    /// Longest DBCN console_write carried out in one call (SBI §12.1 allows partial writes).
+    static let maxWritePerCall: UInt64 = 1024
 }
 
 /// Domain consoles on the shared physical UART (DESIGN §3 "Consoles"). Output is kept per
 /// domain until a line is complete (or 200 bytes, or the domain reads input or stops), so
-/// lines of guests sharing the UART never mix; lines of domains other than Dom0 carry the
-/// domain's name. (Per-domain rings that Dom0 reads come with Dom0.)
+/// lines of guests sharing the UART never mix, and lines of domains other than Dom0 carry
+/// the domain's name. Every line a guest prints is attributable to it: when a domain's
+/// output would continue a physical line another domain (or the firmware) left open, a
+/// newline ends that line first, and the continuation gets its prefix again; control bytes
+/// other than newline and tab are dropped from guests other than Dom0, so a carriage
+/// return or an escape sequence cannot hide a prefix. (Per-domain rings that Dom0 reads
+/// come with Dom0.)
 extension Hypervisor {
-    func consoleWrite(_ domain: Domain, _ byte: UInt8) {
+    /// Takes one byte of `domain`'s console. Returns false when the domain's budget is
+    /// spent and the byte was refused.
+    @discardableResult
+    func consoleWrite(_ domain: Domain, _ byte: UInt8) -> Bool {
+        if domain.id != 0 {
+            if consoleBudget(domain) == 0 {
+                domain.console.dropped &+= 1
+                return false
+            }
+            domain.console.budget -= 1
+            if byte < 0x20 && byte != 0x0A && byte != 0x09 { return true }
+            if byte == 0x7F { return true }
+        }
         domain.console.pending.append(byte)
         if byte == 0x0A || domain.console.pending.count >= 200 { consoleFlush(domain) }
+        return true
     }
 
-    func consoleFlush(_ domain: Domain) {
-        guard !domain.console.pending.isEmpty else { return }
-        for byte in domain.console.pending {
-            if domain.id != 0 && domain.console.atLineStart {
-                UART.put(0x5B)
-                Log.put(domain.name)
-                UART.put(0x5D)
-                UART.put(0x20)
-            }
-            domain.console.atLineStart = byte == 0x0A
-            UART.put(byte)
+    /// Bytes `domain` may still write in this window (refilled each window).
+    func consoleBudget(_ domain: Domain) -> UInt64 {
+        guard domain.id != 0 else { return UInt64.max }
+        let now = csr_read_time()
+        if now &- domain.console.windowStart >= ConsoleBuffer.windowTicks {
+            domain.console.windowStart = now
+            domain.console.budget = ConsoleBuffer.budgetPerWindow
         }
-        domain.console.pending.removeAll(keepingCapacity: true)
+        return domain.console.budget
+    }
+
+    /// Writes out what `domain` has buffered; with `endLine`, an unfinished line is ended
+    /// (the domain stops, or the board powers off).
+    func consoleFlush(_ domain: Domain, endLine: Bool = false) {
+        if !domain.console.pending.isEmpty {
+            for byte in domain.console.pending {
+                if domain.console.atLineStart || lineOwner !== domain {
+                    claimLine(domain)
+                    if domain.id != 0 {
+                        UART.put(0x5B)
+                        Log.put(domain.name)
+                        UART.put(0x5D)
+                        UART.put(0x20)
+                    }
+                }
+                domain.console.atLineStart = byte == 0x0A
+                UART.put(byte)
+            }
+            domain.console.pending.removeAll(keepingCapacity: true)
+            lineOwner = domain.console.atLineStart ? nil : domain
+        }
+        if endLine && !domain.console.atLineStart {
+            UART.put(0x0A)
+            domain.console.atLineStart = true
+            if lineOwner === domain { lineOwner = nil }
+        }
+    }
+
+    /// Ends the physical line another domain left open before `domain` writes.
+    func claimLine(_ domain: Domain?) {
+        if let owner = lineOwner, owner !== domain {
+            UART.put(0x0A)
+            owner.console.atLineStart = true
+        }
+        lineOwner = domain
     }
 
     /// Console input goes to Dom0 only.

@@ -29,12 +29,25 @@ final class VCPU {
     var vsatp: UInt64 = 0
     var vstimecmp: UInt64 = UInt64.max
     var hvip: UInt64 = 0        // VS interrupts injected by the firmware
+    /// Supervisor CSRs that have no VS copy (Priv. §18.2.5 hcounteren, §12.1.11 senvcfg):
+    /// a guest in VS-mode reaches the hart's own, so they are switched with the vCPU.
+    var scounteren: UInt64 = 0
+    var senvcfg: UInt64 = 0
+    /// VS interrupt bits raised from another hart while this vCPU's CSRs were on a third
+    /// one; merged into hvip when its hart next takes a trap or enters it.
+    var remotePending: UInt64 = 0
     /// Without Sstc: the guest's SBI set_timer deadline, in `time` units (max = none).
     var timerDeadline: UInt64 = UInt64.max
     /// f0–f31 and fcsr, when the board has D.
     let fp: UnsafeMutablePointer<UInt64>?
-    /// Cycles this vCPU has held a physical hart.
+    /// Cycles this vCPU has run in VS/VU.
     var cycles: UInt64 = 0
+    /// The hart whose run queue holds this vCPU, and the hart it last ran on.
+    var hart: Int = 0
+    var lastHart: Int = -1
+    /// Weighted virtual time (FirmwareKit's `FairShare`): the scheduler runs the ready vCPU
+    /// with the least.
+    var vtime: UInt64 = 0
 
     init(id: UInt64, domain: Domain, hasFP: Bool) {
         self.id = id
@@ -69,6 +82,9 @@ final class VCPU {
         vsatp = 0
         vstimecmp = UInt64.max
         hvip = 0
+        remotePending = 0
+        scounteren = 0
+        senvcfg = 0
         timerDeadline = UInt64.max
         suspended = false
         if let fp { fp.initialize(repeating: 0, count: 33) }
@@ -106,6 +122,10 @@ final class Domain {
     var vcpus: [VCPU] = []
     var state: DomainState = .running
     var reason: String = ""
+    /// Scheduling weight (Xen's: 1...65535, default 256) and the VMID its G-stage
+    /// translations are tagged with (hgatp.VMID, Priv. §18.2.10).
+    var weight: UInt64 = FairShare.defaultWeight
+    let vmid: UInt64
     /// The ELF image this domain boots from (a boot module, still in host memory).
     let image: UnsafeRawBufferPointer
     var entry: UInt64 = 0
@@ -126,11 +146,18 @@ final class Domain {
         self.hostBase = hostBase
         self.size = size
         self.gstage = gstage
-        self.hgatp = gstage.hgatp(vmid: id + 1)
+        vmid = (id + 1) & 0x3FFF
+        self.hgatp = gstage.hgatp(vmid: vmid)
         self.image = image
     }
 
     var isRunning: Bool { state == .running }
+
+    /// Guest time of all its vCPUs, in cycles.
+    var cycles: UInt64 { vcpus.reduce(0) { $0 &+ $1.cycles } }
+
+    /// VM exits in total.
+    var exitCount: UInt64 { exits.reduce(0, &+) }
 
     /// The host address of guest-physical [gpa, gpa+length) when it lies inside guest RAM.
     func hostAddress(gpa: UInt64, length: UInt64) -> UInt64? {

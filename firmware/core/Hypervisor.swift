@@ -14,6 +14,13 @@ final class Hypervisor {
     let slice: UInt64
     /// The idle-forever message is printed once.
     var reportedIdle = false
+    /// The domain whose unfinished line is on the physical UART, if any (core/Console.swift).
+    var lineOwner: Domain? = nil
+    /// Where the next vCPU placement starts looking (core/Scheduler.swift).
+    var placementCursor = 0
+    /// `vireo.stats` on the firmware's command line: per-domain and per-hart figures at
+    /// power-off.
+    var printStats = false
     /// Default guest RAM when a module does not say mem=.
     static let defaultMemory: UInt64 = 32 << 20
 
@@ -29,8 +36,34 @@ final class Hypervisor {
         self.harts = harts
     }
 
-    /// Powers the board off after writing out every domain's unfinished console line.
+    /// Powers the board off after writing out every domain's unfinished console line (and
+    /// the figures, with `vireo.stats`).
     func powerOff(_ code: UInt64) -> Never {
+        for d in domains { consoleFlush(d, endLine: true) }
+        if printStats { reportStats() }
         PowerOff.exit(code)
+    }
+
+    /// Per-domain cycles, share and VM exits, and per-hart guest share and slice-switch cost.
+    func reportStats() {
+        let hart = here
+        chargeTime(hart, now: csr_read_time())
+        if let v = hart.current { v.cycles &+= csr_read_mcycle() &- hart.enteredAt }
+        var total: UInt64 = 0
+        for d in domains { total &+= d.cycles }
+        Log.line("vireo: stats: domain, weight, guest cycles, share of guest cycles, VM exits")
+        for d in domains {
+            Log.put("vireo: stats: domain " + Format.dec(d.id) + " (" + d.name + ") weight " + Format.dec(d.weight)
+                    + ": " + Format.dec(d.cycles) + " cycles, " + Format.percent(d.cycles, of: total) + "%, "
+                    + Format.dec(d.exitCount) + " exits\n")
+        }
+        let now = csr_read_mcycle()
+        for h in harts {
+            let busy = h.guestCycles
+            let perSwitch = h.sliceSwitches == 0 ? 0 : h.sliceSwitchCycles / h.sliceSwitches
+            Log.put("vireo: stats: hart " + Format.dec(h.id) + ": guests " + Format.percent(busy, of: now) + "% of "
+                    + Format.dec(now) + " cycles, idle " + Format.percent(h.idleCycles, of: now) + "%, "
+                    + Format.dec(h.sliceSwitches) + " slice ends, " + Format.dec(perSwitch) + " cycles each\n")
+        }
     }
 }

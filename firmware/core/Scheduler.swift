@@ -1,27 +1,87 @@
 import Shim
 
-/// Time-sharing the harts among vCPUs: preemptive round-robin with a slice from the
-/// machine timer (DESIGN §3 "Scheduling").
+/// Sharing the harts among vCPUs (DESIGN §3 "Scheduling"): each hart has a run queue of the
+/// vCPUs placed on it and runs, slice by slice (1 ms from the machine timer), the ready one
+/// with the least weighted virtual time (FirmwareKit's `FairShare`, after Xen's credit
+/// schedulers). A hart with nothing ready sleeps in WFI until its timer or another hart's
+/// software interrupt (`kick`) wakes it.
 extension Hypervisor {
+    /// Places a new vCPU on the hart with the fewest live vCPUs (ties: the next hart after
+    /// the last placement), so a domain's vCPUs spread over the harts.
+    func place(_ vcpu: VCPU) {
+        var best = -1
+        var bestLoad = Int.max
+        for i in 0..<harts.count {
+            let h = harts[(placementCursor + i) % harts.count]
+            var load = 0
+            for v in h.queue where v.domain.isRunning && v.state != .stopped { load += 1 }
+            if load < bestLoad {
+                bestLoad = load
+                best = Int(h.id)
+            }
+        }
+        placementCursor = (best + 1) % harts.count
+        vcpu.hart = best
+        harts[best].queue.append(vcpu)
+    }
+
+    /// Charges the hart's time since the last charge to the vCPU it ran for.
+    func chargeTime(_ hart: HartState, now: UInt64) {
+        if let v = hart.charged {
+            v.vtime &+= FairShare.burn(now &- hart.chargedFrom, weight: v.domain.weight)
+        }
+        hart.chargedFrom = now
+    }
+
+    /// The least virtual time among the ready vCPUs of `hart`'s queue (for wake-ups).
+    func vtimeFloor(_ hart: HartState) -> UInt64 {
+        var floor = UInt64.max
+        for v in hart.queue where v.domain.isRunning && v.state == .runnable { floor = min(floor, v.vtime) }
+        return floor == UInt64.max ? 0 : floor
+    }
+
+    /// Makes a stopped or waiting vCPU ready, without banked credit.
+    func makeReady(_ v: VCPU) {
+        v.vtime = FairShare.wake(v.vtime, floor: vtimeFloor(harts[v.hart]), allowance: slice)
+        v.state = .runnable
+        v.suspended = false
+    }
+
     /// Moves `vcpu`'s state onto this hart and returns its frame for start.S to enter.
     func enter(_ vcpu: VCPU) -> UnsafeMutablePointer<vcpu_frame> {
         let hart = here
+        let now = csr_read_time()
+        chargeTime(hart, now: now)
+        hart.charged = vcpu
         if hart.loaded !== vcpu {
             hart.loaded?.save(sstc: platform.hasSstc)
             vcpu.load(sstc: platform.hasSstc)
             hart.loaded = vcpu
+            // Translations this hart cached for the vCPU's VMID may predate changes the
+            // guest fenced elsewhere (Priv. §18.3.2; KVM flushes on migration too).
+            if vcpu.lastHart != Int(hart.id) { hfence_vvma_all() }
+            vcpu.lastHart = Int(hart.id)
+        } else if vcpu.remotePending != 0 {
+            csr_set_hvip(vcpu.remotePending)
+            vcpu.remotePending = 0
         }
+        if hart.current !== vcpu || now >= hart.sliceEnd { hart.sliceEnd = now &+ slice }
         hart.current = vcpu
         vcpu.frame.pointee.stack = hart_stack_top(hart.id)   // start.S's stack on the next trap
         programTimer()
-        hart.enteredAt = csr_read_mcycle()
+        let cycle = csr_read_mcycle()
+        if hart.measureSwitch {
+            hart.sliceSwitchCycles &+= cycle &- hart.trapAt
+            hart.sliceSwitches &+= 1
+            hart.measureSwitch = false
+        }
+        hart.enteredAt = cycle
         return vcpu.frame
     }
 
-    /// The first entry into a guest on this hart.
+    /// A hart's first entry into a guest (called with the lock held).
     func run() -> Never {
-        here.sliceEnd = csr_read_time() &+ slice
-        vcpu_enter(enter(pickNext()))
+        vcpu_resume(enter(pickNext()))
     }
 
     /// Saves the loaded vCPU's CSRs so its fields are current (before inspecting them).
@@ -29,48 +89,72 @@ extension Hypervisor {
         here.loaded?.save(sstc: platform.hasSstc)
     }
 
-    /// The next vCPU to run, round-robin after the current one; idles (WFI) until one is
-    /// ready. Powers off when no domain can run any more.
+    /// Wakes the waiting vCPUs of this hart whose interrupts are pending. Returns true when
+    /// one of them should preempt the current vCPU (less virtual time).
+    func wakeWaiting(now: UInt64) -> Bool {
+        let hart = here
+        var preempt = false
+        for v in hart.queue where v.state == .waiting && v.domain.isRunning && v !== hart.loaded {
+            if v.hasPendingInterrupt(now: now, sstc: platform.hasSstc) {
+                makeReady(v)
+                if let c = hart.current, v.vtime < c.vtime { preempt = true }
+            }
+        }
+        return preempt
+    }
+
+    /// The next vCPU to run on this hart; idles (WFI, the lock dropped) until one is ready.
+    /// Powers off when no domain can run any more.
     func pickNext() -> VCPU {
         let hart = here
         while true {
+            serviceMailbox()
             let now = csr_read_time()
+            chargeTime(hart, now: now)
             expireTimers(now: now)
             syncLoaded()
-            var all: [VCPU] = []
+            if !domains.contains(where: { $0.isRunning }) { allStopped() }
+            var ready: [Bool] = []
+            var vtimes: [UInt64] = []
             var start = 0
-            for d in domains where d.isRunning {
-                for v in d.vcpus {
-                    if v === hart.current { start = all.count + 1 }
-                    all.append(v)
+            for (i, v) in hart.queue.enumerated() {
+                if v === hart.current { start = i + 1 }
+                if v.state == .waiting && v.domain.isRunning && v.hasPendingInterrupt(now: now, sstc: platform.hasSstc) {
+                    makeReady(v)
                 }
+                ready.append(v.domain.isRunning && v.state == .runnable)
+                vtimes.append(v.vtime)
             }
-            if all.isEmpty { allStopped() }
-            var i = 0
-            while i < all.count {
-                let v = all[(start + i) % all.count]
-                if v.state == .runnable { return v }
-                if v.state == .waiting && v.hasPendingInterrupt(now: now, sstc: platform.hasSstc) {
-                    v.state = .runnable
-                    v.suspended = false
-                    return v
-                }
-                i += 1
-            }
-            // Nothing ready: sleep until the next timer event.
+            if let i = FairShare.pick(vtimes, ready: ready, start: start) { return hart.queue[i] }
+            // Nothing ready: sleep until the next timer event or a kick.
             var wake = UInt64.max
-            for v in all where v.state == .waiting {
-                wake = min(wake, platform.hasSstc && v.vsie & Interrupt.VSTIP != 0 ? v.vstimecmp : v.timerDeadline)
+            for v in hart.queue where v.state == .waiting && v.domain.isRunning {
+                wake = min(wake, v.wakeTime(sstc: platform.hasSstc))
             }
-            if wake == UInt64.max && !reportedIdle {
-                Log.line("vireo: every vCPU waits for an interrupt that nothing can raise; the hart idles")
-                reportedIdle = true
-            }
-            setTimer(wake)
+            reportIfEveryoneSleepsForever()
             hart.current = nil
+            hart.charged = nil
+            setTimer(wake)
+            let slept = csr_read_mcycle()
+            fw_lock_release()
             wait_for_interrupt()
-            csr_clear_mip(Interrupt.MSIP)
+            CLINT.setSoftwareInterrupt(hart: hart.id, 0)
+            fw_lock_acquire()
+            hart.idleCycles &+= csr_read_mcycle() &- slept
         }
+    }
+
+    /// Says once when every live vCPU of every domain waits with no timer armed: nothing
+    /// can wake them (a guest bug, or a hostile guest; the board idles).
+    func reportIfEveryoneSleepsForever() {
+        guard !reportedIdle else { return }
+        for d in domains where d.isRunning {
+            for v in d.vcpus where v.state == .runnable || (v.state == .waiting && (v.wakeTime(sstc: platform.hasSstc) != UInt64.max || v.hvip | v.remotePending != 0)) {
+                return
+            }
+        }
+        Log.line("vireo: every vCPU waits for an interrupt that nothing can raise; the hart idles")
+        reportedIdle = true
     }
 
     func allStopped() -> Never {

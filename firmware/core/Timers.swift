@@ -1,16 +1,15 @@
 import Shim
 
-/// Guest timers (SBI TIME, §6) and the hart's machine timer, which carries both the slice
-/// end and, without Sstc, the guests' deadlines.
+/// Guest timers (SBI TIME, §6) and the hart's machine timer, which carries the slice end,
+/// the wake-up of this hart's sleeping vCPUs and, without Sstc, its vCPUs' deadlines.
 extension Hypervisor {
-    /// Marks the injected timer of every vCPU whose SBI deadline has passed (no Sstc).
+    /// Marks the injected timer of every vCPU on this hart whose SBI deadline has passed
+    /// (no Sstc).
     func expireTimers(now: UInt64) {
         guard !platform.hasSstc else { return }
-        for d in domains where d.isRunning {
-            for v in d.vcpus where v.timerDeadline <= now {
-                v.timerDeadline = UInt64.max
-                setPending(v, Interrupt.VSTIP)
-            }
+        for v in here.queue where v.domain.isRunning && v.timerDeadline <= now {
+            v.timerDeadline = UInt64.max
+            setPending(v, Interrupt.VSTIP)
         }
     }
 
@@ -32,13 +31,16 @@ extension Hypervisor {
         }
     }
 
-    /// The machine timer: the end of the slice, or an earlier guest deadline (no Sstc).
+    /// Arms this hart's machine timer for the earliest of: the slice end, a waiting vCPU's
+    /// wake-up, and (no Sstc) any vCPU's SBI deadline. Every path back into a guest passes
+    /// here, so the timer is never left disarmed under a running guest.
     func programTimer() {
-        var next = here.sliceEnd
-        if !platform.hasSstc {
-            for d in domains where d.isRunning {
-                for v in d.vcpus where v.state != .stopped { next = min(next, v.timerDeadline) }
-            }
+        let hart = here
+        var next = hart.sliceEnd
+        let sstc = platform.hasSstc
+        for v in hart.queue where v.domain.isRunning && v.state != .stopped {
+            if !sstc { next = min(next, v.timerDeadline) }
+            if v.state == .waiting && v !== hart.loaded { next = min(next, v.wakeTime(sstc: sstc)) }
         }
         setTimer(next)
     }

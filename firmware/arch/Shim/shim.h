@@ -57,6 +57,8 @@ FW_CSR(pmpaddr1)
 FW_CSR(pmpaddr2)
 FW_CSR(pmpaddr3)
 FW_CSR(hstatus)
+FW_CSR(scounteren)
+FW_CSR(senvcfg)
 FW_CSR(hedeleg)
 FW_CSR(hideleg)
 FW_CSR(hie)
@@ -100,8 +102,13 @@ void hfence_vvma_all(void);
    translated as the guest sees it). Returns 0 and stores the value, or -1 when the access
    faulted (the M-mode trap vector resumes at the fixup). */
 long guarded_hlvx_hu(u64 address, u64 *value);
-/* Enters the frame: restores it and mrets into the guest. Never returns. */
-__attribute__((noreturn)) void vcpu_enter(struct vcpu_frame *frame);
+/* Drops the hypervisor lock, restores the frame and mrets into the guest. Never returns. */
+__attribute__((noreturn)) void vcpu_resume(struct vcpu_frame *frame);
+/* The hypervisor lock every hart holds while it runs the Swift core (start.S). */
+void fw_lock_acquire(void);
+void fw_lock_release(void);
+/* A load the compiler may not fold or hoist (spin-waits on words other harts write). */
+static inline u64 fw_load_relaxed(const volatile u64 *p) { return *p; }
 /* Saves/restores f0-f31 and fcsr (33 doublewords); only called when misa has D. */
 void fp_save(u64 *area);
 void fp_restore(u64 *area);
