@@ -24,18 +24,32 @@ public enum FairShare {
         return max(vtime, least)
     }
 
-    /// Index of the entry to run: the ready one with the least virtual time; ties go to
-    /// the first ready one at or after `start` (round-robin among equals). Nil: none ready.
-    public static func pick(_ vtimes: [UInt64], ready: [Bool], start: Int) -> Int? {
-        let n = vtimes.count
-        guard n > 0, ready.count == n else { return nil }
-        var best: Int? = nil
+    /// Index of the entry to run among `count`: the ready one with the least virtual time;
+    /// ties go to the first ready one at or after `start` (round-robin among equals).
+    /// Nil: none ready. The entries are read through the two functions, so the caller's
+    /// queue needs no copy.
+    public static func pick(count n: Int, start: Int, ready: (Int) -> Bool, vtime: (Int) -> UInt64) -> Int? {
+        guard n > 0 else { return nil }
+        var best = -1
+        var bestTime = UInt64.max
         var i = 0
         while i < n {
             let k = (start % n + i) % n
-            if ready[k], best == nil || vtimes[k] < vtimes[best!] { best = k }
+            if ready(k) {
+                let t = vtime(k)
+                if best < 0 || t < bestTime {
+                    best = k
+                    bestTime = t
+                }
+            }
             i += 1
         }
-        return best
+        return best < 0 ? nil : best
+    }
+
+    /// The same over arrays.
+    public static func pick(_ vtimes: [UInt64], ready: [Bool], start: Int) -> Int? {
+        guard ready.count == vtimes.count else { return nil }
+        return pick(count: vtimes.count, start: start, ready: { ready[$0] }, vtime: { vtimes[$0] })
     }
 }

@@ -14,10 +14,18 @@ public struct ISAString {
         for b in isa.utf8 {
             if b == 0x5F { parts.append([]) } else { parts[parts.count - 1].append(b | 0x20) }
         }
-        for (i, b) in parts[0].enumerated() where i >= 4 {
+        // The single letters end where the first multi-letter name (z…, s…, x…) begins,
+        // which may follow them without an underscore ("rv32imaczicsr_zifencei").
+        var single = parts[0].count
+        for (i, b) in parts[0].enumerated() where i >= 4 && (b == 0x7A || b == 0x73 || b == 0x78) {
+            single = i
+            break
+        }
+        for (i, b) in parts[0].enumerated() where i >= 4 && i < single {
             if b == 0x68 { hasH = true }                       // h
             if b == 0x64 || b == 0x67 { hasFP = true }         // d, g
         }
+        if single < parts[0].count, parts[0][single...].elementsEqual([0x73, 0x73, 0x74, 0x63]) { hasSstc = true }
         for part in parts.dropFirst() {
             if part == [0x68] { hasH = true }
             if part == [0x73, 0x73, 0x74, 0x63] { hasSstc = true }
@@ -29,7 +37,15 @@ public struct ISAString {
     public var withoutH: String {
         var parts = text.split(separator: "_").map { String($0) }.filter { $0 != "h" && $0 != "H" }
         if let first = parts.first {
-            parts[0] = String(first.prefix(4)) + String(first.dropFirst(4).filter { $0 != "h" && $0 != "H" })
+            // Only the single letters lose an h; a multi-letter name glued on keeps its own.
+            var letters = ""
+            var rest = ""
+            var inName = false
+            for (i, ch) in first.enumerated() {
+                if i >= 4 && !inName && (ch == "z" || ch == "Z" || ch == "s" || ch == "S" || ch == "x" || ch == "X") { inName = true }
+                if inName { rest.append(ch) } else if i < 4 || (ch != "h" && ch != "H") { letters.append(ch) }
+            }
+            parts[0] = letters + rest
         }
         return parts.joined(separator: "_")
     }

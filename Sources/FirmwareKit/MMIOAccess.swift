@@ -25,6 +25,8 @@ public struct MMIOAccess: Equatable {
     /// (§18.6.3); their rs1 and offset fields are zero, which decoding ignores. Anything
     /// else (FP loads, AMOs, pseudoinstructions) is nil: the firmware does not emulate it.
     public static func decode(_ insn: UInt64, transformed: Bool) -> MMIOAccess? {
+        // Bits 63:32 must be zero (§18.6.3: a future standard may give them a meaning).
+        guard insn >> 32 == 0 else { return nil }
         if insn & 3 == 3 || (transformed && insn & 3 == 1) {
             let opcode = insn & 0x7F | 3
             let funct3 = (insn >> 12) & 7
@@ -40,9 +42,21 @@ public struct MMIOAccess: Equatable {
                 return nil
             }
         }
-        // Compressed, quadrant 0: C.LW, C.LD, C.SW, C.SD with x8–x15 (Unpriv. §16.3).
-        guard !transformed, insn & 3 == 0, insn & 0xFFFF != 0 else { return nil }
+        guard !transformed, insn & 0xFFFF != 0 else { return nil }
         let funct3 = (insn >> 13) & 7
+        // Compressed, quadrant 2: C.LWSP, C.LDSP (rd ≠ 0), C.SWSP, C.SDSP (Unpriv. §16.3).
+        if insn & 3 == 2 {
+            let rd = Int((insn >> 7) & 31), rs2 = Int((insn >> 2) & 31)
+            switch funct3 {
+            case 2 where rd != 0: return MMIOAccess(isStore: false, width: 4, signExtend: true, register: rd, length: 2)
+            case 3 where rd != 0: return MMIOAccess(isStore: false, width: 8, signExtend: false, register: rd, length: 2)
+            case 6: return MMIOAccess(isStore: true, width: 4, signExtend: false, register: rs2, length: 2)
+            case 7: return MMIOAccess(isStore: true, width: 8, signExtend: false, register: rs2, length: 2)
+            default: return nil
+            }
+        }
+        // Compressed, quadrant 0: C.LW, C.LD, C.SW, C.SD with x8–x15 (Unpriv. §16.3).
+        guard insn & 3 == 0 else { return nil }
         let reg = Int((insn >> 2) & 7) + 8
         switch funct3 {
         case 2: return MMIOAccess(isStore: false, width: 4, signExtend: true, register: reg, length: 2)

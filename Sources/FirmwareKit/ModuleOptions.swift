@@ -26,7 +26,10 @@ public struct ModuleOptions {
                 }
             } else if word.hasPrefix("mem=") {
                 memory = ModuleOptions.size(word.dropFirst(4))
-                if memory == nil { error = error ?? String(word) }
+                if memory == nil || memory == 0 {
+                    memory = nil
+                    error = error ?? String(word)
+                }
             } else if word.hasPrefix("vcpus=") {
                 if let n = ModuleOptions.number(word.dropFirst(6)), n >= 1, n <= 64 { vcpus = Int(n) } else { error = error ?? String(word) }
             } else if word.hasPrefix("weight=") {

@@ -15,6 +15,7 @@ public struct PhysicalMemory {
 
     /// Removes [start, end) from the free ranges.
     public mutating func reserve(start: UInt64, end: UInt64) {
+        guard end > start else { return }     // an empty (or wrapped) range takes nothing
         var next: [(start: UInt64, end: UInt64)] = []
         for r in free {
             if end <= r.start || start >= r.end {

@@ -107,24 +107,47 @@ extension Hypervisor {
         return handleSBI(e.vcpu)
     }
 
-    /// A guest load, store or fetch that missed its G-stage tables: an emulated device
-    /// (vdev/) when one is there, otherwise the domain is stopped.
+    /// A guest load, store or fetch that missed its G-stage tables (Priv. §18.5.1). A
+    /// registered device (vdev/) emulates it; anything else goes back to the guest as the
+    /// access fault the hardware raises natively for an address with nothing behind it
+    /// (§3.7, the PMA/PMP checks: causes 1, 5 and 7, with the same tval), including the
+    /// implicit accesses of the guest's own page walk, which fault as the access that
+    /// caused them. Only when the guest cannot take that trap is the domain stopped.
     func exitGuestPageFault(_ e: Exit) -> ExitAction {
         let gpa = (csr_read_mtval2() << 2) | (e.tval & 3)
-        let pc = e.vcpu.frame.pointee.pc
-        if e.code != Cause.instructionGuestPageFault.rawValue,
-           emulateMMIO(e.vcpu, gpa: gpa, store: e.code == Cause.storeGuestPageFault.rawValue) {
-            return .resume
+        let vcpu = e.vcpu
+        let pc = vcpu.frame.pointee.pc
+        let fetch = e.code == Cause.instructionGuestPageFault.rawValue
+        let store = e.code == Cause.storeGuestPageFault.rawValue
+        if !fetch, emulateMMIO(vcpu, gpa: gpa, store: store) { return .resume }
+        let cause = fetch ? Cause.instructionAccessFault : store ? Cause.storeAccessFault : Cause.loadAccessFault
+        if let why = cannotTake(vcpu, pc: pc) {
+            crash(vcpu.domain, faultReason(e.code, pc: pc, tval: e.tval, gpa: gpa) + ", " + why)
+            return .reschedule
         }
-        crash(e.vcpu.domain, faultReason(e.code, pc: pc, tval: e.tval, gpa: gpa))
-        return .reschedule
+        vcpu.domain.reflected &+= 1
+        injectException(vcpu, cause: cause.rawValue, tval: e.tval)
+        return .resume
     }
 
-    /// Virtual-instruction exceptions (Priv. §18.6.1): WFI with hstatus.VTW makes the vCPU
-    /// yield; anything else is an illegal instruction to the guest.
+    /// Why the guest cannot take a trap raised at `pc`, or nil when it can: its trap vector
+    /// is the very address that faulted (the handler is unreachable, so the trap would loop),
+    /// or, with its MMU off, the vector lies outside its RAM.
+    func cannotTake(_ vcpu: VCPU, pc: UInt64) -> String? {
+        let vector = csr_read_vstvec() & ~3
+        if vector == pc { return "and its trap vector points there" }
+        if csr_read_vsatp() >> 60 == 0, vcpu.domain.hostAddress(gpa: vector, length: 4) == nil {
+            return "and its trap vector " + Format.hex(vector) + " is outside its RAM"
+        }
+        return nil
+    }
+
+    /// Virtual-instruction exceptions (Priv. §18.6.1): WFI in VS-mode with hstatus.VTW
+    /// makes the vCPU yield. Anything else, WFI in VU-mode included (natively an illegal
+    /// instruction in U-mode, §3.3.3), is an illegal instruction to the guest.
     func exitVirtualInstruction(_ e: Exit) -> ExitAction {
         let vcpu = e.vcpu
-        if e.tval == 0x1050_0073 {
+        if e.tval == 0x1050_0073 && vcpu.guestPrivilege == 1 {
             vcpu.frame.pointee.pc &+= 4
             vcpu.state = .waiting
             consoleFlush(vcpu.domain)      // a prompt shows before the guest sleeps
@@ -150,6 +173,7 @@ extension Hypervisor {
             return false
         }
         let offset = gpa - region.base
+        guard offset &+ access.width <= region.size else { return false }
         if access.isStore {
             guard region.write(self, vcpu, offset, access.width, vcpu.register(access.register)) else { return false }
         } else {

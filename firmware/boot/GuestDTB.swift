@@ -53,6 +53,8 @@ enum GuestDTB {
         b.property("compatible", string: "ns16550a")
         b.property("reg", cells: [0, UInt32(VirtualUART.base), 0, UInt32(VirtualUART.size)])
         b.property("clock-frequency", u32: 3_686_400)
+        b.property("reg-shift", u32: 0)
+        b.property("reg-io-width", u32: 1)
         b.endNode()
         b.endNode()
 

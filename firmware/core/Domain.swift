@@ -132,6 +132,8 @@ final class Domain {
     var dtbAddress: UInt64 = 0
     /// VM exits by cause: 0–23 exceptions, 32 + code for interrupts.
     var exits = [UInt64](repeating: 0, count: 48)
+    /// Faults the firmware could not emulate and gave back to the guest.
+    var reflected: UInt64 = 0
     /// The emulated devices it reaches by MMIO (vdev/MMIORegistry.swift).
     var mmio = MMIORegistry()
     /// The emulated UART's registers.

@@ -38,8 +38,11 @@ final class HartState {
     /// mcycle at the trap being handled (for the slice-switch cost).
     var trapAt: UInt64 = 0
     var measureSwitch = false
-    /// Cycles asleep in WFI with nothing to run.
+    /// Cycles asleep in WFI with nothing to run, and since when it sleeps now (0: awake).
     var idleCycles: UInt64 = 0
+    var sleepingSince: UInt64 = 0
+    /// mcycle at the hart's first guest entry (0: none yet): the figures count from there.
+    var firstEntry: UInt64 = 0
 
     init(id: UInt64) {
         self.id = id

@@ -57,12 +57,17 @@ final class Hypervisor {
                     + ": " + Format.dec(d.cycles) + " cycles, " + Format.percent(d.cycles, of: total) + "%, "
                     + Format.dec(d.exitCount) + " exits\n")
         }
+        // Counted from each hart's first guest entry (boot work before it is not scheduling).
         let now = csr_read_mcycle()
         for h in harts {
-            let busy = h.guestCycles
+            let span = h.firstEntry == 0 ? 0 : now &- h.firstEntry
+            var idle = h.idleCycles
+            if h.sleepingSince != 0 { idle &+= now &- h.sleepingSince }
+            var busy = h.guestCycles
+            if h === hart, h.current != nil { busy &+= now &- h.enteredAt }
             let perSwitch = h.sliceSwitches == 0 ? 0 : h.sliceSwitchCycles / h.sliceSwitches
-            Log.put("vireo: stats: hart " + Format.dec(h.id) + ": guests " + Format.percent(busy, of: now) + "% of "
-                    + Format.dec(now) + " cycles, idle " + Format.percent(h.idleCycles, of: now) + "%, "
+            Log.put("vireo: stats: hart " + Format.dec(h.id) + ": guests " + Format.percent(busy, of: span) + "% of "
+                    + Format.dec(span) + " cycles, idle " + Format.percent(idle, of: span) + "%, "
                     + Format.dec(h.sliceSwitches) + " slice ends, " + Format.dec(perSwitch) + " cycles each\n")
         }
     }

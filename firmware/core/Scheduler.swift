@@ -76,6 +76,7 @@ extension Hypervisor {
             hart.measureSwitch = false
         }
         hart.enteredAt = cycle
+        if hart.firstEntry == 0 { hart.firstEntry = cycle }
         return vcpu.frame
     }
 
@@ -114,18 +115,19 @@ extension Hypervisor {
             expireTimers(now: now)
             syncLoaded()
             if !domains.contains(where: { $0.isRunning }) { allStopped() }
-            var ready: [Bool] = []
-            var vtimes: [UInt64] = []
             var start = 0
             for (i, v) in hart.queue.enumerated() {
                 if v === hart.current { start = i + 1 }
                 if v.state == .waiting && v.domain.isRunning && v.hasPendingInterrupt(now: now, sstc: platform.hasSstc) {
                     makeReady(v)
                 }
-                ready.append(v.domain.isRunning && v.state == .runnable)
-                vtimes.append(v.vtime)
             }
-            if let i = FairShare.pick(vtimes, ready: ready, start: start) { return hart.queue[i] }
+            let queue = hart.queue
+            if let i = FairShare.pick(count: queue.count, start: start,
+                                      ready: { queue[$0].domain.isRunning && queue[$0].state == .runnable },
+                                      vtime: { queue[$0].vtime }) {
+                return queue[i]
+            }
             // Nothing ready: sleep until the next timer event or a kick.
             var wake = UInt64.max
             for v in hart.queue where v.state == .waiting && v.domain.isRunning {
@@ -136,10 +138,12 @@ extension Hypervisor {
             hart.charged = nil
             setTimer(wake)
             let slept = csr_read_mcycle()
+            hart.sleepingSince = slept
             fw_lock_release()
             wait_for_interrupt()
             CLINT.setSoftwareInterrupt(hart: hart.id, 0)
             fw_lock_acquire()
+            hart.sleepingSince = 0
             hart.idleCycles &+= csr_read_mcycle() &- slept
         }
     }

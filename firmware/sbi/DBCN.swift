@@ -1,4 +1,4 @@
-/// DBCN (SBI §12): the debug console over the domain's console. base_addr_hi (a2) must be
+/// DBCN (SBI §12): the debug console over the domain's console (core/Console.swift). base_addr_hi (a2) must be
 /// 0 on RV64: the buffer is a1 as one XLEN address, and it must lie in guest RAM.
 extension Hypervisor {
     func sbiDBCN(_ c: SBICall) -> SBIResult {
@@ -10,8 +10,12 @@ extension Hypervisor {
             }
             let p = UnsafeMutablePointer<UInt8>(bitPattern: UInt(host))
             if c.fid == SBI.DBCN.write {
-                for i in 0..<Int(c.a0) { consoleWrite(domain, p![i]) }
-                return .ok(c.a0)
+                // Non-blocking, so partial writes are allowed (§12.1): at most
+                // maxWritePerCall bytes per call, and none past the domain's budget.
+                let n = min(c.a0, ConsoleBuffer.maxWritePerCall)
+                var written: UInt64 = 0
+                while written < n, consoleWrite(domain, p![Int(written)]) { written += 1 }
+                return .ok(written)
             }
             var n: UInt64 = 0
             while n < c.a0, let ch = consoleRead(domain) {

@@ -30,6 +30,9 @@ struct SBIResult {
     var value: UInt64 = 0
     var action: ExitAction = .resume
     var legacy = false
+    /// False when the call does not return to its caller (a reboot restarts the vCPU with
+    /// fresh registers that must not be overwritten).
+    var returns = true
 
     static func ok(_ value: UInt64 = 0) -> SBIResult { SBIResult(value: value) }
     static func fail(_ error: Int64) -> SBIResult { SBIResult(error: error) }
@@ -75,6 +78,7 @@ extension Hypervisor {
     func handleSBI(_ vcpu: VCPU) -> ExitAction {
         let call = SBICall(vcpu)
         let result = SBIExtensions.find(call.eid)?.handle(self, call) ?? .notSupported
+        guard result.returns else { return result.action }
         vcpu.setRegister(10, UInt64(bitPattern: result.error))
         if !result.legacy { vcpu.setRegister(11, result.value) }
         return result.action

@@ -11,7 +11,7 @@ extension Hypervisor {
             return SBIResult(action: .reschedule)
         case SBI.SRST.coldReboot, SBI.SRST.warmReboot:
             reboot(c.domain)
-            return SBIResult(action: .reschedule)
+            return SBIResult(action: .reschedule, returns: false)
         case 0xF000_0000...0xFFFF_FFFF:
             return .notSupported
         default:

@@ -1,5 +1,7 @@
 /// The 16550A a guest sees at 0x1000_0000 (QEMU virt's UART0 address), emulated register
-/// by register on every access; no interrupts yet. Transmit goes to the domain's console;
+/// by register on every access; no interrupts yet. Its registers are bytes (reg-shift 0,
+/// reg-io-width 1 in the DTB): a wider access is refused and reaches the guest as an
+/// access fault. Transmit goes to the domain's console;
 /// Dom0 receives the physical UART's input. The register file is FirmwareKit's
 /// `UART16550Registers`.
 enum VirtualUART {
@@ -10,16 +12,22 @@ enum VirtualUART {
     static let region = MMIORegion(base: base, size: size, read: read, write: write)
 
     static func read(_ hv: Hypervisor, _ vcpu: VCPU, _ offset: UInt64, _ width: UInt64) -> UInt64? {
+        guard width == 1 else { return nil }
         let domain = vcpu.domain
         if offset == 0 { hv.consoleFlush(domain) }
         let input: UInt8? = domain.id == 0 && UART.hasInput ? 0 : nil
         if input != nil && domain.uart.readTakesInput(offset: offset) {
             return UInt64(UART.get() ?? 0)
         }
-        return UInt64(domain.uart.read(offset: offset, input: input))
+        var value = domain.uart.read(offset: offset, input: input)
+        // A domain whose console budget is spent sees a busy transmitter (LSR.THRE and
+        // TEMT clear) until the next window, as with a slow line: backpressure, not loss.
+        if offset == 5 && hv.consoleBudget(domain) == 0 { value &= ~0x60 }
+        return UInt64(value)
     }
 
     static func write(_ hv: Hypervisor, _ vcpu: VCPU, _ offset: UInt64, _ width: UInt64, _ value: UInt64) -> Bool {
+        guard width == 1 else { return false }
         let domain = vcpu.domain
         if let byte = domain.uart.write(offset: offset, value: UInt8(truncatingIfNeeded: value)) {
             hv.consoleWrite(domain, byte)

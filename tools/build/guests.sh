@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds the Embedded Swift guest kernels (guests/) into $OUT/guests/{hello,ticker,crash}.elf,
+# Builds the Embedded Swift guest kernels (guests/) into $OUT/guests/<name>.elf,
 # following ../shared/EMBEDDED.md: each guest's Swift files, the shared runtime
 # (guests/rt/*.swift), the ISA/SBI numbers (Sources/RISCV/*.swift) and the FDT reader
 # (Sources/FirmwareKit/*.swift) as one whole-module compile for riscv64-none-none-eabi
 # (rv64imac, lp64), plus the runtime's start.S and runtime.c and the shared bare-metal libc
 # (tools/rt/libc.c, built as firmware.sh builds it), linked by ld.lld with linker/guest.ld
-# (S-mode payloads at 0x8020_0000).
+# (S-mode payloads at 0x8020_0000). A guest may also have assembly of its own
+# (guests/<name>/*.S, e.g. hostile's attacks.S): each file is assembled like start.S and
+# linked after the guest's object.
 # Usage: tools/build/guests.sh [GUEST...]   (default: every guest)
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -17,7 +19,7 @@ SELF="$ROOT/tools/build/guests.sh"
 UNICODE_TABLES="$TC/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a"
 mkdir -p "$OBJ"
 
-GUESTS=("$@"); [ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello ticker crash bench smp)
+GUESTS=("$@"); [ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello ticker crash bench smp hostile pager)
 
 FDT_SOURCES=("$ROOT/Sources/FirmwareKit"/*.swift)
 [ -f "${FDT_SOURCES[0]}" ] || { echo "guests: Sources/FirmwareKit/*.swift (the FDT reader) is missing" >&2; exit 1; }
@@ -56,7 +58,16 @@ for guest in "${GUESTS[@]}"; do
   if needs_rebuild "$OBJ/$guest.o" "${sources[@]}" "${SHIM[@]}" "$SELF"; then
     "$SWIFTC" "${SWIFT_FLAGS[@]}" -module-name "$module" -c "${sources[@]}" -o "$OBJ/$guest.o"
   fi
-  objs=("$OBJ/start.o" "$OBJ/$guest.o" "$OBJ/runtime.o" "$OBJ/libc.o")
+  guest_asm=()
+  for asm in "$src"/*.S; do
+    [ -f "$asm" ] || continue
+    asm_obj="$OBJ/$guest-$(basename "$asm" .S).o"
+    if needs_rebuild "$asm_obj" "$asm" "${RT_HEADERS[@]}" "$SELF"; then
+      "$CLANG" "${ASM_FLAGS[@]}" -c "$asm" -o "$asm_obj"
+    fi
+    guest_asm+=("$asm_obj")
+  done
+  objs=("$OBJ/start.o" "$OBJ/$guest.o" ${guest_asm[@]+"${guest_asm[@]}"} "$OBJ/runtime.o" "$OBJ/libc.o")
   if needs_rebuild "$DST/$guest.elf" "${objs[@]}" "$LDSCRIPT" "$SELF"; then
     "$LLD" -T "$LDSCRIPT" --gc-sections -o "$DST/$guest.elf" "${objs[@]}" "$UNICODE_TABLES"
   fi

@@ -61,6 +61,8 @@ RT_CSR_READ(scause)
 RT_CSR_READ(sepc)
 RT_CSR_READ(stval)
 RT_CSR_READ(satp)
+/* satp writes (Priv. §12.1.11): the pager guest turns Sv39 on and off. */
+RT_CSR_WRITE(satp)
 /* Unprivileged counters (Zicntr); S-mode reads need mcounteren (and hcounteren) bits. */
 RT_CSR_READ(time)
 RT_CSR_READ(cycle)
@@ -82,6 +84,12 @@ static inline void fence_i(void) {
 
 static inline void sfence_vma_all(void) {
   __asm__ volatile("sfence.vma" : : : "memory");
+}
+
+/* SFENCE.VMA for one virtual address, every ASID (Priv. §12.2.1: rs1 = the address,
+   rs2 = x0): after changing the leaf PTE that maps it. */
+static inline void sfence_vma_address(unsigned long long address) {
+  __asm__ volatile("sfence.vma %0, zero" : : "r"(address) : "memory");
 }
 
 /* start.S: the trap vector installed in stvec at boot. */
