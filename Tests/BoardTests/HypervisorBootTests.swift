@@ -55,8 +55,8 @@ import Testing
         #expect(out.last == "vireo: domain 0 (dom0) shut down")
     }
 
-    /// The default stack: ticker (Dom0) and hello share hart 0 under the 1 ms round-robin
-    /// slice; hello's console lines carry its name; ticker counts 10 timer interrupts that
+    /// The default stack: ticker (Dom0) and hello share hart 0 under the 1 ms weighted
+    /// scheduler; hello's console lines carry its name; ticker counts 10 timer interrupts that
     /// preempted its compute loop; the run is deterministic.
     @Test(.enabled(if: built, "firmware/guests not built (tools/build-riscv.sh firmware guests)"))
     func defaultStackTwoGuests() throws {
