@@ -31,6 +31,31 @@ public struct HartMask {
         return ids
     }
 
+    /// Calls `body` for each id the mask names among `count` harts, in increasing order,
+    /// after checking them all: returns false, calling nothing, when one does not exist.
+    /// No allocation (the firmware's hot SBI paths use it).
+    @discardableResult
+    public func forEachTarget(count: Int, _ body: (Int) -> Void) -> Bool {
+        if isAll {
+            for id in 0..<count { body(id) }
+            return true
+        }
+        // The highest id named must exist (and base + bit must not wrap).
+        if mask != 0 {
+            let top = UInt64(63 - mask.leadingZeroBitCount)
+            let (last, overflow) = base.addingReportingOverflow(top)
+            guard !overflow, last < UInt64(count) else { return false }
+        }
+        var m = mask
+        var bit: UInt64 = 0
+        while m != 0 {
+            if m & 1 != 0 { body(Int(base &+ bit)) }
+            m >>= 1
+            bit += 1
+        }
+        return true
+    }
+
     /// The same set as a bit vector over ids 0..<count (count ≤ 64), or nil as `targets`.
     public func bits(count: Int) -> UInt64? {
         guard let ids = targets(count: count) else { return nil }

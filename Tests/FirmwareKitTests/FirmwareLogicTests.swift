@@ -833,6 +833,27 @@ struct FirmwareLogicTests {
 
     @Suite("SBI hart masks")
     struct HartMaskTests {
+        /// The allocation-free walk the firmware's IPI path uses names exactly the harts
+        /// `targets` names, and calls nothing when the mask is invalid.
+        @Test func forEachTargetAgreesWithTargets() {
+            var random = SplitMix64(seed: 12)
+            for _ in 0..<5000 {
+                let shapes: [UInt64] = [random.next(), random.next() & 0xFF, 1 << (random.next() % 64), 0]
+                let mask = shapes[Int(random.next() % 4)]
+                let bases: [UInt64] = [0, random.next() % 8, UInt64.max, UInt64.max - random.next() % 70, random.next()]
+                let base = bases[Int(random.next() % 5)]
+                let count = Int(random.next() % 10) + 1
+                let hm = HartMask(mask: mask, base: base)
+                var seen: [Int] = []
+                let valid = hm.forEachTarget(count: count) { seen.append($0) }
+                if let expected = hm.targets(count: count) {
+                    #expect(valid && seen == expected, "mask \(mask) base \(base) count \(count)")
+                } else {
+                    #expect(!valid && seen.isEmpty, "mask \(mask) base \(base) count \(count)")
+                }
+            }
+        }
+
         @Test func baseAllOnesMeansEveryHart() {
             for mask: UInt64 in [0, 1, 0xFF, UInt64.max] {
                 let all = HartMask(mask: mask, base: UInt64.max)

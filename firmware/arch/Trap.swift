@@ -20,24 +20,28 @@ enum ExitAction {
     case resume, reschedule
 }
 
-typealias ExitHandler = (Hypervisor, Exit) -> ExitAction
-
-/// The dispatch table by cause (Priv. §3.1.15 mcause): exception codes 0..<32, interrupt
-/// codes at 32 + code. Causes without a handler stop the domain with the fault's report.
-enum ExitTable {
-    static let size = 48
-    nonisolated(unsafe) static var handlers: [ExitHandler?] = []
-
-    static func install() {
-        var t = [ExitHandler?](repeating: nil, count: size)
-        t[Int(Cause.ecallFromVS.rawValue)] = { hv, e in hv.exitSBI(e) }
-        t[Int(Cause.loadGuestPageFault.rawValue)] = { hv, e in hv.exitGuestPageFault(e) }
-        t[Int(Cause.storeGuestPageFault.rawValue)] = { hv, e in hv.exitGuestPageFault(e) }
-        t[Int(Cause.instructionGuestPageFault.rawValue)] = { hv, e in hv.exitGuestPageFault(e) }
-        t[Int(Cause.virtualInstruction.rawValue)] = { hv, e in hv.exitVirtualInstruction(e) }
-        t[32 + Int(Interrupt.MTI)] = { hv, e in hv.exitMachineTimer(e) }
-        t[32 + Int(Interrupt.MSI)] = { hv, e in hv.exitMachineSoftware(e) }
-        handlers = t
+/// The dispatch table by cause (Priv. §3.1.15 mcause): one handler per exit cause, as a
+/// switch the compiler lowers to a jump table with direct calls (a table of closures cost
+/// a context and reference counting on every exit). Causes without a handler stop the
+/// domain with the fault's report.
+extension Hypervisor {
+    /// The handler for exception `code` (interrupt: false) or interrupt `code`, or nil.
+    @inline(__always)
+    func dispatchExit(_ e: Exit, interrupt: Bool) -> ExitAction? {
+        if interrupt {
+            switch e.code {
+            case Interrupt.MTI: return exitMachineTimer(e)
+            case Interrupt.MSI: return exitMachineSoftware(e)
+            default: return nil
+            }
+        }
+        switch e.code {
+        case Cause.ecallFromVS.rawValue: return exitSBI(e)
+        case Cause.loadGuestPageFault.rawValue, Cause.storeGuestPageFault.rawValue,
+             Cause.instructionGuestPageFault.rawValue: return exitGuestPageFault(e)
+        case Cause.virtualInstruction.rawValue: return exitVirtualInstruction(e)
+        default: return nil
+        }
     }
 }
 
@@ -60,16 +64,14 @@ extension Hypervisor {
         domain.exits[index] &+= 1
         let exit = Exit(vcpu: vcpu, code: cause & 0x3F, tval: tval)
         var action = ExitAction.resume
-        if let handler = ExitTable.handlers[index], (interrupt ? cause & 0x3F < 16 : cause & 0x3F < 32) {
-            action = handler(self, exit)
+        if let handled = dispatchExit(exit, interrupt: interrupt) {
+            action = handled
         } else if interrupt {
             crash(domain, "unexpected interrupt " + Format.dec(exit.code))
         } else {
             crash(domain, faultReason(exit.code, pc: frame.pointee.pc, tval: tval, gpa: nil))
         }
         if action == .resume && domain.isRunning && vcpu.state == .runnable {
-            // The handler may have moved deadlines: never resume with the timer disarmed.
-            programTimer()
             hart.enteredAt = csr_read_mcycle()
             return frame
         }
@@ -86,7 +88,11 @@ extension Hypervisor {
             hart.measureSwitch = true
             return .reschedule
         }
-        return preempt ? .reschedule : .resume
+        if preempt { return .reschedule }
+        // The timer fired for a deadline before the slice end: arm it again, so a guest
+        // spinning with its interrupts closed is still preempted (a Hypervisor II finding).
+        programTimer()
+        return .resume
     }
 
     /// Another hart kicked this one: interrupts raised for the loaded vCPU, fence
@@ -99,7 +105,9 @@ extension Hypervisor {
             csr_set_hvip(v.remotePending)
             v.remotePending = 0
         }
-        return wakeWaiting(now: csr_read_time()) ? .reschedule : .resume
+        if wakeWaiting(now: csr_read_time()) { return .reschedule }
+        programTimer()
+        return .resume
     }
 
     func exitSBI(_ e: Exit) -> ExitAction {

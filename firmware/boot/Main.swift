@@ -46,7 +46,6 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
     if platform.bootargs.split(separator: " ").contains(where: { $0 == "vireo.selftest=swift-trap" }) {
         selfTestSwiftTrap(platform)
     }
-    ExitTable.install()
     fw_lock_acquire()
     hypervisor = Hypervisor(platform: platform, dtbAddress: dtbAddress)
     hypervisor.printStats = platform.bootargs.split(separator: " ").contains { $0 == "vireo.stats" }

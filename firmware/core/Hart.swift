@@ -49,9 +49,17 @@ final class HartState {
     }
 }
 
+/// Hart records by hart id, without reference counting on the hot path (they live as long
+/// as the hypervisor: `Hypervisor.harts` owns them).
+enum HartTable {
+    nonisolated(unsafe) static var entries: UnsafeMutablePointer<Unmanaged<HartState>>? = nil
+}
+
 extension Hypervisor {
     /// The state of the hart this code runs on.
-    var here: HartState { harts[Int(csr_read_mhartid())] }
+    var here: HartState {
+        unsafe HartTable.entries.unsafelyUnwrapped[Int(csr_read_mhartid())].takeUnretainedValue()
+    }
 
     /// Raises hart `h`'s machine software interrupt so that it looks at its queue and its
     /// mailbox (a no-op for this hart: it is in the firmware already).

@@ -34,6 +34,9 @@ final class Hypervisor {
         var harts: [HartState] = []
         for h in 0..<platform.harts { harts.append(HartState(id: UInt64(h))) }
         self.harts = harts
+        let table = UnsafeMutablePointer<Unmanaged<HartState>>.allocate(capacity: harts.count)
+        for (i, h) in harts.enumerated() { table[i] = Unmanaged.passUnretained(h) }
+        HartTable.entries = table
     }
 
     /// Powers the board off after writing out every domain's unfinished console line (and

@@ -43,41 +43,44 @@ struct SBIResult {
     static let notSupported = SBIResult(error: SBI.errNotSupported)
 }
 
-/// An SBI extension the firmware offers: its EID and its handler (sbi/<Name>.swift).
-struct SBIExtension {
-    let eid: UInt64
-    let handle: (Hypervisor, SBICall) -> SBIResult
-}
-
 /// SBI v2.0 for guests (../shared/specs/sbi; DESIGN §3): BASE, TIME, IPI, RFENCE, HSM,
-/// SRST, DBCN and the legacy console/timer/shutdown calls, one file each. Unknown calls
-/// get SBI_ERR_NOT_SUPPORTED. Every guest pointer is checked against the guest's RAM.
+/// SRST, DBCN and the legacy console/timer/shutdown calls, one file each behind `SBICall`
+/// and `SBIResult`. Unknown calls get SBI_ERR_NOT_SUPPORTED. Every guest pointer is checked
+/// against the guest's RAM.
 enum SBIExtensions {
-    static let all: [SBIExtension] = [
-        SBIExtension(eid: SBI.legacySetTimer) { hv, c in hv.sbiLegacySetTimer(c) },
-        SBIExtension(eid: SBI.legacyConsolePutchar) { hv, c in hv.sbiLegacyPutchar(c) },
-        SBIExtension(eid: SBI.legacyConsoleGetchar) { hv, c in hv.sbiLegacyGetchar(c) },
-        SBIExtension(eid: SBI.legacyShutdown) { hv, c in hv.sbiLegacyShutdown(c) },
-        SBIExtension(eid: SBI.base) { hv, c in hv.sbiBase(c) },
-        SBIExtension(eid: SBI.time) { hv, c in hv.sbiTime(c) },
-        SBIExtension(eid: SBI.ipi) { hv, c in hv.sbiIPI(c) },
-        SBIExtension(eid: SBI.rfence) { hv, c in hv.sbiRFence(c) },
-        SBIExtension(eid: SBI.hsm) { hv, c in hv.sbiHSM(c) },
-        SBIExtension(eid: SBI.srst) { hv, c in hv.sbiSRST(c) },
-        SBIExtension(eid: SBI.dbcn) { hv, c in hv.sbiDBCN(c) },
-    ]
-
-    static func find(_ eid: UInt64) -> SBIExtension? {
-        for e in all where e.eid == eid { return e }
-        return nil
+    /// The extensions offered, as BASE probe_extension reports them (§4.8).
+    static func implements(_ eid: UInt64) -> Bool {
+        switch eid {
+        case SBI.legacySetTimer, SBI.legacyConsolePutchar, SBI.legacyConsoleGetchar, SBI.legacyShutdown,
+             SBI.base, SBI.time, SBI.ipi, SBI.rfence, SBI.hsm, SBI.srst, SBI.dbcn:
+            return true
+        default:
+            return false
+        }
     }
 }
 
 extension Hypervisor {
-    /// Handles the ecall of `vcpu` (pc already stepped).
+    /// Handles the ecall of `vcpu` (pc already stepped): the extension table, as a switch
+    /// the compiler turns into direct calls (no closures or reference counting on the
+    /// hottest exit).
     func handleSBI(_ vcpu: VCPU) -> ExitAction {
         let call = SBICall(vcpu)
-        let result = SBIExtensions.find(call.eid)?.handle(self, call) ?? .notSupported
+        let result: SBIResult
+        switch call.eid {
+        case SBI.time: result = sbiTime(call)
+        case SBI.ipi: result = sbiIPI(call)
+        case SBI.rfence: result = sbiRFence(call)
+        case SBI.base: result = sbiBase(call)
+        case SBI.dbcn: result = sbiDBCN(call)
+        case SBI.hsm: result = sbiHSM(call)
+        case SBI.srst: result = sbiSRST(call)
+        case SBI.legacySetTimer: result = sbiLegacySetTimer(call)
+        case SBI.legacyConsolePutchar: result = sbiLegacyPutchar(call)
+        case SBI.legacyConsoleGetchar: result = sbiLegacyGetchar(call)
+        case SBI.legacyShutdown: result = sbiLegacyShutdown(call)
+        default: result = .notSupported
+        }
         guard result.returns else { return result.action }
         vcpu.setRegister(10, UInt64(bitPattern: result.error))
         if !result.legacy { vcpu.setRegister(11, result.value) }

@@ -2,10 +2,10 @@
 extension Hypervisor {
     func sbiIPI(_ c: SBICall) -> SBIResult {
         guard c.fid == SBI.ipiSendIPI else { return .notSupported }
-        guard let targets = HartMask(mask: c.a0, base: c.a1).targets(count: c.domain.vcpus.count) else {
-            return .fail(SBI.errInvalidParam)
+        let vcpus = c.domain.vcpus
+        let valid = HartMask(mask: c.a0, base: c.a1).forEachTarget(count: vcpus.count) {
+            setPending(vcpus[$0], Interrupt.VSSIP)
         }
-        for id in targets { setPending(c.domain.vcpus[id], Interrupt.VSSIP) }
-        return .ok()
+        return valid ? .ok() : .fail(SBI.errInvalidParam)
     }
 }
