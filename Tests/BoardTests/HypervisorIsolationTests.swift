@@ -36,7 +36,7 @@ import Testing
     @Test(.enabled(if: built, "firmware/guests not built"))
     func hostileBesideWellBehavedGuests() throws {
         let ticker = ["--guest", HV.guest("ticker") + ",name=ticker ticks=150", "--guest", HV.guest("hello") + ",name=hello"]
-        let attacked = try Self.boot(ticker + ["--guest", HV.guest("hostile") + ",name=hostile case=all"])
+        let attacked = try Self.boot(["--append", "vireo.stats"] + ticker + ["--guest", HV.guest("hostile") + ",name=hostile case=all"])
         let alone = try Self.boot(ticker)
         #expect(attacked.status == 0, "\(attacked.stdout)")
         #expect(alone.status == 0)
@@ -63,6 +63,9 @@ import Testing
         #expect(mmio.contains("mmio: sd 0xffffffffffffffff to 0x2004000 (CLINT mtimecmp0): store/AMO access fault (scause 0x7, stval 0x2004000)"))
         // The virtual UART takes byte accesses inside its window only.
         #expect(mmio.contains("mmio: ld 0x10000000 (UART): load access fault (scause 0x5, stval 0x10000000)"))
+        // The firmware counts what it gave back: every memory and mmio attempt.
+        let stats = HV.lines(attacked.stdout).drop { !$0.hasPrefix("vireo: stats: domain 2 (hostile)") }.dropFirst().first
+        #expect(stats?.hasSuffix(", faults given back to the guest \(memory.count + mmio.count)") == true, "\(stats ?? "no stats")")
         #expect(mmio.contains("mmio: sd 0x4141414141414141 to 0x100000fc (straddles the UART window's end): store/AMO access fault (scause 0x7, stval 0x100000fc)"))
         // M and HS CSRs: illegal instruction (HS CSRs raise a virtual-instruction exception
         // that the firmware turns into the illegal instruction the guest would see natively).

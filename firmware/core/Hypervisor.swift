@@ -59,6 +59,14 @@ final class Hypervisor {
             Log.put("vireo: stats: domain " + Format.dec(d.id) + " (" + d.name + ") weight " + Format.dec(d.weight)
                     + ": " + Format.dec(d.cycles) + " cycles, " + Format.percent(d.cycles, of: total) + "%, "
                     + Format.dec(d.exitCount) + " exits\n")
+            // VM exits by cause, and the faults given back to the guest.
+            var causes = ""
+            for (i, n) in d.exits.enumerated() where n != 0 {
+                let name = i >= 32 ? interruptName(UInt64(i - 32)) : Cause(rawValue: UInt64(i))?.name ?? "exception " + Format.dec(UInt64(i))
+                causes += (causes.isEmpty ? "" : ", ") + name + " " + Format.dec(n)
+            }
+            if d.reflected != 0 { causes += ", faults given back to the guest " + Format.dec(d.reflected) }
+            if !causes.isEmpty { Log.put("vireo: stats:   exits: " + causes + "\n") }
         }
         // Counted from each hart's first guest entry (boot work before it is not scheduling).
         let now = csr_read_mcycle()

@@ -285,18 +285,7 @@ func guestMain(_ hart: UInt64, _ dtb: UInt64) {
 
 /// "a,b,c" → ["a", "b", "c"] (empty items dropped).
 func list(_ text: String) -> [String] {
-  var result: [String] = []
-  var current: [UInt8] = []
-  for byte in text.utf8 {
-    if byte == UInt8(ascii: ",") {
-      if !current.isEmpty { result.append(String(decoding: current, as: UTF8.self)) }
-      current.removeAll()
-    } else {
-      current.append(byte)
-    }
-  }
-  if !current.isEmpty { result.append(String(decoding: current, as: UTF8.self)) }
-  return result
+  fields(text) { $0 == UInt8(ascii: ",") }
 }
 
 /// `time` counts in `microseconds`.

@@ -9,10 +9,15 @@ func sameText(_ a: String, _ b: String) -> Bool {
 
 /// The space-separated words of a command line, e.g. "case=spin echo" → ["case=spin", "echo"].
 func words(_ line: String) -> [String] {
+  fields(line) { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+}
+
+/// The pieces of `text` between separator bytes, empty pieces dropped.
+func fields(_ text: String, separatedBy isSeparator: (UInt8) -> Bool) -> [String] {
   var result: [String] = []
   var current: [UInt8] = []
-  for byte in line.utf8 {
-    if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+  for byte in text.utf8 {
+    if isSeparator(byte) {
       if !current.isEmpty { result.append(String(decoding: current, as: UTF8.self)) }
       current.removeAll()
     } else {
