@@ -1,5 +1,5 @@
 /// Options a boot module's command line carries for the firmware (DESIGN §2 `--module
-/// FILE[,ARGS]`): `name=S`, `mem=N[K|M|G]`, `vcpus=N`, `weight=N`. The whole line also
+/// FILE[,ARGS]`): `name=S`, `mem=N[K|M|G]`, `vcpus=N`, `weight=N`, `direct`. The whole line also
 /// becomes the guest's /chosen/bootargs. A value that does not parse is an error, not a
 /// silent default.
 public struct ModuleOptions {
@@ -8,6 +8,8 @@ public struct ModuleOptions {
     public var vcpus: Int = 1
     /// Scheduling weight (Xen credit scheduler: 1...65535, default 256).
     public var weight: UInt64 = ModuleOptions.defaultWeight
+    /// `direct`: this domain (Dom0 only) gets the physical devices and RAM mapped 1:1.
+    public var direct = false
     /// The first word that did not parse, if any ("mem=12Q").
     public var error: String? = nil
 
@@ -17,7 +19,9 @@ public struct ModuleOptions {
     public init(_ args: String, defaultName: String) {
         name = defaultName
         for word in args.split(separator: " ") {
-            if word.hasPrefix("name=") {
+            if word == "direct" {
+                direct = true
+            } else if word.hasPrefix("name=") {
                 let value = word.dropFirst(5)
                 if value.isEmpty || value.utf8.count > 32 || value.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
                     error = error ?? String(word)

@@ -44,6 +44,16 @@ public struct PhysicalMemory {
         return nil
     }
 
+    /// Takes exactly [start, start+size) when all of it is free (a direct-mapped Dom0's
+    /// RAM); false, changing nothing, otherwise.
+    public mutating func take(start: UInt64, size: UInt64) -> Bool {
+        let (end, overflow) = start.addingReportingOverflow(size)
+        guard size > 0, !overflow else { return false }
+        guard free.contains(where: { $0.start <= start && end <= $0.end }) else { return false }
+        reserve(start: start, end: end)
+        return true
+    }
+
     /// Gives [start, start+size) back (a block `allocate` returned). Returns false, changing
     /// nothing, when any part of it is already free.
     @discardableResult

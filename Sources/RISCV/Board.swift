@@ -11,6 +11,9 @@ public enum VirtMap {
     public static let uart0IRQ: UInt32 = 10
     public static let virtioBase: UInt64 = 0x1000_1000
     public static let virtioStride: UInt64 = 0x1000
+    public static let virtioSlots = 8
+    /// PLIC source of virtio-mmio slot n (QEMU virt: 1 + n).
+    public static func virtioIRQ(slot n: Int) -> UInt32 { UInt32(1 + n) }
     public static let dram: UInt64 = 0x8000_0000
     /// CLINT/ACLINT timebase: mtime ticks at 10 MHz.
     public static let timebaseHz: UInt64 = 10_000_000

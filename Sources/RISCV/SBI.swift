@@ -81,6 +81,93 @@ public enum SBI {
         public static let writeByte: UInt64 = 2
     }
 
+    /// Vireo's control interface, EID `SBI.vireo` (firmware-specific range, SBI §3): Dom0's
+    /// calls to build and run other domains, like Xen's domctl. Any other caller gets
+    /// SBI_ERR_DENIED. Pointers are guest-physical addresses in Dom0's RAM; records are
+    /// little-endian UInt64 words at the byte offsets below, names and texts UTF-8 with a
+    /// length word.
+    public enum Control {
+        /// a0 = CreateRequest address, a1 = its size → value = the new domain's id. The
+        /// domain has its RAM (zeroed) and vCPUs, and waits paused for populate and start.
+        public static let create: UInt64 = 0
+        /// a0 = domain, a1 = guest-physical destination in its RAM, a2 = source in Dom0's
+        /// RAM, a3 = length (≤ maxPopulate) → copies.
+        public static let populate: UInt64 = 1
+        /// a0 = domain, a1 = entry pc: writes its DTB at the top of its RAM and starts vCPU 0
+        /// there (a0 = 0, a1 = the DTB), as a boot module's domain starts.
+        public static let start: UInt64 = 2
+        public static let pause: UInt64 = 3
+        public static let unpause: UInt64 = 4
+        /// Stops the domain, waits until no hart runs it, frees its RAM and tables.
+        public static let destroy: UInt64 = 5
+        /// A domain built from a boot module reloads it; one Dom0 built is shut down with
+        /// reason reboot (Dom0 builds it again, as xl does).
+        public static let reboot: UInt64 = 6
+        /// a0 = array of DomainRecord, a1 = how many fit → value = how many domains exist
+        /// (records are written for the first min(a1, value)).
+        public static let list: UInt64 = 7
+        /// a0 = domain, a1 = DomainInfo address, a2 = its size.
+        public static let info: UInt64 = 8
+        /// a0 = domain, a1 = buffer, a2 = length → value = bytes taken from its console ring.
+        public static let consoleRead: UInt64 = 9
+        /// a0 = domain, a1 = buffer, a2 = length → value = bytes queued as its console input.
+        public static let consoleWrite: UInt64 = 10
+        /// From now on guests' console output goes only to their rings (Dom0 shows them);
+        /// before, it is also written to the UART with a [name] prefix.
+        public static let consoleClaim: UInt64 = 11
+
+        /// Largest copy one populate call does (bounded firmware work).
+        public static let maxPopulate: UInt64 = 1 << 20
+
+        // CreateRequest: memory (bytes), vcpus, weight, name (length + 32 bytes), bootargs
+        // (length + 448 bytes).
+        public static let createMemory = 0
+        public static let createVCPUs = 8
+        public static let createWeight = 16
+        public static let createNameLength = 24
+        public static let createName = 32
+        public static let nameCapacity = 32
+        public static let createBootargsLength = 64
+        public static let createBootargs = 72
+        public static let bootargsCapacity = 448
+        public static let createRequestSize = 520
+
+        // DomainRecord (list): id, state, vcpus, memory (bytes), guest cycles, weight, name
+        // length, name (32 bytes).
+        public static let recordID = 0
+        public static let recordState = 8
+        public static let recordVCPUs = 16
+        public static let recordMemory = 24
+        public static let recordCycles = 32
+        public static let recordWeight = 40
+        public static let recordNameLength = 48
+        public static let recordName = 56
+        public static let recordSize = 88
+
+        // DomainInfo: a DomainRecord, then vCPU 0's pc, VM exits in total, faults given
+        // back, the exits by cause (48 words: exceptions 0–31, interrupts 32 + code), the
+        // reason's length and text (64 bytes).
+        public static let infoPC = 88
+        public static let infoExits = 96
+        public static let infoReflected = 104
+        public static let infoExitsByCause = 112
+        public static let infoCauses = 48
+        public static let infoReasonLength = 112 + 48 * 8
+        public static let infoReason = 112 + 48 * 8 + 8
+        public static let reasonCapacity = 64
+        public static let infoSize = 112 + 48 * 8 + 8 + 64
+
+        // Domain states in records.
+        public static let stateRunning: UInt64 = 0
+        public static let statePaused: UInt64 = 1
+        public static let stateShutdown: UInt64 = 2
+        public static let stateCrashed: UInt64 = 3
+        /// Shut down asking to be rebooted (Dom0 builds it again).
+        public static let stateRebooting: UInt64 = 4
+        /// Running, with every vCPU waiting for an interrupt (xl's "blocked").
+        public static let stateBlocked: UInt64 = 5
+    }
+
     // Error codes (§3.2); returned in a0 as a signed value.
     public static let success: Int64 = 0
     public static let errFailed: Int64 = -1

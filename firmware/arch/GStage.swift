@@ -7,23 +7,27 @@ import Shim
 /// accesses are checked as U-mode, §18.5.1) and A/D preset, so the board never has to
 /// update them. The tables live in the firmware's page-table pool, which no G-stage table
 /// maps and PMP keeps read-only below M.
-struct GStage {
+final class GStage {
     /// Host-physical address of the 16 KiB root table.
     let root: UInt64
+    /// The 4 KiB tables below the root, given back with it by `release`.
+    private var tables: [UInt64] = []
 
     init?() {
-        guard let r = GStage.allocateTable(bytes: 16384) else { return nil }
+        guard let r = PageTablePool.allocate(bytes: 16384) else { return nil }
         root = r
+    }
+
+    /// Returns every table to the pool (the domain is gone; no hart uses them any more).
+    func release() {
+        for t in tables { PageTablePool.free(t, bytes: 4096) }
+        tables.removeAll()
+        PageTablePool.free(root, bytes: 16384)
     }
 
     static let read: UInt64 = PTE.R
     static let write: UInt64 = PTE.W
     static let execute: UInt64 = PTE.X
-
-    /// Zeroed, naturally aligned table memory from the page-table pool.
-    private static func allocateTable(bytes: Int) -> UInt64? {
-        PageTablePool.allocate(bytes: UInt64(bytes))
-    }
 
     private func entry(_ table: UInt64, _ index: UInt64) -> UnsafeMutablePointer<UInt64> {
         UnsafeMutablePointer<UInt64>(bitPattern: UInt(table &+ index &* 8))!
@@ -61,7 +65,8 @@ struct GStage {
                 return true
             }
             if pte.pointee & PTE.V == 0 {
-                guard let next = GStage.allocateTable(bytes: 4096) else { return false }
+                guard let next = PageTablePool.allocate(bytes: 4096) else { return false }
+                tables.append(next)
                 pte.pointee = ((next >> 12) << PTE.ppnShift) | PTE.V
             } else if pte.pointee & (PTE.R | PTE.W | PTE.X) != 0 {
                 return false   // already a leaf

@@ -32,6 +32,7 @@ extension Hypervisor {
             switch e.code {
             case Interrupt.MTI: return exitMachineTimer(e)
             case Interrupt.MSI: return exitMachineSoftware(e)
+            case Interrupt.MEI: return exitMachineExternal(e)
             default: return nil
             }
         }

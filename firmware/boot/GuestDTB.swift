@@ -1,6 +1,7 @@
 /// The device tree a guest boots with (DESIGN §3 "Guest boot protocol"): its memory, its
 /// vCPUs with the board's ISA string minus H (guests get no nested virtualization), the
-/// emulated UART, and /chosen with its bootargs and stdout-path. Written with the shared
+/// emulated UART, and /chosen with its bootargs and stdout-path; for a direct-I/O Dom0 also
+/// its PLIC and the virtio-mmio slots, as QEMU virt lists them. Written with the shared
 /// FDTBuilder (Sources/FirmwareKit).
 enum GuestDTB {
     static func build(domain: Domain, platform: Platform) -> [UInt8] {
@@ -38,9 +39,9 @@ enum GuestDTB {
         }
         b.endNode()
 
-        b.beginNode("memory@80000000")
+        b.beginNode("memory@" + Format.hexDigits(domain.ramBase))
         b.property("device_type", string: "memory")
-        b.property("reg", cells: [UInt32(Domain.guestBase >> 32), UInt32(truncatingIfNeeded: Domain.guestBase),
+        b.property("reg", cells: [UInt32(domain.ramBase >> 32), UInt32(truncatingIfNeeded: domain.ramBase),
                                   UInt32(domain.size >> 32), UInt32(truncatingIfNeeded: domain.size)])
         b.endNode()
 
@@ -56,6 +57,31 @@ enum GuestDTB {
         b.property("reg-shift", u32: 0)
         b.property("reg-io-width", u32: 1)
         b.endNode()
+        if domain.direct {
+            let plicPhandle = UInt32(domain.vcpus.count + 1)
+            b.beginNode("plic@" + Format.hexDigits(VirtualPLIC.base))
+            b.property("compatible", strings: ["sifive,plic-1.0.0", "riscv,plic0"])
+            b.property("reg", cells: [0, UInt32(VirtualPLIC.base), 0, UInt32(VirtualPLIC.size)])
+            b.property("#address-cells", u32: 0)
+            b.property("#interrupt-cells", u32: 1)
+            b.property("interrupt-controller")
+            b.property("riscv,ndev", u32: 95)
+            b.property("phandle", u32: plicPhandle)
+            // QEMU virt's contexts: 2i = vCPU i's M-mode (11), 2i + 1 its S-mode (9).
+            var cells: [UInt32] = []
+            for v in domain.vcpus { cells += [UInt32(v.id + 1), 11, UInt32(v.id + 1), 9] }
+            b.property("interrupts-extended", cells: cells)
+            b.endNode()
+            for n in 0..<VirtMap.virtioSlots {
+                let address = VirtMap.virtioBase + UInt64(n) * VirtMap.virtioStride
+                b.beginNode("virtio_mmio@" + Format.hexDigits(address))
+                b.property("compatible", string: "virtio,mmio")
+                b.property("reg", cells: [0, UInt32(address), 0, UInt32(VirtMap.virtioStride)])
+                b.property("interrupt-parent", u32: plicPhandle)
+                b.property("interrupts", u32: VirtMap.virtioIRQ(slot: n))
+                b.endNode()
+            }
+        }
         b.endNode()
 
         b.endNode()

@@ -25,7 +25,7 @@ func setUpHart(_ platform: Platform) {
         csr_set_henvcfg(UInt64(1) << 63)
     }
     if platform.hasFP { csr_set_mstatus(UInt64(1) << 13) }   // FS = Initial
-    csr_write_mie(Interrupt.MTIP | Interrupt.MSIP)
+    csr_write_mie(Interrupt.MTIP | Interrupt.MSIP | Interrupt.MEIP)
 }
 
 /// PMP (Priv. §3.7), lowest entry first: [0, fw_start) RWX, [fw_start, pt_start) closed,

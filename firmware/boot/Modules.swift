@@ -11,6 +11,7 @@ extension Hypervisor {
         }
         // A domain's id is its module's position, so Dom0 is always the first module: when
         // that one fails to load, no other guest inherits Dom0's place.
+        nextDomainID = UInt64(platform.modules.count)
         for (index, m) in platform.modules.enumerated() {
             let id = UInt64(index)
             let options = ModuleOptions(m.args, defaultName: id == 0 ? "dom0" : "dom" + Format.dec(id))
@@ -21,7 +22,7 @@ extension Hypervisor {
             }
             if let reason = createDomain(id: id, name: options.name, image: image, bootargs: m.args,
                                          memory: options.memory ?? Hypervisor.defaultMemory, vcpus: options.vcpus,
-                                         weight: options.weight) {
+                                         weight: options.weight, direct: options.direct && id == 0) {
                 Log.put("vireo: module at " + Format.hex(m.address) + " (" + options.name + "): " + reason + "\n")
             }
         }

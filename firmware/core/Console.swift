@@ -35,6 +35,10 @@ extension Hypervisor {
     @discardableResult
     func consoleWrite(_ domain: Domain, _ byte: UInt8) -> Bool {
         if domain.id != 0 {
+            // Every guest's output is kept in its ring for Dom0 (`console ID`); once Dom0
+            // has claimed the consoles, the ring is the only place it goes.
+            domain.ring.append(byte)
+            if consolesClaimed { return true }
             if consoleBudget(domain) == 0 {
                 domain.console.dropped &+= 1
                 return false
@@ -95,9 +99,16 @@ extension Hypervisor {
         lineOwner = domain
     }
 
-    /// Console input goes to Dom0 only.
+    /// Console input: Dom0 reads the physical UART; another domain reads what Dom0 sent it
+    /// (SBI Control consoleWrite, while the user is attached to it).
     func consoleRead(_ domain: Domain) -> UInt8? {
         consoleFlush(domain)
-        return domain.id == 0 ? UART.get() : nil
+        if domain.id == 0 { return UART.get() }
+        return domain.input.isEmpty ? nil : domain.input.removeFirst()
+    }
+
+    /// True when `domain` has console input waiting.
+    func consoleHasInput(_ domain: Domain) -> Bool {
+        domain.id == 0 ? UART.hasInput : !domain.input.isEmpty
     }
 }

@@ -63,6 +63,11 @@ final class VCPU {
         }
     }
 
+    deinit {
+        frame.deallocate()
+        fp?.deallocate()
+    }
+
     /// Resets the vCPU to the OpenSBI entry state: VS-mode at `pc`, a0 = vCPU id,
     /// a1 = `opaque`, satp = 0, interrupts off (SBI §9.1 hart_start, table "HSM Hart Start
     /// Register State").
@@ -108,15 +113,19 @@ enum DomainState {
     case running, paused, shutdown, crashed
 }
 
-/// A guest: its memory, G-stage tables, vCPUs, devices and accounting.
+/// A guest: its memory, G-stage tables, vCPUs, devices, consoles and accounting.
 final class Domain {
     let id: UInt64
     let name: String
     let bootargs: String
-    /// Host-physical base of guest RAM; guest-physical addresses start at `guestBase`.
+    /// Host-physical base of guest RAM, and the guest-physical address it appears at:
+    /// `defaultRAMBase` for every guest, the host address itself for a direct-mapped Dom0.
     let hostBase: UInt64
+    let ramBase: UInt64
     let size: UInt64
-    static let guestBase: UInt64 = VirtMap.dram
+    static let defaultRAMBase: UInt64 = VirtMap.dram
+    /// Dom0 with the physical devices: RAM mapped 1:1, virtio slots in its G-stage.
+    let direct: Bool
     let gstage: GStage
     let hgatp: UInt64
     var vcpus: [VCPU] = []
@@ -126,8 +135,11 @@ final class Domain {
     /// translations are tagged with (hgatp.VMID, Priv. §18.2.10).
     var weight: UInt64 = FairShare.defaultWeight
     let vmid: UInt64
-    /// The ELF image this domain boots from (a boot module, still in host memory).
-    let image: UnsafeRawBufferPointer
+    /// The ELF image this domain boots from when it came from a boot module (still in host
+    /// memory); nil for a domain Dom0 built through the control interface.
+    let image: UnsafeRawBufferPointer?
+    /// Shut down by the guest's reboot request: Dom0 builds it again.
+    var rebootRequested = false
     var entry: UInt64 = 0
     var dtbAddress: UInt64 = 0
     /// VM exits by cause: 0–23 exceptions, 32 + code for interrupts.
@@ -136,17 +148,25 @@ final class Domain {
     var reflected: UInt64 = 0
     /// The emulated devices it reaches by MMIO (vdev/MMIORegistry.swift).
     var mmio = MMIORegistry()
+    /// Its virtual PLIC (vdev/VirtualPLIC.swift): a context pair per vCPU.
+    var plic = PLICState(contexts: 16)
     /// The emulated UART's registers.
     var uart = UART16550Registers()
-    /// Its console (core/Console.swift).
+    /// Its console (core/Console.swift): the line buffer for the UART, the ring Dom0 reads,
+    /// and the input Dom0 sends it.
     var console = ConsoleBuffer()
+    var ring = ConsoleRing(capacity: 16384)
+    var input: [UInt8] = []
 
-    init(id: UInt64, name: String, bootargs: String, hostBase: UInt64, size: UInt64, gstage: GStage, image: UnsafeRawBufferPointer) {
+    init(id: UInt64, name: String, bootargs: String, hostBase: UInt64, ramBase: UInt64, size: UInt64, direct: Bool,
+         gstage: GStage, image: UnsafeRawBufferPointer?) {
         self.id = id
         self.name = name
         self.bootargs = bootargs
         self.hostBase = hostBase
+        self.ramBase = ramBase
         self.size = size
+        self.direct = direct
         self.gstage = gstage
         vmid = (id + 1) & 0x3FFF
         self.hgatp = gstage.hgatp(vmid: vmid)
@@ -163,8 +183,8 @@ final class Domain {
 
     /// The host address of guest-physical [gpa, gpa+length) when it lies inside guest RAM.
     func hostAddress(gpa: UInt64, length: UInt64) -> UInt64? {
-        guard gpa >= Domain.guestBase else { return nil }
-        let offset = gpa - Domain.guestBase
+        guard gpa >= ramBase else { return nil }
+        let offset = gpa - ramBase
         guard offset <= size, length <= size - offset else { return nil }
         return hostBase &+ offset
     }

@@ -25,6 +25,7 @@ final class HartState {
     // this hart has carried out; requesters wait for `done` to reach their ticket.
     var fenceVVMA: [UInt64] = []
     var fenceI = false
+    var fenceGVMA = false
     var fencePosted: UInt64 = 0
     var fenceDone: UInt64 = 0
 
@@ -83,6 +84,10 @@ extension Hypervisor {
         if hart.fenceI {
             fence_i()
             hart.fenceI = false
+        }
+        if hart.fenceGVMA {
+            hfence_gvma_all()
+            hart.fenceGVMA = false
         }
         hart.fenceDone = hart.fencePosted
     }

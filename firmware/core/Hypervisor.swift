@@ -14,6 +14,14 @@ final class Hypervisor {
     let slice: UInt64
     /// The idle-forever message is printed once.
     var reportedIdle = false
+    /// The PLIC context the virtio interrupts are routed to, and for each source the context
+    /// it was claimed on and not yet completed (drivers/PLIC.swift).
+    var deviceContext: UInt64? = nil
+    var claimedOn = [UInt64?](repeating: nil, count: 128)
+    /// The id the next domain Dom0 builds gets (ids are never reused, as in Xen).
+    var nextDomainID: UInt64 = 0
+    /// Set once Dom0 has claimed the guest consoles (SBI Control consoleClaim).
+    var consolesClaimed = false
     /// The domain whose unfinished line is on the physical UART, if any (core/Console.swift).
     var lineOwner: Domain? = nil
     /// Where the next vCPU placement starts looking (core/Scheduler.swift).

@@ -1,67 +1,133 @@
 import Shim
 
-/// Domains from birth to end: building one from a kernel image, (re)loading its RAM,
-/// stopping it when it breaks, shutting it down and rebooting it (DESIGN §3).
+/// Domains from birth to end (DESIGN §3): building one (RAM, G-stage, vCPUs, devices),
+/// loading a kernel from a boot module or letting Dom0 populate it, starting it, pausing,
+/// stopping it when it breaks, shutting it down, rebooting and destroying it.
 extension Hypervisor {
-    /// Builds a domain from an ELF image and starts its vCPU 0. Returns why it failed, or nil.
+    /// The domain with this id, if it exists.
+    func domain(id: UInt64) -> Domain? {
+        for d in domains where d.id == id { return d }
+        return nil
+    }
+
+    /// Builds a domain with zeroed RAM, its vCPUs placed on harts and stopped, and its
+    /// devices; it is paused until `start`. With `direct` (Dom0 only) its RAM is mapped 1:1
+    /// at `directBase` and the virtio slots are mapped into its G-stage. Returns the domain,
+    /// or why it could not be built.
+    func buildDomain(id: UInt64, name: String, bootargs: String, memory size: UInt64, vcpus: Int, weight: UInt64,
+                     image: UnsafeRawBufferPointer?, directBase: UInt64? = nil) -> (Domain?, String?) {
+        guard size >= 1 << 20, size & 0xFFF == 0 else { return (nil, "memory must be a multiple of 4 KiB and at least 1 MiB") }
+        guard vcpus >= 1 && vcpus <= 8 else { return (nil, "vcpus must be 1 to 8") }
+        guard weight >= 1 && weight <= ModuleOptions.maxWeight else { return (nil, "weight must be 1 to 65535") }
+        let base: UInt64
+        if let want = directBase {
+            guard memory.take(start: want, size: size) else {
+                return (nil, "direct: RAM at " + Format.hex(want) + " (" + Format.dec(size >> 20) + " MiB) is not free")
+            }
+            base = want
+        } else {
+            guard let got = memory.allocate(size: size) else {
+                return (nil, "not enough free memory for " + Format.dec(size >> 20) + " MiB")
+            }
+            base = got
+        }
+        let ramBase = directBase ?? Domain.defaultRAMBase
+        guard let gstage = GStage() else {
+            memory.release(start: base, size: size)
+            return (nil, "out of page-table memory")
+        }
+        var mapped = gstage.map(gpa: ramBase, hpa: base, size: size, perms: GStage.read | GStage.write | GStage.execute)
+        if directBase != nil {
+            // The virtio-mmio slots: Dom0 drives the disks itself (DESIGN §3 "Direct I/O").
+            mapped = mapped && gstage.map(gpa: VirtMap.virtioBase, hpa: VirtMap.virtioBase, size: 8 * VirtMap.virtioStride,
+                                          perms: GStage.read | GStage.write)
+        }
+        guard mapped else {
+            gstage.release()
+            memory.release(start: base, size: size)
+            return (nil, "out of page-table memory")
+        }
+        UnsafeMutableRawPointer(bitPattern: UInt(base))!.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size))
+        let domain = Domain(id: id, name: name, bootargs: bootargs, hostBase: base, ramBase: ramBase, size: size,
+                            direct: directBase != nil, gstage: gstage, image: image)
+        domain.weight = weight
+        domain.state = .paused
+        for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
+        _ = domain.mmio.add(VirtualUART.region)
+        if domain.direct { _ = domain.mmio.add(VirtualPLIC.region) }
+        domains.append(domain)
+        for v in domain.vcpus { place(v) }
+        flushGuestTranslations(vmid: domain.vmid)
+        return (domain, nil)
+    }
+
+    /// Copies a boot module's ELF segments into the domain's RAM (zeroed before). Returns
+    /// why it cannot, or nil.
+    func loadELF(_ domain: Domain, _ elf: ELFImage) -> String? {
+        for s in elf.segments {
+            guard s.physicalAddress >= domain.ramBase, s.physicalAddress &+ s.memorySize <= domain.ramBase &+ domain.size,
+                  s.physicalAddress &+ s.memorySize >= s.physicalAddress else {
+                return "segment at " + Format.hex(s.physicalAddress) + " lies outside guest RAM " + Format.hex(domain.ramBase)
+                    + "-" + Format.hex(domain.ramBase &+ domain.size)
+            }
+        }
+        let ram = UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!
+        for s in elf.segments {
+            let dst = ram + Int(s.physicalAddress - domain.ramBase)
+            dst.copyMemory(from: domain.image!.baseAddress! + Int(s.fileOffset), byteCount: Int(s.fileSize))
+        }
+        return nil
+    }
+
+    /// Starts a built domain: its DTB at the top of its RAM, vCPU 0 at `entry` with a0 = 0
+    /// and a1 = the DTB (OpenSBI's protocol), the others stopped (SBI HSM).
+    func start(_ domain: Domain, entry: UInt64) {
+        fence_i()
+        domain.entry = entry
+        let ram = UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!
+        let dtb = GuestDTB.build(domain: domain, platform: platform)
+        let dtbOffset = (domain.size - UInt64(dtb.count)) & ~0xFFF
+        dtb.withUnsafeBytes { (ram + Int(dtbOffset)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        domain.dtbAddress = domain.ramBase + dtbOffset
+        for v in domain.vcpus { v.state = .stopped }
+        domain.vcpus[0].reset(pc: entry, opaque: domain.dtbAddress)
+        domain.state = .running
+        domain.rebootRequested = false
+        makeReady(domain.vcpus[0])
+        kick(harts[domain.vcpus[0].hart])
+    }
+
+    /// A domain from a boot module: built, loaded and started. Returns why it failed, or nil.
     func createDomain(id: UInt64, name: String, image: UnsafeRawBufferPointer, bootargs: String, memory size: UInt64, vcpus: Int,
-                      weight: UInt64 = FairShare.defaultWeight) -> String? {
+                      weight: UInt64 = FairShare.defaultWeight, direct: Bool = false) -> String? {
         let elf: ELFImage
         do throws(ELFError) {
             elf = try ELFImage(image)
         } catch {
             return "not a loadable ELF: " + Format.string(error.reason)
         }
-        guard size >= 1 << 20, size & 0xFFF == 0 else { return "mem= must be a multiple of 4 KiB and at least 1 MiB" }
-        guard vcpus >= 1 && vcpus <= 8 else { return "vcpus= must be 1 to 8" }
-        for s in elf.segments {
-            guard s.physicalAddress >= Domain.guestBase, s.physicalAddress &+ s.memorySize <= Domain.guestBase &+ size,
-                  s.physicalAddress &+ s.memorySize >= s.physicalAddress else {
-                return "segment at " + Format.hex(s.physicalAddress) + " lies outside guest RAM 0x80000000-" + Format.hex(Domain.guestBase &+ size)
+        var directBase: UInt64? = nil
+        if direct {
+            // Dom0's RAM 1:1 where its kernel is linked: the kernel sits 2 MiB into it, as
+            // OpenSBI and Linux place an S-mode kernel.
+            let lowest = elf.segments.map { $0.physicalAddress }.min() ?? 0
+            let base = (lowest & ~(PhysicalMemory.alignment - 1)) &- PhysicalMemory.alignment
+            guard lowest >= VirtMap.dram + PhysicalMemory.alignment, base >= VirtMap.dram else {
+                return "direct: the kernel is linked at " + Format.hex(lowest) + ", where Dom0's RAM cannot be mapped 1:1"
             }
+            directBase = base
         }
-        guard let base = memory.allocate(size: size) else {
-            return "not enough free memory for " + Format.dec(size >> 20) + " MiB"
+        let (built, failure) = buildDomain(id: id, name: name, bootargs: bootargs, memory: size, vcpus: vcpus, weight: weight,
+                                           image: image, directBase: directBase)
+        guard let domain = built else { return failure }
+        if let reason = loadELF(domain, elf) {
+            destroyNow(domain)
+            return reason
         }
-        guard let gstage = GStage() else { return "out of page-table memory" }
-        guard gstage.map(gpa: Domain.guestBase, hpa: base, size: size, perms: GStage.read | GStage.write | GStage.execute) else {
-            return "out of page-table memory"
-        }
-        let domain = Domain(id: id, name: name, bootargs: bootargs, hostBase: base, size: size,
-                            gstage: gstage, image: image)
-        domain.weight = weight
-        for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
-        _ = domain.mmio.add(VirtualUART.region)
-        domains.append(domain)
-        for v in domain.vcpus { place(v) }
-        load(domain, elf: elf)
-        hfence_gvma_all()
-        report(domain, ": " + Format.dec(size >> 20) + " MiB at " + Format.hex(base) + ", " + Format.dec(UInt64(vcpus))
-               + (vcpus == 1 ? " vCPU, entry " : " vCPUs, entry ") + Format.hex(elf.entry))
+        start(domain, entry: elf.entry)
+        report(domain, ": " + Format.dec(size >> 20) + " MiB at " + Format.hex(domain.hostBase) + ", " + Format.dec(UInt64(vcpus))
+               + (vcpus == 1 ? " vCPU, entry " : " vCPUs, entry ") + Format.hex(elf.entry) + (direct ? ", direct I/O" : ""))
         return nil
-    }
-
-    /// (Re)loads a domain's RAM from its image: zeroed RAM, the PT_LOAD segments, its DTB
-    /// at the top of RAM; vCPU 0 starts at the entry with a0 = 0, a1 = the DTB, the others
-    /// are stopped (SBI HSM).
-    func load(_ domain: Domain, elf: ELFImage) {
-        let ram = UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!
-        ram.initializeMemory(as: UInt8.self, repeating: 0, count: Int(domain.size))
-        for s in elf.segments {
-            let dst = ram + Int(s.physicalAddress - Domain.guestBase)
-            dst.copyMemory(from: domain.image.baseAddress! + Int(s.fileOffset), byteCount: Int(s.fileSize))
-        }
-        fence_i()
-        domain.entry = elf.entry
-        let dtb = GuestDTB.build(domain: domain, platform: platform)
-        let dtbOffset = (domain.size - UInt64(dtb.count)) & ~0xFFF
-        dtb.withUnsafeBytes { (ram + Int(dtbOffset)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        domain.dtbAddress = Domain.guestBase + dtbOffset
-        for v in domain.vcpus { v.state = .stopped }
-        domain.vcpus[0].reset(pc: elf.entry, opaque: domain.dtbAddress)
-        domain.state = .running
-        makeReady(domain.vcpus[0])
-        kick(harts[domain.vcpus[0].hart])
     }
 
     /// Kicks the harts that run or hold a vCPU of `domain`, so they notice its new state
@@ -105,22 +171,116 @@ extension Hypervisor {
         kickHarts(of: domain)
     }
 
-    /// SRST reboot: the domain's RAM is loaded again from its image and vCPU 0 restarts.
-    /// The reload (zeroing the RAM, copying the image) is charged to the domain's vCPU like
-    /// any firmware work done for it, so a guest that reboots in a loop gets no more than
-    /// its share of the hart.
+    /// SRST reboot (or Dom0's reboot command). A domain from a boot module is loaded again
+    /// from it and vCPU 0 restarts; the reload (zeroing the RAM, copying the image) is
+    /// charged to the domain's vCPU like any firmware work done for it, so a guest that
+    /// reboots in a loop gets no more than its share of the hart. A domain Dom0 built is
+    /// shut down with reason reboot, and Dom0 builds it again (xl's on_reboot=restart).
     func reboot(_ domain: Domain) {
         consoleFlush(domain, endLine: true)
+        guard let image = domain.image else {
+            domain.state = .shutdown
+            domain.reason = "reboot"
+            domain.rebootRequested = true
+            for v in domain.vcpus { v.state = .stopped }
+            report(domain, " shut down to reboot")
+            kickHarts(of: domain)
+            return
+        }
         report(domain, " reboots")
         do throws(ELFError) {
-            let elf = try ELFImage(domain.image)
-            load(domain, elf: elf)
+            let elf = try ELFImage(image)
+            waitUntilIdle(domain)
+            UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!.initializeMemory(as: UInt8.self, repeating: 0, count: Int(domain.size))
+            if let reason = loadELF(domain, elf) {
+                crash(domain, "reboot failed: " + reason)
+            } else {
+                start(domain, entry: elf.entry)
+            }
         } catch {
             crash(domain, "reboot failed: " + Format.string(error.reason))
         }
         for h in harts where h.loaded?.domain === domain { h.loaded = nil }
-        hfence_gvma_all()
         kickHarts(of: domain)
+    }
+
+    /// Pauses a running domain: its vCPUs keep their state and are not scheduled.
+    func pause(_ domain: Domain) -> Bool {
+        guard domain.state == .running else { return false }
+        domain.state = .paused
+        kickHarts(of: domain)
+        return true
+    }
+
+    func unpause(_ domain: Domain) -> Bool {
+        guard domain.state == .paused, domain.entry != 0 else { return false }
+        domain.state = .running
+        for v in domain.vcpus where v.state == .runnable { makeReady(v) }
+        kickHarts(of: domain)
+        return true
+    }
+
+    /// Waits, with the lock dropped, until no hart other than this one runs a vCPU of
+    /// `domain` (each kicked hart reschedules, seeing the domain not running).
+    func waitUntilIdle(_ domain: Domain) {
+        let me = here
+        while true {
+            var busy = false
+            for h in harts where h !== me && h.current?.domain === domain {
+                busy = true
+                kick(h)
+            }
+            if !busy { return }
+            fw_lock_release()
+            for _ in 0..<64 { fence_rw() }
+            fw_lock_acquire()
+            serviceMailbox()
+        }
+    }
+
+    /// Destroys a domain that is not Dom0 (`destroy`): stopped, no hart running it, its
+    /// vCPUs off the run queues, its RAM and G-stage tables freed, its VMID's translations
+    /// flushed on every hart.
+    func destroy(_ domain: Domain) {
+        consoleFlush(domain, endLine: true)
+        domain.state = .crashed
+        domain.reason = "destroyed"
+        for v in domain.vcpus { v.state = .stopped }
+        kickHarts(of: domain)
+        waitUntilIdle(domain)
+        destroyNow(domain)
+        report(domain, " destroyed")
+    }
+
+    /// The freeing part of `destroy`, for a domain no hart runs.
+    func destroyNow(_ domain: Domain) {
+        for h in harts {
+            if h.loaded?.domain === domain { h.loaded = nil }
+            if h.charged?.domain === domain { h.charged = nil }
+            if h.current?.domain === domain { h.current = nil }
+            h.queue.removeAll { $0.domain === domain }
+        }
+        if lineOwner === domain { lineOwner = nil }
+        domains.removeAll { $0 === domain }
+        flushGuestTranslations(vmid: domain.vmid)
+        domain.gstage.release()
+        memory.release(start: domain.hostBase, size: domain.size)
+    }
+
+    /// Drops every hart's cached guest-physical translations (HFENCE.GVMA, Priv. §18.3.2)
+    /// after a VMID's mappings changed: this hart at once, the others through their
+    /// mailboxes (waited for).
+    func flushGuestTranslations(vmid: UInt64) {
+        hfence_gvma_all()
+        let me = here
+        var tickets: [(hart: HartState, ticket: UInt64)] = []
+        for h in harts where h !== me && h.firstEntry != 0 {
+            h.fenceGVMA = true
+            h.fencePosted &+= 1
+            tickets.append((h, h.fencePosted))
+            kick(h)
+        }
+        if !tickets.isEmpty { waitForFences(tickets) }
     }
 
     /// "vireo: domain N (name)" followed by `rest` and a newline, on a line of its own.

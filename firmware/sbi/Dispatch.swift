@@ -52,7 +52,7 @@ enum SBIExtensions {
     static func implements(_ eid: UInt64) -> Bool {
         switch eid {
         case SBI.legacySetTimer, SBI.legacyConsolePutchar, SBI.legacyConsoleGetchar, SBI.legacyShutdown,
-             SBI.base, SBI.time, SBI.ipi, SBI.rfence, SBI.hsm, SBI.srst, SBI.dbcn:
+             SBI.base, SBI.time, SBI.ipi, SBI.rfence, SBI.hsm, SBI.srst, SBI.dbcn, SBI.vireo:
             return true
         default:
             return false
@@ -79,6 +79,7 @@ extension Hypervisor {
         case SBI.legacyConsolePutchar: result = sbiLegacyPutchar(call)
         case SBI.legacyConsoleGetchar: result = sbiLegacyGetchar(call)
         case SBI.legacyShutdown: result = sbiLegacyShutdown(call)
+        case SBI.vireo: result = sbiControl(call)
         default: result = .notSupported
         }
         guard result.returns else { return result.action }

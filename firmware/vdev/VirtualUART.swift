@@ -1,8 +1,8 @@
 /// The 16550A a guest sees at 0x1000_0000 (QEMU virt's UART0 address), emulated register
-/// by register on every access; no interrupts yet. Its registers are bytes (reg-shift 0,
+/// by register on every access; no interrupts yet. Receive: Dom0 gets the physical UART's
+/// input, another domain what Dom0 sends it. Its registers are bytes (reg-shift 0,
 /// reg-io-width 1 in the DTB): a wider access is refused and reaches the guest as an
-/// access fault. Transmit goes to the domain's console;
-/// Dom0 receives the physical UART's input. The register file is FirmwareKit's
+/// access fault. Transmit goes to the domain's console. The register file is FirmwareKit's
 /// `UART16550Registers`.
 enum VirtualUART {
     static let base: UInt64 = VirtMap.uart0
@@ -15,9 +15,9 @@ enum VirtualUART {
         guard width == 1 else { return nil }
         let domain = vcpu.domain
         if offset == 0 { hv.consoleFlush(domain) }
-        let input: UInt8? = domain.id == 0 && UART.hasInput ? 0 : nil
+        let input: UInt8? = hv.consoleHasInput(domain) ? 0 : nil
         if input != nil && domain.uart.readTakesInput(offset: offset) {
-            return UInt64(UART.get() ?? 0)
+            return UInt64(hv.consoleRead(domain) ?? 0)
         }
         var value = domain.uart.read(offset: offset, input: input)
         // A domain whose console budget is spent sees a busy transmitter (LSR.THRE and

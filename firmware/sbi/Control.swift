@@ -1,0 +1,180 @@
+import Shim
+
+/// Vireo's control interface (EID `SBI.vireo`, numbers and record layouts in
+/// Sources/RISCV/SBI.swift `SBI.Control`): Dom0's calls to build, run, watch and end other
+/// domains, as xl reaches Xen through domctl. Only Dom0 may call it (others get
+/// SBI_ERR_DENIED). Every pointer and length is checked against Dom0's RAM or the target's
+/// before anything changes; bad arguments get SBI error codes and change nothing.
+extension Hypervisor {
+    func sbiControl(_ c: SBICall) -> SBIResult {
+        guard c.domain.id == 0 else { return .fail(SBI.errDenied) }
+        let dom0 = c.domain
+        switch c.fid {
+        case SBI.Control.create: return controlCreate(dom0, request: c.a0, size: c.a1)
+        case SBI.Control.populate:
+            guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
+            guard d.state == .paused, d.entry == 0 else { return .fail(SBI.errInvalidState) }
+            guard c.a3 <= SBI.Control.maxPopulate, let dst = d.hostAddress(gpa: c.a1, length: c.a3),
+                  let src = dom0.hostAddress(gpa: c.a2, length: c.a3) else { return .fail(SBI.errInvalidAddress) }
+            UnsafeMutableRawPointer(bitPattern: UInt(dst))?.copyMemory(from: UnsafeRawPointer(bitPattern: UInt(src))!, byteCount: Int(c.a3))
+            return .ok(c.a3)
+        case SBI.Control.start:
+            guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
+            guard d.state == .paused, d.entry == 0 else { return .fail(SBI.errInvalidState) }
+            guard c.a1 & 1 == 0, d.hostAddress(gpa: c.a1, length: 2) != nil else { return .fail(SBI.errInvalidAddress) }
+            start(d, entry: c.a1)
+            report(d, " started by Dom0, entry " + Format.hex(c.a1))
+            return .ok()
+        case SBI.Control.pause:
+            guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
+            return pause(d) ? .ok() : .fail(SBI.errInvalidState)
+        case SBI.Control.unpause:
+            guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
+            return unpause(d) ? .ok() : .fail(SBI.errInvalidState)
+        case SBI.Control.destroy:
+            guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
+            destroy(d)
+            return .ok()
+        case SBI.Control.reboot:
+            guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
+            guard d.state == .running || d.state == .paused else { return .fail(SBI.errInvalidState) }
+            reboot(d)
+            return .ok()
+        case SBI.Control.list: return controlList(dom0, array: c.a0, capacity: c.a1)
+        case SBI.Control.info:
+            guard let d = domain(id: c.a0) else { return .fail(SBI.errInvalidParam) }
+            guard c.a2 >= UInt64(SBI.Control.infoSize), let p = dom0.hostAddress(gpa: c.a1, length: c.a2) else {
+                return .fail(SBI.errInvalidAddress)
+            }
+            writeInfo(d, to: UnsafeMutableRawPointer(bitPattern: UInt(p))!)
+            return .ok()
+        case SBI.Control.consoleRead:
+            guard let d = domain(id: c.a0), d.id != 0 else { return .fail(SBI.errInvalidParam) }
+            let n = min(c.a2, 4096)
+            guard let p = dom0.hostAddress(gpa: c.a1, length: n) else { return .fail(SBI.errInvalidAddress) }
+            consoleFlush(d)
+            let out = UnsafeMutablePointer<UInt8>(bitPattern: UInt(p))!
+            var i = 0
+            d.ring.take(max: Int(n)) { out[i] = $0; i += 1 }
+            return .ok(UInt64(i))
+        case SBI.Control.consoleWrite:
+            guard let d = domain(id: c.a0), d.id != 0 else { return .fail(SBI.errInvalidParam) }
+            let n = min(c.a2, UInt64(Hypervisor.inputCapacity - d.input.count))
+            guard let p = dom0.hostAddress(gpa: c.a1, length: c.a2) else { return .fail(SBI.errInvalidAddress) }
+            let bytes = UnsafePointer<UInt8>(bitPattern: UInt(p))!
+            for i in 0..<Int(n) { d.input.append(bytes[i]) }
+            if n > 0 { for v in d.vcpus where v.state == .waiting { kick(harts[v.hart]) } }
+            return .ok(n)
+        case SBI.Control.consoleClaim:
+            for d in domains where d.id != 0 { consoleFlush(d, endLine: true) }
+            consolesClaimed = true
+            return .ok()
+        default:
+            return .notSupported
+        }
+    }
+
+    /// Console input a domain may have queued and not read.
+    static let inputCapacity = 256
+
+    /// A domain Dom0 may act on: it exists and is not Dom0 itself.
+    func target(_ id: UInt64) -> Domain? {
+        guard id != 0, let d = domain(id: id) else { return nil }
+        return d
+    }
+
+    /// Why `create` failed, in the value word (SBI_ERR_FAILED carries no more).
+    enum CreateFailure: UInt64 {
+        case memory = 1, pageTables = 2, badSize = 3
+    }
+
+    func controlCreate(_ dom0: Domain, request: UInt64, size: UInt64) -> SBIResult {
+        guard size >= UInt64(SBI.Control.createRequestSize), let p = dom0.hostAddress(gpa: request, length: size) else {
+            return .fail(SBI.errInvalidAddress)
+        }
+        let r = UnsafeRawPointer(bitPattern: UInt(p))!
+        func word(_ offset: Int) -> UInt64 { r.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+        let memorySize = word(SBI.Control.createMemory), vcpus = word(SBI.Control.createVCPUs), weight = word(SBI.Control.createWeight)
+        let nameLength = word(SBI.Control.createNameLength), argsLength = word(SBI.Control.createBootargsLength)
+        guard nameLength >= 1, nameLength <= UInt64(SBI.Control.nameCapacity),
+              argsLength <= UInt64(SBI.Control.bootargsCapacity),
+              vcpus >= 1, vcpus <= 8, weight >= 1, weight <= ModuleOptions.maxWeight else { return .fail(SBI.errInvalidParam) }
+        let nameBytes = UnsafeRawBufferPointer(start: r + SBI.Control.createName, count: Int(nameLength))
+        guard nameBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return .fail(SBI.errInvalidParam) }
+        let argBytes = UnsafeRawBufferPointer(start: r + SBI.Control.createBootargs, count: Int(argsLength))
+        guard argBytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return .fail(SBI.errInvalidParam) }
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        guard !domains.contains(where: { $0.name == name }) else { return .fail(SBI.errAlreadyAvailable) }
+        guard memorySize >= 1 << 20, memorySize & 0xFFF == 0, memorySize <= platform.memorySize else {
+            return SBIResult(error: SBI.errFailed, value: CreateFailure.badSize.rawValue)
+        }
+        let (built, failure) = buildDomain(id: nextDomainID, name: name, bootargs: String(decoding: argBytes, as: UTF8.self),
+                                           memory: memorySize, vcpus: Int(vcpus), weight: weight, image: nil)
+        guard let d = built else {
+            let why: CreateFailure = failure?.hasPrefix("not enough") == true ? .memory : .pageTables
+            return SBIResult(error: SBI.errFailed, value: why.rawValue)
+        }
+        nextDomainID &+= 1
+        report(d, ": " + Format.dec(memorySize >> 20) + " MiB at " + Format.hex(d.hostBase) + ", " + Format.dec(vcpus)
+               + (vcpus == 1 ? " vCPU" : " vCPUs") + ", built by Dom0")
+        return .ok(d.id)
+    }
+
+    func controlList(_ dom0: Domain, array: UInt64, capacity: UInt64) -> SBIResult {
+        let count = UInt64(domains.count)
+        let n = min(count, capacity)
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: UInt64(SBI.Control.recordSize))
+        guard !overflow else { return .fail(SBI.errInvalidAddress) }
+        if n > 0 {
+            guard let p = dom0.hostAddress(gpa: array, length: bytes) else { return .fail(SBI.errInvalidAddress) }
+            let base = UnsafeMutableRawPointer(bitPattern: UInt(p))!
+            for i in 0..<Int(n) { writeRecord(domains[i], to: base + i * SBI.Control.recordSize) }
+        }
+        return .ok(count)
+    }
+
+    /// The state word of a record (SBI.Control.state…).
+    func stateWord(_ d: Domain) -> UInt64 {
+        switch d.state {
+        case .running:
+            let sleeping = d.vcpus.allSatisfy { $0.state != .runnable }
+            return sleeping ? SBI.Control.stateBlocked : SBI.Control.stateRunning
+        case .paused: return SBI.Control.statePaused
+        case .shutdown: return d.rebootRequested ? SBI.Control.stateRebooting : SBI.Control.stateShutdown
+        case .crashed: return SBI.Control.stateCrashed
+        }
+    }
+
+    func writeRecord(_ d: Domain, to p: UnsafeMutableRawPointer) {
+        func put(_ offset: Int, _ v: UInt64) { p.storeBytes(of: v, toByteOffset: offset, as: UInt64.self) }
+        put(SBI.Control.recordID, d.id)
+        put(SBI.Control.recordState, stateWord(d))
+        put(SBI.Control.recordVCPUs, UInt64(d.vcpus.count))
+        put(SBI.Control.recordMemory, d.size)
+        put(SBI.Control.recordCycles, d.cycles &+ runningCycles(d))
+        put(SBI.Control.recordWeight, d.weight)
+        let name = Array(d.name.utf8.prefix(SBI.Control.nameCapacity))
+        put(SBI.Control.recordNameLength, UInt64(name.count))
+        for i in 0..<SBI.Control.nameCapacity { p.storeBytes(of: i < name.count ? name[i] : 0, toByteOffset: SBI.Control.recordName + i, as: UInt8.self) }
+    }
+
+    /// Guest cycles of `d`'s vCPUs in their current slices (not yet added at a trap).
+    func runningCycles(_ d: Domain) -> UInt64 {
+        var n: UInt64 = 0
+        let now = csr_read_mcycle()
+        for h in harts where h.current?.domain === d && h !== here { n &+= now &- h.enteredAt }
+        return n
+    }
+
+    func writeInfo(_ d: Domain, to p: UnsafeMutableRawPointer) {
+        writeRecord(d, to: p)
+        func put(_ offset: Int, _ v: UInt64) { p.storeBytes(of: v, toByteOffset: offset, as: UInt64.self) }
+        put(SBI.Control.infoPC, d.vcpus[0].frame.pointee.pc)
+        put(SBI.Control.infoExits, d.exitCount)
+        put(SBI.Control.infoReflected, d.reflected)
+        for i in 0..<SBI.Control.infoCauses { put(SBI.Control.infoExitsByCause + 8 * i, i < d.exits.count ? d.exits[i] : 0) }
+        let reason = Array(d.reason.utf8.prefix(SBI.Control.reasonCapacity))
+        put(SBI.Control.infoReasonLength, UInt64(reason.count))
+        for i in 0..<SBI.Control.reasonCapacity { p.storeBytes(of: i < reason.count ? reason[i] : 0, toByteOffset: SBI.Control.infoReason + i, as: UInt8.self) }
+    }
+}
