@@ -53,9 +53,20 @@ fi
 for guest in "${GUESTS[@]}"; do
   src="$ROOT/guests/$guest"
   [ -d "$src" ] || { echo "guests: no such guest '$guest'" >&2; exit 2; }
-  sources=("$src"/*.swift "${RT_SOURCES[@]}" "${RISCV_SOURCES[@]}" "${FDT_SOURCES[@]}")
+  # A guest may say in guests/<name>/build.conf (sourced) that it links with another
+  # script (LDSCRIPT) or compiles more shared sources in (EXTRA_SOURCES): Dom0 does both.
+  guest_ld="$LDSCRIPT"
+  extra=()
+  conf="$src/build.conf"
+  if [ -f "$conf" ]; then
+    LDSCRIPT_SAVED="$LDSCRIPT"; EXTRA_SOURCES=()
+    # shellcheck source=/dev/null
+    source "$conf"
+    guest_ld="$LDSCRIPT"; LDSCRIPT="$LDSCRIPT_SAVED"; extra=("${EXTRA_SOURCES[@]}")
+  fi
+  sources=("$src"/*.swift "${RT_SOURCES[@]}" "${RISCV_SOURCES[@]}" "${FDT_SOURCES[@]}" ${extra[@]+"${extra[@]}"})
   module="$(echo "${guest:0:1}" | tr a-z A-Z)${guest:1}"
-  if needs_rebuild "$OBJ/$guest.o" "${sources[@]}" "${SHIM[@]}" "$SELF"; then
+  if needs_rebuild "$OBJ/$guest.o" "${sources[@]}" "${SHIM[@]}" "$SELF" ${conf:+$( [ -f "$conf" ] && echo "$conf")}; then
     "$SWIFTC" "${SWIFT_FLAGS[@]}" -module-name "$module" -c "${sources[@]}" -o "$OBJ/$guest.o"
   fi
   guest_asm=()
@@ -68,8 +79,8 @@ for guest in "${GUESTS[@]}"; do
     guest_asm+=("$asm_obj")
   done
   objs=("$OBJ/start.o" "$OBJ/$guest.o" ${guest_asm[@]+"${guest_asm[@]}"} "$OBJ/runtime.o" "$OBJ/libc.o")
-  if needs_rebuild "$DST/$guest.elf" "${objs[@]}" "$LDSCRIPT" "$SELF"; then
-    "$LLD" -T "$LDSCRIPT" --gc-sections -o "$DST/$guest.elf" "${objs[@]}" "$UNICODE_TABLES"
+  if needs_rebuild "$DST/$guest.elf" "${objs[@]}" "$guest_ld" "$SELF"; then
+    "$LLD" -T "$guest_ld" --gc-sections -o "$DST/$guest.elf" "${objs[@]}" "$UNICODE_TABLES"
   fi
   echo "guests: $DST/$guest.elf"
 done
