@@ -29,6 +29,9 @@ let package = Package(
         // ELF and device-tree code for bare metal: also compiled in Embedded Swift mode into
         // the firmware, so it depends on nothing (docs: ../shared/EMBEDDED.md).
         .target(name: "FirmwareKit"),
+        // Dom0's tar reader, xl.cfg parser, line editor and shell helpers: also compiled in
+        // Embedded Swift mode into the Dom0 kernel, so it depends on nothing.
+        .target(name: "Dom0Kit"),
         // Hart, MMU, PMP, bus and devices: one module so the optimizer sees the hot path.
         .target(name: "BoardCore", dependencies: ["RISCV"], swiftSettings: hotLoop),
         // Machine assembly: memory map, loader, device tree, run loop, statistics.
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "BoardTests", dependencies: ["Board", "VireoELF", "FirmwareKit", "TestSupport"]),
         .testTarget(name: "VireoELFTests", dependencies: ["VireoELF", "TestSupport"]),
         .testTarget(name: "FirmwareKitTests", dependencies: ["FirmwareKit", "VireoELF", "Board", "TestSupport"]),
+        .testTarget(name: "Dom0KitTests", dependencies: ["Dom0Kit", "TestSupport"]),
         // Helpers shared by test targets (not part of any product).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
     ],

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build needs and is missing: libelf (Debian libelf-dev) and pkg-config.
-# With --test it also installs the small test-only packages: device-tree-compiler (dtc) and
-# opensbi (firmware images the boot tests run on the board).
+# With --test it also installs the small test-only packages: device-tree-compiler (dtc),
+# opensbi (firmware images the boot tests run on the board) and libarchive-tools (bsdtar,
+# whose archives Dom0's tar reader is tested on).
 # Uses apt-get (as root, or through sudo when available). Safe to run repeatedly.
 set -euo pipefail
 want=()
@@ -10,6 +11,7 @@ command -v pkg-config >/dev/null 2>&1 || want+=(pkg-config)
 if [ "${1:-}" = "--test" ]; then
   command -v dtc >/dev/null 2>&1 || want+=(device-tree-compiler)
   [ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || want+=(opensbi)
+  command -v bsdtar >/dev/null 2>&1 || want+=(libarchive-tools)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 echo "setup: installing ${want[*]}" >&2

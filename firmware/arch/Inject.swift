@@ -22,20 +22,26 @@ extension Hypervisor {
 
     /// Raises VS interrupt bits for a vCPU wherever it is: in hvip when its CSRs are on
     /// this hart, as remote-pending bits (merged by its hart) when they are on another,
-    /// else in its saved hvip. Its hart is kicked so that a sleeping or busy hart notices.
+    /// else in its saved hvip. A hart is kicked only when a bit becomes newly pending there
+    /// and somebody must act on it now (the vCPU runs there, or sleeps and may wake): a
+    /// storm of IPIs costs the other harts nothing. A stopped vCPU takes none (hart_start
+    /// clears its interrupts anyway).
     func setPending(_ v: VCPU, _ bits: UInt64) {
+        guard v.state != .stopped else { return }
         let hart = here
         if hart.loaded === v {
             csr_set_hvip(bits)
             return
         }
         if let holder = harts.first(where: { $0.loaded === v }) {
+            let new = bits & ~v.remotePending
             v.remotePending |= bits
-            kick(holder)
+            if new != 0 { kick(holder) }
         } else {
+            let new = bits & ~v.hvip
             v.hvip |= bits
+            if new != 0 && v.state == .waiting { kick(harts[v.hart]) }
         }
-        kick(harts[v.hart])
     }
 
     /// Clears VS interrupt bits of a vCPU (its own call, or one whose CSRs are not loaded

@@ -55,15 +55,25 @@ extension Hypervisor {
             Log.line("vireo: trap with no vCPU on the hart")
             PowerOff.exit(3)
         }
-        let trapAt = csr_read_mcycle()
+        // Guest time ends at the trap; the wait for the lock is nobody's (start.S stamps
+        // both), so a hart that waits on another is not billed for it.
+        let trapAt = frame.pointee.trapped, lockedAt = frame.pointee.locked
         hart.trapAt = trapAt
         vcpu.cycles &+= trapAt &- hart.enteredAt
         hart.guestCycles &+= trapAt &- hart.enteredAt
+        hart.lockWaitCycles &+= lockedAt &- trapAt
+        hart.chargedFrom &+= lockedAt &- trapAt
         let domain = vcpu.domain
         let interrupt = cause >> 63 != 0
         let index = interrupt ? 32 + Int(cause & 15) : Int(cause & 31)
         domain.exits[index] &+= 1
         let exit = Exit(vcpu: vcpu, code: cause & 0x3F, tval: tval)
+        // A vCPU whose domain stopped (or that was stopped) while it ran: its exceptions are
+        // dropped, the hart's own interrupts handled, and the hart moves on.
+        guard domain.isRunning && vcpu.state != .stopped else {
+            if interrupt { _ = dispatchExit(exit, interrupt: true) }
+            return enter(pickNext())
+        }
         var action = ExitAction.resume
         if let handled = dispatchExit(exit, interrupt: interrupt) {
             action = handled
@@ -72,7 +82,7 @@ extension Hypervisor {
         } else {
             crash(domain, faultReason(exit.code, pc: frame.pointee.pc, tval: tval, gpa: nil))
         }
-        if action == .resume && domain.isRunning && vcpu.state == .runnable {
+        if action == .resume && domain.isRunning && vcpu.state == .runnable && hart.loaded === vcpu {
             hart.enteredAt = csr_read_mcycle()
             return frame
         }
@@ -156,13 +166,22 @@ extension Hypervisor {
     /// instruction in U-mode, §3.3.3), is an illegal instruction to the guest.
     func exitVirtualInstruction(_ e: Exit) -> ExitAction {
         let vcpu = e.vcpu
-        if e.tval == 0x1050_0073 && vcpu.guestPrivilege == 1 {
+        // mtval holds the instruction bits (Priv. §18.6.1); a hart that writes 0 there gets
+        // the instruction read from the guest's code instead.
+        var insn = e.tval
+        if insn == 0 {
+            var low: UInt64 = 0, high: UInt64 = 0
+            if guarded_hlvx_hu(vcpu.frame.pointee.pc, &low) == 0, guarded_hlvx_hu(vcpu.frame.pointee.pc &+ 2, &high) == 0 {
+                insn = low | high << 16
+            }
+        }
+        if insn == 0x1050_0073 && vcpu.guestPrivilege == 1 {
             vcpu.frame.pointee.pc &+= 4
             vcpu.state = .waiting
             consoleFlush(vcpu.domain)      // a prompt shows before the guest sleeps
             return .reschedule
         }
-        injectException(vcpu, cause: Cause.illegalInstruction.rawValue, tval: e.tval)
+        injectException(vcpu, cause: Cause.illegalInstruction.rawValue, tval: insn)
         return .resume
     }
 
@@ -178,7 +197,7 @@ extension Hypervisor {
     func emulateMMIO(_ vcpu: VCPU, gpa: UInt64, store: Bool) -> Bool {
         guard let region = vcpu.domain.mmio.find(gpa) else { return false }
         let f = vcpu.frame
-        guard let access = MMIOAccess.fetch(tinst: csr_read_mtinst(), pc: f.pointee.pc), access.isStore == store else {
+        guard let access = MMIOAccess.fetch(tinst: csr_read_mtinst(), pc: f.pointee.pc, vcpu: vcpu), access.isStore == store else {
             return false
         }
         let offset = gpa - region.base

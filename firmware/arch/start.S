@@ -107,6 +107,8 @@ trap_entry:
   sd x29, 232(sp)
   sd x30, 240(sp)
   sd x31, 248(sp)
+  csrr t0, mcycle
+  sd t0, FW_FRAME_TRAPPED(sp)
   csrrw t0, mscratch, zero
   sd t0, 16(sp)
   csrr t0, mepc
@@ -118,6 +120,8 @@ trap_entry:
   mv s0, sp
   ld sp, FRAME_STACK(s0)
   call fw_lock_acquire
+  csrr t0, mcycle
+  sd t0, FW_FRAME_LOCKED(s0)
   mv a0, s0
   call fw_trap
   /* fall through: a0 = the frame to resume */

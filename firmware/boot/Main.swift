@@ -49,7 +49,12 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
     fw_lock_acquire()
     hypervisor = Hypervisor(platform: platform, dtbAddress: dtbAddress)
     hypervisor.printStats = platform.bootargs.split(separator: " ").contains { $0 == "vireo.stats" }
+    let t0 = csr_read_time(), c0 = csr_read_mcycle()
     hypervisor.createDomainsFromModules()
+    // Cycles per `time` tick over the domains' creation (zeroing their RAM takes long
+    // enough to measure), for the scheduler's allowance.
+    let dt = csr_read_time() &- t0, dc = csr_read_mcycle() &- c0
+    hypervisor.sliceCycles = dt == 0 ? hypervisor.slice &* 100 : dc / dt &* hypervisor.slice
     releaseSecondaries()
     for h in hypervisor.harts where h.id != 0 { CLINT.setSoftwareInterrupt(hart: h.id, 1) }
     hypervisor.run()

@@ -10,6 +10,8 @@ struct ConsoleBuffer {
     var windowStart: UInt64 = 0
     /// Bytes refused because the budget was spent.
     var dropped: UInt64 = 0
+    /// Drops the bytes that could forge a line (FirmwareKit's `ConsoleFilter`).
+    var filter = ConsoleFilter()
 
     /// At most this many bytes of a domain other than Dom0 reach the UART per window
     /// (4 KiB per 10 ms: 400 KB/s, far above a serial console, yet a flood takes under a
@@ -25,9 +27,10 @@ struct ConsoleBuffer {
 /// lines of guests sharing the UART never mix, and lines of domains other than Dom0 carry
 /// the domain's name. Every line a guest prints is attributable to it: when a domain's
 /// output would continue a physical line another domain (or the firmware) left open, a
-/// newline ends that line first, and the continuation gets its prefix again; control bytes
-/// other than newline and tab are dropped from guests other than Dom0, so a carriage
-/// return or an escape sequence cannot hide a prefix. (Per-domain rings that Dom0 reads
+/// newline ends that line first, and the continuation gets its prefix again; from guests
+/// other than Dom0 only printable text passes (FirmwareKit's `ConsoleFilter`: no C0 or C1
+/// controls, well-formed UTF-8), so a carriage return or an escape sequence cannot hide a
+/// prefix. (Per-domain rings that Dom0 reads
 /// come with Dom0.)
 extension Hypervisor {
     /// Takes one byte of `domain`'s console. Returns false when the domain's budget is
@@ -44,10 +47,12 @@ extension Hypervisor {
                 return false
             }
             domain.console.budget -= 1
-            if byte < 0x20 && byte != 0x0A && byte != 0x09 { return true }
-            if byte == 0x7F { return true }
+            var passed: [UInt8] = []
+            domain.console.filter.feed(byte) { passed.append($0) }
+            for b in passed { domain.console.pending.append(b) }
+        } else {
+            domain.console.pending.append(byte)
         }
-        domain.console.pending.append(byte)
         if byte == 0x0A || domain.console.pending.count >= 200 { consoleFlush(domain) }
         return true
     }

@@ -72,7 +72,9 @@ final class VCPU {
     /// a1 = `opaque`, satp = 0, interrupts off (SBI §9.1 hart_start, table "HSM Hart Start
     /// Register State").
     func reset(pc: UInt64, opaque: UInt64) {
+        let stack = frame.pointee.stack       // a hart may still return through this frame
         frame.initialize(to: vcpu_frame())
+        frame.pointee.stack = stack
         frame.pointee.pc = pc
         frame.pointee.mode = Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
         setRegister(10, id)
@@ -110,7 +112,8 @@ final class VCPU {
 }
 
 enum DomainState {
-    case running, paused, shutdown, crashed
+    /// `reloading`: a reboot is putting its image back (no vCPU runs meanwhile).
+    case running, paused, shutdown, crashed, reloading
 }
 
 /// A guest: its memory, G-stage tables, vCPUs, devices, consoles and accounting.

@@ -15,8 +15,9 @@ final class HartState {
     var sliceEnd: UInt64 = 0
     /// mcycle when the current vCPU was last entered (guest time accounting).
     var enteredAt: UInt64 = 0
-    /// The vCPU the hart's time is charged to since `chargedFrom` (`time` units): the
-    /// current vCPU, including the firmware work done for it.
+    /// The vCPU the hart's time is charged to since `chargedFrom` (mcycle): the current
+    /// vCPU, including the firmware work done for it but not the time spent waiting for
+    /// the hypervisor lock.
     var charged: VCPU? = nil
     var chargedFrom: UInt64 = 0
 
@@ -26,6 +27,11 @@ final class HartState {
     var fenceVVMA: [UInt64] = []
     var fenceI = false
     var fenceGVMA = false
+    /// VMIDs whose VS-stage translations this hart must drop before it next enters one of
+    /// their vCPUs, and whether it must FENCE.I first (remote fences for vCPUs that were not
+    /// running here: nothing to interrupt, the work waits for the next entry).
+    var staleVMIDs: [UInt64] = []
+    var staleFenceI = false
     var fencePosted: UInt64 = 0
     var fenceDone: UInt64 = 0
 
@@ -39,6 +45,8 @@ final class HartState {
     /// mcycle at the trap being handled (for the slice-switch cost).
     var trapAt: UInt64 = 0
     var measureSwitch = false
+    /// Cycles spent waiting for the hypervisor lock on trap entry.
+    var lockWaitCycles: UInt64 = 0
     /// Cycles asleep in WFI with nothing to run, and since when it sleeps now (0: awake).
     var idleCycles: UInt64 = 0
     var sleepingSince: UInt64 = 0

@@ -10,8 +10,10 @@ final class Hypervisor {
     var domains: [Domain] = []
     /// One record per hart of the board, indexed by hart id.
     let harts: [HartState]
-    /// Time slice in `time` units (1 ms).
+    /// Time slice in `time` units (1 ms), and about as many cycles (measured at boot), the
+    /// most a waking vCPU may be behind in the fair-share order.
     let slice: UInt64
+    var sliceCycles: UInt64 = 1
     /// The idle-forever message is printed once.
     var reportedIdle = false
     /// The PLIC context the virtio interrupts are routed to, and for each source the context
@@ -58,7 +60,7 @@ final class Hypervisor {
     /// Per-domain cycles, share and VM exits, and per-hart guest share and slice-switch cost.
     func reportStats() {
         let hart = here
-        chargeTime(hart, now: csr_read_time())
+        chargeTime(hart, now: csr_read_mcycle())
         if let v = hart.current { v.cycles &+= csr_read_mcycle() &- hart.enteredAt }
         var total: UInt64 = 0
         for d in domains { total &+= d.cycles }

@@ -190,9 +190,27 @@ extension Hypervisor {
         report(domain, " reboots")
         do throws(ELFError) {
             let elf = try ELFImage(image)
+            // No vCPU of the domain may run while its RAM is reloaded: stop them all, and
+            // wait (the lock dropped) until every hart has left them.
+            domain.state = .reloading
+            for v in domain.vcpus { v.state = .stopped }
+            kickHarts(of: domain)
             waitUntilIdle(domain)
-            UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!.initializeMemory(as: UInt8.self, repeating: 0, count: Int(domain.size))
+            for h in harts where h.loaded?.domain === domain { h.loaded = nil }
+            // Zeroing the RAM takes milliseconds: it is done in pieces, dropping the lock
+            // between them so that the other harts' exits are not held up.
+            let ram = UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!
+            var done: UInt64 = 0
+            while done < domain.size {
+                let n = min(domain.size - done, Hypervisor.reloadPiece)
+                (ram + Int(done)).initializeMemory(as: UInt8.self, repeating: 0, count: Int(n))
+                done += n
+                fw_lock_release()
+                fw_lock_acquire()
+                serviceMailbox()
+            }
             if let reason = loadELF(domain, elf) {
+                domain.state = .running
                 crash(domain, "reboot failed: " + reason)
             } else {
                 start(domain, entry: elf.entry)
@@ -200,9 +218,11 @@ extension Hypervisor {
         } catch {
             crash(domain, "reboot failed: " + Format.string(error.reason))
         }
-        for h in harts where h.loaded?.domain === domain { h.loaded = nil }
         kickHarts(of: domain)
     }
+
+    /// How much RAM a reboot zeroes between two drops of the lock.
+    static let reloadPiece: UInt64 = 1 << 20
 
     /// Pauses a running domain: its vCPUs keep their state and are not scheduled.
     func pause(_ domain: Domain) -> Bool {
@@ -242,6 +262,13 @@ extension Hypervisor {
     /// vCPUs off the run queues, its RAM and G-stage tables freed, its VMID's translations
     /// flushed on every hart.
     func destroy(_ domain: Domain) {
+        // A reboot in progress on another hart finishes first (it drops the lock while it
+        // zeroes the RAM).
+        while domain.state == .reloading {
+            fw_lock_release()
+            for _ in 0..<64 { fence_rw() }
+            fw_lock_acquire()
+        }
         consoleFlush(domain, endLine: true)
         domain.state = .crashed
         domain.reason = "destroyed"

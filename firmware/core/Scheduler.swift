@@ -14,7 +14,9 @@ extension Hypervisor {
         for i in 0..<harts.count {
             let h = harts[(placementCursor + i) % harts.count]
             var load = 0
-            for v in h.queue where v.domain.isRunning && v.state != .stopped { load += 1 }
+            // Every vCPU of a live domain counts, started or not: a domain's vCPUs spread
+            // over the harts before its secondaries start.
+            for v in h.queue where v.domain.state != .shutdown && v.domain.state != .crashed { load += 1 }
             if load < bestLoad {
                 bestLoad = load
                 best = Int(h.id)
@@ -25,7 +27,7 @@ extension Hypervisor {
         harts[best].queue.append(vcpu)
     }
 
-    /// Charges the hart's time since the last charge to the vCPU it ran for.
+    /// Charges the hart's cycles since the last charge to the vCPU it ran for.
     func chargeTime(_ hart: HartState, now: UInt64) {
         if let v = hart.charged {
             v.vtime &+= FairShare.burn(now &- hart.chargedFrom, weight: v.domain.weight)
@@ -42,7 +44,7 @@ extension Hypervisor {
 
     /// Makes a stopped or waiting vCPU ready, without banked credit.
     func makeReady(_ v: VCPU) {
-        v.vtime = FairShare.wake(v.vtime, floor: vtimeFloor(harts[v.hart]), allowance: slice)
+        v.vtime = FairShare.wake(v.vtime, floor: vtimeFloor(harts[v.hart]), allowance: sliceCycles)
         v.state = .runnable
         v.suspended = false
     }
@@ -50,33 +52,45 @@ extension Hypervisor {
     /// Moves `vcpu`'s state onto this hart and returns its frame for start.S to enter.
     func enter(_ vcpu: VCPU) -> UnsafeMutablePointer<vcpu_frame> {
         let hart = here
-        let now = csr_read_time()
-        chargeTime(hart, now: now)
+        let cycle = csr_read_mcycle()
+        chargeTime(hart, now: cycle)
         hart.charged = vcpu
         if hart.loaded !== vcpu {
-            hart.loaded?.save(sstc: platform.hasSstc)
+            let previous = hart.loaded
+            previous?.save(sstc: platform.hasSstc)
             vcpu.load(sstc: platform.hasSstc)
             hart.loaded = vcpu
-            // Translations this hart cached for the vCPU's VMID may predate changes the
-            // guest fenced elsewhere (Priv. §18.3.2; KVM flushes on migration too).
-            if vcpu.lastHart != Int(hart.id) { hfence_vvma_all() }
+            // Translations this hart cached under the vCPU's VMID may predate changes the
+            // guest fenced elsewhere (it last ran on another hart), or belong to a sibling
+            // vCPU of the same domain with its own address spaces (same VMID and ASIDs):
+            // Priv. §18.3.2; KVM flushes in both cases too.
+            if vcpu.lastHart != Int(hart.id) || previous?.domain === vcpu.domain { hfence_vvma_all() }
             vcpu.lastHart = Int(hart.id)
         } else if vcpu.remotePending != 0 {
             csr_set_hvip(vcpu.remotePending)
             vcpu.remotePending = 0
         }
+        if !hart.staleVMIDs.isEmpty, let i = hart.staleVMIDs.firstIndex(of: vcpu.domain.vmid) {
+            hart.staleVMIDs.remove(at: i)
+            hfence_vvma_all()                 // hgatp holds this vCPU's VMID now
+        }
+        if hart.staleFenceI {
+            fence_i()
+            hart.staleFenceI = false
+        }
+        let now = csr_read_time()
         if hart.current !== vcpu || now >= hart.sliceEnd { hart.sliceEnd = now &+ slice }
         hart.current = vcpu
         vcpu.frame.pointee.stack = hart_stack_top(hart.id)   // start.S's stack on the next trap
         programTimer()
-        let cycle = csr_read_mcycle()
         if hart.measureSwitch {
-            hart.sliceSwitchCycles &+= cycle &- hart.trapAt
+            hart.sliceSwitchCycles &+= csr_read_mcycle() &- hart.trapAt
             hart.sliceSwitches &+= 1
             hart.measureSwitch = false
         }
-        hart.enteredAt = cycle
-        if hart.firstEntry == 0 { hart.firstEntry = cycle }
+        let entered = csr_read_mcycle()
+        hart.enteredAt = entered
+        if hart.firstEntry == 0 { hart.firstEntry = entered }
         return vcpu.frame
     }
 
@@ -111,7 +125,7 @@ extension Hypervisor {
         while true {
             serviceMailbox()
             let now = csr_read_time()
-            chargeTime(hart, now: now)
+            chargeTime(hart, now: csr_read_mcycle())
             expireTimers(now: now)
             syncLoaded()
             if !domains.contains(where: { $0.isRunning }) { allStopped() }
@@ -136,6 +150,16 @@ extension Hypervisor {
             reportIfEveryoneSleepsForever()
             hart.current = nil
             hart.charged = nil
+            // A vCPU that is not running must not keep its interrupts enabled on the hart:
+            // hie's VS bits are mie's (Priv. §18.2.3), so a pending VS interrupt of a
+            // stopped or sleeping vCPU would end every WFI at once.
+            if let l = hart.loaded {
+                l.save(sstc: platform.hasSstc)
+                csr_write_hie(0)
+                csr_write_hvip(0)
+                if platform.hasSstc { csr_write_vstimecmp(UInt64.max) }
+                hart.loaded = nil
+            }
             setTimer(wake)
             let slept = csr_read_mcycle()
             hart.sleepingSince = slept

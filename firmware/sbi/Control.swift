@@ -142,6 +142,7 @@ extension Hypervisor {
         case .paused: return SBI.Control.statePaused
         case .shutdown: return d.rebootRequested ? SBI.Control.stateRebooting : SBI.Control.stateShutdown
         case .crashed: return SBI.Control.stateCrashed
+        case .reloading: return SBI.Control.stateRebooting
         }
     }
 

@@ -14,7 +14,9 @@
 #define FW_FRAME_PC 256
 #define FW_FRAME_MODE 264
 #define FW_FRAME_STACK 272
-#define FW_FRAME_SIZE 280
+#define FW_FRAME_TRAPPED 280              /* mcycle when the trap was taken */
+#define FW_FRAME_LOCKED 288               /* mcycle when the hypervisor lock was held */
+#define FW_FRAME_SIZE 296
 
 /* mstatus.MPV (bit 39) | mstatus.MPP (bits 12:11): the guest mode a frame resumes in. */
 #define FW_MODE_MASK 0x8000001800

@@ -19,10 +19,14 @@ struct vcpu_frame {
   u64 pc;           /* mepc */
   u64 mode;         /* mstatus & (MPP | MPV) */
   u64 stack;        /* the firmware stack top of the hart running this frame */
+  u64 trapped;      /* mcycle at trap entry, before the lock (start.S) */
+  u64 locked;       /* mcycle once the lock is held: the wait is nobody's time */
 };
 _Static_assert(__builtin_offsetof(struct vcpu_frame, pc) == FW_FRAME_PC, "FW_FRAME_PC");
 _Static_assert(__builtin_offsetof(struct vcpu_frame, mode) == FW_FRAME_MODE, "FW_FRAME_MODE");
 _Static_assert(__builtin_offsetof(struct vcpu_frame, stack) == FW_FRAME_STACK, "FW_FRAME_STACK");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, trapped) == FW_FRAME_TRAPPED, "FW_FRAME_TRAPPED");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, locked) == FW_FRAME_LOCKED, "FW_FRAME_LOCKED");
 _Static_assert(sizeof(struct vcpu_frame) == FW_FRAME_SIZE, "FW_FRAME_SIZE");
 
 #include "csr.h"
