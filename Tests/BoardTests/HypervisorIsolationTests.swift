@@ -207,6 +207,75 @@ import Testing
         #expect(domU.stdout.contains("[hostile] hostile: unfinished-line: no newline at the end\nvireo: domain 1 (hostile) shut down\n"))
     }
 
+    // MARK: Regression cases of the review (Tests/guest-asm)
+
+    static func asm(_ name: String) -> String { Repo.riscvOut.appendingPathComponent("guest-asm/\(name).elf").path }
+    static let asmBuilt = built && FileManager.default.fileExists(atPath: asm("reboot-busy"))
+
+    /// A domain reboots itself from vCPU 1 while vCPU 0 makes SBI calls on another hart:
+    /// the reload waits until no hart runs the domain, and the board goes on (it hung).
+    @Test(.enabled(if: asmBuilt, "guest-asm not built"))
+    func rebootWhileASiblingRuns() throws {
+        let r = try Self.boot(["--harts", "3", "--guest", HV.guest("ticker") + ",name=ticker ticks=20",
+                               "--guest", Self.asm("reboot-busy") + ",name=evil vcpus=2"])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("vireo: domain 1 (evil) reboots\n"))
+        #expect(r.stdout.hasSuffix("ticker: done\nvireo: domain 0 (ticker) shut down\n"))
+    }
+
+    /// IPI and remote-fence storms aimed at a vCPU that never started cost the hart it is
+    /// placed on nothing: the CPU-bound guest there keeps its VS cycles (they fell by 95%).
+    @Test(.enabled(if: asmBuilt, "guest-asm not built"), arguments: ["ipi-storm", "fence-storm"])
+    func stormsCostOtherHartsNothing(_ attack: String) throws {
+        let base = ["--harts", "2", "--stats", "--guest", HV.guest("ticker") + ",name=sleeper ticks=20 sleep",
+                    "--guest", HV.guest("crash") + ",name=victim case=spin"]
+        let alone = try Self.boot(base + ["--guest", HV.guest("ticker") + ",name=quiet ticks=1000 sleep"])
+        let attacked = try Self.boot(base + ["--guest", Self.asm(attack) + ",name=evil vcpus=2"])
+        #expect(alone.status == 0 && attacked.status == 0)
+        let quiet = HypervisorSchedulingTests.vsCycles(alone.stderr), loud = HypervisorSchedulingTests.vsCycles(attacked.stderr)
+        #expect(quiet.count == 2 && loud.count == 2)
+        // The victim is alone on hart 1 in both runs.
+        #expect(Double(loud.last ?? 0) >= 0.97 * Double(quiet.last ?? 1), "\(quiet) vs \(loud)")
+    }
+
+    /// A guest that shuts down with a VS timer interrupt pending and enabled leaves its hart
+    /// asleep, not spinning through WFIs.
+    @Test(.enabled(if: asmBuilt, "guest-asm not built"))
+    func stoppedGuestLeavesItsHartAsleep() throws {
+        let r = try Self.boot(["--harts", "2", "--stats", "--guest", HV.guest("ticker") + ",name=ticker ticks=20",
+                               "--guest", Self.asm("stop-pending") + ",name=evil"])
+        #expect(r.status == 0)
+        // hart 1's block: its WFI idle cycles against its cycles.
+        let block = r.stderr.components(separatedBy: "\nhart 1: ").last ?? ""
+        let cycles = block.split(separator: " ").dropFirst(2).first.flatMap { UInt64($0) } ?? 0
+        let idle = block.split(separator: "\n").first { $0.contains("WFI idle cycles:") }
+            .flatMap { $0.split(separator: " ").last }.flatMap { UInt64($0) } ?? 0
+        #expect(cycles > 0 && Double(idle) >= 0.8 * Double(cycles), "idle \(idle) of \(cycles)")
+    }
+
+    /// A domain's two spinning vCPUs get a hart each (its second vCPU counts for placement
+    /// before it starts).
+    @Test(.enabled(if: asmBuilt, "guest-asm not built"))
+    func aDomainsVCPUsSpreadOverHarts() throws {
+        let r = try Self.boot(["--harts", "3", "--stats", "--guest", HV.guest("ticker") + ",name=sleeper ticks=20 sleep",
+                               "--guest", Self.asm("two-spin") + ",name=spinner vcpus=2"])
+        #expect(r.status == 0)
+        let vs = HypervisorSchedulingTests.vsCycles(r.stderr)
+        #expect(vs.count == 3)
+        #expect(vs.dropFirst().allSatisfy { $0 > 100_000_000 }, "\(vs)")
+    }
+
+    /// 8-bit C1 controls (CSI, NEL) never reach the terminal from a guest.
+    @Test(.enabled(if: asmBuilt, "guest-asm not built"))
+    func c1ControlsAreDropped() throws {
+        let r = try runCommand(Repo.fastVireo, ["boot", "--firmware", HV.firmware, "--max-instructions", "400000000",
+                                                "--guest", HV.guest("ticker") + ",name=ticker ticks=3",
+                                                "--guest", Self.asm("c1-forge") + ",name=evil"], timeout: 120)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("[evil] 2K1Gvireo: domain 0 (dom0) shut downvireo: forged after NEL\n"), "\(r.stdout)")
+        #expect(!r.stdout.unicodeScalars.contains { (0x80...0x9F).contains($0.value) })
+    }
+
     // MARK: Sv39 inside a guest
 
     /// pager turns on Sv39 in its own S-mode and pages 1024 pages through 64 frames; the
