@@ -12,9 +12,11 @@ struct Boot: ParsableCommand {
         discussion: """
         Without --firmware and --guest it boots what tools/build-riscv.sh built into
         .build-riscv/ (found next to the vireo binary's package, or in the current directory,
-        or in $VIREO_RISCV_OUT): the firmware with the ticker guest as Dom0 and hello as
-        domain 1. The process exits with the firmware's code: 0 when Dom0 shuts down
-        normally, 1 when it fails, 2 for bad flags or images.
+        or in $VIREO_RISCV_OUT): the firmware with Dom0 (guests/dom0, the control domain and
+        its shell) and, as its first disk, the archive of sample guests and configurations
+        (.build-riscv/dom0/guests.tar, read-only); further --drive archives become Dom0's
+        next disks. The process exits with the firmware's code: 0 when Dom0 shuts down
+        normally (`halt`), 1 when it fails, 2 for bad flags or images.
         """
     )
 
@@ -44,18 +46,27 @@ struct Boot: ParsableCommand {
                 : "--firmware \(fw): no such file")
         }
         var modules = guests
+        var boardOptions = board
         if modules.isEmpty {
-            guard let out else { throw ValidationError("no guests built: run tools/build-riscv.sh guests (or give --guest)") }
-            modules = [out + "/guests/ticker.elf,name=ticker", out + "/guests/hello.elf,name=hello"]
+            guard let out, FileManager.default.fileExists(atPath: out + "/guests/dom0.elf"),
+                  FileManager.default.fileExists(atPath: out + "/dom0/guests.tar") else {
+                throw ValidationError("no Dom0 built: run tools/build-riscv.sh guests dom0disk (or give --guest)")
+            }
+            modules = [out + "/guests/dom0.elf," + Boot.dom0Arguments]
+            boardOptions.drive.insert("file=" + out + "/dom0/guests.tar,readonly", at: 0)
         }
         var images = try BootImages.parse([])
         images.bios = fw
         images.module = modules
         images.append = append
-        try control.execute(defaultISA: "rv64gc_h_sstc", board: board) { machine throws(ELFError) in
+        try control.execute(defaultISA: "rv64gc_h_sstc", board: boardOptions) { machine throws(ELFError) in
             try images.boot(machine)
         }
     }
+
+    /// Dom0's module arguments in the default stack: the physical devices and RAM mapped
+    /// 1:1 (`direct`) and 64 MiB of RAM.
+    static let dom0Arguments = "name=dom0 direct mem=64M"
 
     /// The folder tools/build-riscv.sh writes: $VIREO_RISCV_OUT, else `.build-riscv` in the
     /// package that holds this binary (…/.build/<config>/vireo), else in the current folder.
