@@ -124,6 +124,7 @@ extension Hypervisor {
             destroyNow(domain)
             return reason
         }
+        if domain.direct { routeDeviceInterrupts(to: domain) }
         start(domain, entry: elf.entry)
         report(domain, ": " + Format.dec(size >> 20) + " MiB at " + Format.hex(domain.hostBase) + ", " + Format.dec(UInt64(vcpus))
                + (vcpus == 1 ? " vCPU, entry " : " vCPUs, entry ") + Format.hex(elf.entry) + (direct ? ", direct I/O" : ""))

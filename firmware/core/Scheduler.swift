@@ -167,6 +167,8 @@ extension Hypervisor {
             wait_for_interrupt()
             CLINT.setSoftwareInterrupt(hart: hart.id, 0)
             fw_lock_acquire()
+            // A device interrupt ends WFI without a trap (the firmware runs with MIE = 0).
+            if csr_read_mip() & Interrupt.MEIP != 0 { forwardDeviceInterrupts() }
             hart.sleepingSince = 0
             hart.idleCycles &+= csr_read_mcycle() &- slept
         }

@@ -45,6 +45,13 @@ extension Hypervisor {
     /// raises it in the direct-I/O domain's virtual PLIC (completing at once what no domain
     /// owns).
     func exitMachineExternal(_ e: Exit) -> ExitAction {
+        forwardDeviceInterrupts()
+        return .resume
+    }
+
+    /// Claims and forwards what is pending on this hart's M context (also from the idle
+    /// loop, where no trap takes the interrupt).
+    func forwardDeviceInterrupts() {
         let context = PLIC.machineContext(hart: here.id)
         while true {
             let source = PLIC.claim(context: context)
@@ -57,7 +64,6 @@ extension Hypervisor {
                 PLIC.complete(context: context, source)
             }
         }
-        return .resume
     }
 
     /// Dom0 completed `source` in its virtual PLIC: complete it where it was claimed.

@@ -14,8 +14,11 @@ final class Library {
   private(set) var problems: [String] = []
   static let maxArchiveBytes = 24 << 20
 
+  /// Records a disk that could not be used.
+  func note(_ problem: String) { problems.append(problem) }
+
   /// Adds the archive read from a disk of `byteCount` bytes; `read` fills the buffer.
-  func add(device: String, byteCount: Int, read: (UnsafeMutableRawBufferPointer) -> Bool) {
+  func add(device: String, byteCount: Int, failure: () -> String = { "" }, read: (UnsafeMutableRawBufferPointer) -> Bool) {
     guard byteCount <= Library.maxArchiveBytes else {
       problems.append(device + ": " + String(byteCount >> 20) + " MiB is more than Dom0 reads (" + String(Library.maxArchiveBytes >> 20) + " MiB)")
       return
@@ -23,7 +26,8 @@ final class Library {
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 4096)
     guard read(buffer) else {
       buffer.deallocate()
-      problems.append(device + ": the disk could not be read")
+      let why = failure()
+      problems.append(device + ": the disk could not be read" + (why.isEmpty ? "" : ": " + why))
       return
     }
     do throws(TarError) {
