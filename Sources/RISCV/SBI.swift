@@ -108,12 +108,16 @@ public enum SBI {
         public static let list: UInt64 = 7
         /// a0 = domain, a1 = DomainInfo address, a2 = its size.
         public static let info: UInt64 = 8
-        /// a0 = domain, a1 = buffer, a2 = length → value = bytes taken from its console ring.
+        /// a0 = domain, a1 = buffer, a2 = length → value = bytes taken from its console ring;
+        /// a0 = `hypervisorLog` reads the firmware's own messages instead (xl dmesg).
         public static let consoleRead: UInt64 = 9
+        /// The "domain" whose console is the firmware's message log.
+        public static let hypervisorLog: UInt64 = UInt64.max
         /// a0 = domain, a1 = buffer, a2 = length → value = bytes queued as its console input.
         public static let consoleWrite: UInt64 = 10
-        /// From now on guests' console output goes only to their rings (Dom0 shows them);
-        /// before, it is also written to the UART with a [name] prefix.
+        /// From now on guests' console output goes only to their rings (Dom0 shows them),
+        /// and the firmware's messages about domains other than Dom0 to its log; before,
+        /// both are also written to the UART, guests' lines with a [name] prefix.
         public static let consoleClaim: UInt64 = 11
 
         /// Largest copy one populate call does (bounded firmware work).

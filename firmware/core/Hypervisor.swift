@@ -22,6 +22,9 @@ final class Hypervisor {
     var claimedOn = [UInt64?](repeating: nil, count: 128)
     /// The id the next domain Dom0 builds gets (ids are never reused, as in Xen).
     var nextDomainID: UInt64 = 0
+    /// The firmware's messages about domains other than Dom0 once Dom0 has claimed the
+    /// consoles (Dom0's `dmesg`, SBI Control consoleRead of `hypervisorLog`).
+    var log = ConsoleRing(capacity: 16384)
     /// Set once Dom0 has claimed the guest consoles (SBI Control consoleClaim).
     var consolesClaimed = false
     /// The domain whose unfinished line is on the physical UART, if any (core/Console.swift).

@@ -311,8 +311,14 @@ extension Hypervisor {
         if !tickets.isEmpty { waitForFences(tickets) }
     }
 
-    /// "vireo: domain N (name)" followed by `rest` and a newline, on a line of its own.
+    /// "vireo: domain N (name)" followed by `rest` and a newline, on a line of its own; once
+    /// Dom0 has claimed the consoles, messages about other domains go to the firmware's log
+    /// (Dom0 shows its own notices), so they do not break into Dom0's console.
     func report(_ domain: Domain, _ rest: String) {
+        if consolesClaimed && domain.id != 0 {
+            for b in ("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ")" + rest + "\n").utf8 { log.append(b) }
+            return
+        }
         claimLine(nil)
         Log.put("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ")" + rest + "\n")
     }

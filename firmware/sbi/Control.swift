@@ -49,12 +49,16 @@ extension Hypervisor {
             writeInfo(d, to: UnsafeMutableRawPointer(bitPattern: UInt(p))!)
             return .ok()
         case SBI.Control.consoleRead:
-            guard let d = domain(id: c.a0), d.id != 0 else { return .fail(SBI.errInvalidParam) }
             let n = min(c.a2, 4096)
             guard let p = dom0.hostAddress(gpa: c.a1, length: n) else { return .fail(SBI.errInvalidAddress) }
-            consoleFlush(d)
             let out = UnsafeMutablePointer<UInt8>(bitPattern: UInt(p))!
             var i = 0
+            if c.a0 == SBI.Control.hypervisorLog {
+                log.take(max: Int(n)) { out[i] = $0; i += 1 }
+                return .ok(UInt64(i))
+            }
+            guard let d = domain(id: c.a0), d.id != 0 else { return .fail(SBI.errInvalidParam) }
+            consoleFlush(d)
             d.ring.take(max: Int(n)) { out[i] = $0; i += 1 }
             return .ok(UInt64(i))
         case SBI.Control.consoleWrite:

@@ -3,9 +3,10 @@ import GuestShim
 /// Supervisor trap handling (Priv. §12.1.8 "Supervisor Cause Register"): `rt_trap_entry`
 /// (start.S) saves the registers into a `TrapFrame` and calls `guest_trap`, which sends
 /// the supervisor timer interrupt to `Timer`, a software interrupt to
-/// `softwareInterruptHandler`, and an exception to `exceptionHandler`. Anything nobody
-/// handles is reported with scause, sepc and stval, and the guest shuts down with
-/// SRST reason "system failure".
+/// `softwareInterruptHandler`, a supervisor external interrupt to the PLIC claim loop
+/// (`externalInterruptHandler`, once a driver set one), and an exception to
+/// `exceptionHandler`. Anything nobody handles is reported with scause, sepc and stval,
+/// and the guest shuts down with SRST reason "system failure".
 ///
 /// Interrupt codes and sie/sip bits are `Interrupt` (SSI, STI, SEI; SSIP, STIP, SEIP) and the
 /// sstatus bits are `Mstatus` (sstatus is a view of mstatus), from Sources/RISCV/CSR.swift.
@@ -20,6 +21,29 @@ enum Trap {
 
   /// Called for a supervisor software interrupt (an IPI), after sip.SSIP is cleared.
   static var softwareInterruptHandler: (() -> Void)? = nil
+
+  /// Called for a supervisor external interrupt, once per source claimed from
+  /// `externalInterruptController` (PLIC.swift): `guest_trap` claims until the claim reads 0
+  /// and completes each source after its call. Set by `PLICDriver.attach`, or by hand. With
+  /// either of the two nil (the default) an external interrupt is reported as unexpected.
+  /// It runs in the trap handler: it must not allocate.
+  static var externalInterruptHandler: ((UInt32) -> Void)? = nil
+
+  /// The PLIC (this hart's S-mode context) that external interrupts are claimed from.
+  static var externalInterruptController: PLICDriver? = nil
+
+  /// A supervisor external interrupt (interrupt code `cause` 9): claims from
+  /// `externalInterruptController` until the claim reads 0, calls `externalInterruptHandler`
+  /// for each source and completes it. Returns false for another cause, or when either is
+  /// nil. Out of line, so that `guest_trap`'s timer and software-interrupt paths stay as
+  /// short as they were.
+  @inline(never)
+  static func handleExternalInterrupt(_ cause: UInt64) -> Bool {
+    guard cause == Interrupt.SEI, let handler = externalInterruptHandler, let plic = externalInterruptController
+    else { return false }
+    plic.dispatch(handler)
+    return true
+  }
 
   /// Opens sstatus.SIE: enabled interrupts (sie) are taken from now on.
   static func enableInterrupts() { csr_set_sstatus(Mstatus.SIE) }
@@ -88,7 +112,7 @@ func guestTrap(_ frame: UnsafeMutablePointer<TrapFrame>) {
         return
       }
     default:
-      break
+      if Trap.handleExternalInterrupt(scause & ~Trap.interruptBit) { return }
     }
   } else if let handler = Trap.exceptionHandler, handler(frame) {
     return

@@ -82,6 +82,20 @@ static inline void fence_i(void) {
   __asm__ volatile("fence.i" : : : "memory");
 }
 
+/* Memory ordering for memory a device reads and writes (Unpriv. "Memory Ordering
+   Instructions", RVWMO). fence_rw_rw orders every earlier load and store before every later
+   one: between filling virtqueue descriptors and publishing the available index, and
+   between reading the used index and reading the used elements (virtio §2.7.13, §2.7.14).
+   fence_iorw_iorw also orders device (I/O) accesses: memory before an MMIO doorbell, and an
+   MMIO read (an interrupt status) before the memory reads that follow it. */
+static inline void fence_rw_rw(void) {
+  __asm__ volatile("fence rw, rw" : : : "memory");
+}
+
+static inline void fence_iorw_iorw(void) {
+  __asm__ volatile("fence iorw, iorw" : : : "memory");
+}
+
 static inline void sfence_vma_all(void) {
   __asm__ volatile("sfence.vma" : : : "memory");
 }
