@@ -109,7 +109,7 @@ extension Hypervisor {
         guard argBytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return .fail(SBI.errInvalidParam) }
         let name = String(decoding: nameBytes, as: UTF8.self)
         guard !domains.contains(where: { $0.name == name }) else { return .fail(SBI.errAlreadyAvailable) }
-        guard memorySize >= 1 << 20, memorySize & 0xFFF == 0, memorySize <= platform.memorySize else {
+        guard memorySize >= 1 << 20, memorySize & 0xFFF == 0 else {
             return SBIResult(error: SBI.errFailed, value: CreateFailure.badSize.rawValue)
         }
         let (built, failure) = buildDomain(id: nextDomainID, name: name, bootargs: String(decoding: argBytes, as: UTF8.self),

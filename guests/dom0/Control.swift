@@ -47,7 +47,7 @@ enum Control {
     switch (r.error, r.value) {
     case (SBI.errFailed, 1): return .failure(Failure("not enough memory for \(memory >> 20) MiB"))
     case (SBI.errFailed, 2): return .failure(Failure("the hypervisor is out of page-table memory"))
-    case (SBI.errFailed, 3): return .failure(Failure("memory must be at least 1 MiB and fit the board"))
+    case (SBI.errFailed, 3): return .failure(Failure("memory must be at least 1 MiB"))
     case (SBI.errAlreadyAvailable, _): return .failure(Failure("a domain named '\(name)' exists already"))
     default: return .failure(Failure("the hypervisor refused: \(SBI.errorName(r.error))"))
     }

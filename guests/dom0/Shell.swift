@@ -77,6 +77,7 @@ final class Shell {
     case "console": console(args)
     case "info": info(args)
     case "stats": stats()
+    case "dmesg": dmesg()
     case "halt":
       Out.line("dom0: halting the board")
       Out.flush()
@@ -97,6 +98,7 @@ final class Shell {
     Out.line("  console ID                  attach to a guest's console (Ctrl-] returns here)")
     Out.line("  info ID                     state, pc, cycles, VM exits by cause")
     Out.line("  stats                       cycles and exits of every domain")
+    Out.line("  dmesg                       the hypervisor's messages")
     Out.line("  halt                        power the board off")
     Out.line("an ID may be a domain's name")
   }
@@ -328,6 +330,29 @@ final class Shell {
     }
   }
 
+  /// The firmware's messages (xl dmesg): domains built, started, stopped, and why.
+  func dmesg() {
+    var buffer = [UInt8](repeating: 0, count: 1024)
+    var any = false
+    while true {
+      let n = buffer.withUnsafeMutableBytes { Control.consoleRead(SBI.Control.hypervisorLog, into: $0) }
+      if n == 0 { break }
+      any = true
+      Out.put(String(decoding: buffer[0..<n], as: UTF8.self))
+    }
+    if !any { Out.line("(no new messages)") }
+  }
+
+  /// What xl.cfg's on_poweroff / on_crash say for a domain Dom0 built: "destroy" (xl's
+  /// default) or "preserve" (keep it, e.g. to look at it with info).
+  func action(_ key: String, of id: UInt64) -> String {
+    guard let config = built.first(where: { $0.id == id })?.config else { return "preserve" }
+    for s in config.settings.reversed() where s.key == key {
+      if case .string(let v) = s.value { return v }
+    }
+    return "destroy"
+  }
+
   // MARK: Watching
 
   /// One-line notices when a guest crashes or shuts down; a guest that asked to reboot is
@@ -342,8 +367,10 @@ final class Shell {
         case SBI.Control.stateCrashed:
           let why = Control.info(r.id)?.reason ?? ""
           notice("domain " + String(r.id) + " (" + r.name + ") crashed" + (why.isEmpty ? "" : ": " + why))
+          if action("on_crash", of: r.id) == "destroy" { forget(r.id) }
         case SBI.Control.stateShutdown:
           notice("domain " + String(r.id) + " (" + r.name + ") shut down")
+          if action("on_poweroff", of: r.id) == "destroy" { forget(r.id) }
         case SBI.Control.stateRebooting:
           notice("domain " + String(r.id) + " (" + r.name + ") reboots")
           if let config = built.first(where: { $0.id == r.id })?.config {
@@ -357,6 +384,13 @@ final class Shell {
         }
       }
     }
+  }
+
+  /// Destroys a domain that ended (xl's on_poweroff/on_crash = destroy).
+  func forget(_ id: UInt64) {
+    _ = Control.call(SBI.Control.destroy, id)
+    built.removeAll { $0.id == id }
+    lastState.removeAll { $0.id == id }
   }
 
   /// A notice on a line of its own, then the prompt and what the user was typing.

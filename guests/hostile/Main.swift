@@ -218,6 +218,7 @@ let cases: [HostileCase] = [
   HostileCase(name: "sbi-pointers", inAll: true, summary: "SBI calls with bad pointers, lengths, harts and reset types", run: sbiPointersCase),
   HostileCase(name: "ipi-flood", inAll: true, summary: "100000 IPIs to itself, 100000 get_spec_version", run: ipiFloodCase),
   HostileCase(name: "spin", inAll: true, summary: "interrupts off, 200 ms busy loop", run: spinCase),
+  HostileCase(name: "control", inAll: true, summary: "Vireo's control interface, which only Dom0 may call", run: controlCase),
   HostileCase(name: "wfi-user", inAll: true, summary: "wfi, sret and csrr sstatus in U-mode", run: wfiUserCase),
   HostileCase(name: "shared-csr", inAll: false, summary: "scounteren = 0, senvcfg = 1, watched for 300 ms", run: { sharedCSRCase(watch: false) }),
   HostileCase(name: "shared-csr-watch", inAll: false, summary: "scounteren = 7, senvcfg = 0, watched for 300 ms", run: { sharedCSRCase(watch: true) }),
@@ -395,6 +396,27 @@ func csrCase() {
 /// base_addr_hi ≠ 0 must give SBI_ERR_INVALID_PARAM. HSM hart_start (§9.1), RFENCE with a
 /// hart mask naming no hart (§3.1 "Hart list parameter", §8), SRST with a reserved type and
 /// a reserved reason (§10.1).
+/// Vireo's control interface (EID 0x0A564952): list, destroy Dom0, console read of
+/// Dom0, create. Only Dom0 may call it: every call must be SBI_ERR_DENIED.
+func controlCase() {
+  let buffer = UInt64(UInt(bitPattern: heapBuffer()))
+  report2("control", "list", SBI.call(SBI.vireo, SBI.Control.list, buffer, 4))
+  report2("control", "destroy domain 0", SBI.call(SBI.vireo, SBI.Control.destroy, 0))
+  report2("control", "console_read of domain 0", SBI.call(SBI.vireo, SBI.Control.consoleRead, 0, buffer, 64))
+  report2("control", "create", SBI.call(SBI.vireo, SBI.Control.create, buffer, UInt64(SBI.Control.createRequestSize)))
+  report2("control", "consoleClaim", SBI.call(SBI.vireo, SBI.Control.consoleClaim))
+}
+
+/// A scratch buffer inside the guest's RAM for the calls above.
+func heapBuffer() -> UnsafeMutableRawPointer {
+  UnsafeMutableRawPointer.allocate(byteCount: 1024, alignment: 8)
+}
+
+func report2(_ name: StaticString, _ attempt: String, _ r: SBI.Result) {
+  let outcome = r.succeeded ? "NOT STOPPED: SBI success, value " + hex(r.value) : "SBI error " + String(r.error) + " (" + SBI.errorName(r.error) + ")"
+  print("hostile: \(name): \(attempt): \(outcome)")
+}
+
 func sbiPointersCase() {
   let name: StaticString = "sbi-pointers"
   let end = machine.ramEnd

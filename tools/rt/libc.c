@@ -95,14 +95,19 @@ void *memcpy(void *dst, const void *src, usize n) {
   return dst;
 }
 
+/* Swift's copyMemory lands here: regions that do not overlap (or overlap with the
+   destination first, which a forward copy handles) take memcpy's word-wide loop; only a
+   destination inside the source copies backwards, word-wide when the two share alignment.
+   (A byte loop took 5 instructions a byte: loading a 40 MiB image took seconds.) */
 void *memmove(void *dst, const void *src, usize n) {
   unsigned char *d = dst;
   const unsigned char *s = src;
-  if (d < s) {
-    while (n--) *d++ = *s++;
-  } else {
-    while (n--) d[n] = s[n];
+  if (d <= s || d >= s + n) return memcpy(dst, src, n);
+  if ((((usize)d ^ (usize)s) & 7) == 0) {
+    while (n && ((usize)(d + n) & 7)) { n--; d[n] = s[n]; }
+    for (; n >= 8; n -= 8) *(usize *)(d + n - 8) = *(const usize *)(s + n - 8);
   }
+  while (n--) d[n] = s[n];
   return dst;
 }
 
