@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build needs and is missing: libelf (Debian libelf-dev) and pkg-config.
 # With --test it also installs the small test-only packages: device-tree-compiler (dtc),
-# opensbi (firmware images the boot tests run on the board) and libarchive-tools (bsdtar,
-# whose archives Dom0's tar reader is tested on).
+# opensbi (firmware images the boot tests run on the board), libarchive-tools (bsdtar,
+# whose archives Dom0's tar reader is tested on) and tmux (the Dom0 shell is tested on a
+# real terminal).
 # Uses apt-get (as root, or through sudo when available). Safe to run repeatedly.
 set -euo pipefail
 want=()
@@ -12,6 +13,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v dtc >/dev/null 2>&1 || want+=(device-tree-compiler)
   [ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || want+=(opensbi)
   command -v bsdtar >/dev/null 2>&1 || want+=(libarchive-tools)
+  command -v tmux >/dev/null 2>&1 || want+=(tmux)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 echo "setup: installing ${want[*]}" >&2

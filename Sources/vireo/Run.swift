@@ -202,8 +202,8 @@ func pad(_ v: UInt64, _ width: Int) -> String {
     return String(repeating: " ", count: max(0, width - s.count)) + s
 }
 
-/// Puts a terminal in raw mode (no echo, no line editing, no signals from Ctrl-C: every key
-/// goes to the guest, as with QEMU -nographic) and restores it afterwards.
+/// Puts a terminal in raw mode for input (no echo, no line editing, no signals from Ctrl-C:
+/// every key goes to the guest, as with QEMU -nographic) and restores it afterwards.
 final class RawTerminal {
     private let fd: Int32
     private var saved = termios()
@@ -214,6 +214,9 @@ final class RawTerminal {
         guard tcgetattr(fd, &saved) == 0 else { return nil }
         var raw = saved
         cfmakeraw(&raw)
+        // Output processing stays as it was (QEMU's stdio keeps OPOST too): a guest's or the
+        // firmware's "\n" still starts the next line at its left edge.
+        raw.c_oflag = saved.c_oflag
         guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return nil }
         active = true
     }

@@ -169,4 +169,49 @@ import Testing
         #expect(console.contains("hostile: done"))
         #expect(Self.output(of: "list", in: out, occurrence: 1).contains { $0.hasPrefix("hostile ") && $0.contains("---s--") })
     }
+
+    // MARK: A real terminal
+
+    /// The shell as a person uses it, on a real terminal (tmux): the prompt, list, create,
+    /// console with typed input, Ctrl-] back to Dom0, line editing (backspace, up-arrow
+    /// recall), and Ctrl-A x quitting the board.
+    @Test(.enabled(if: built && Repo.executable("tmux") != nil, "dom0 not built or tmux missing"))
+    func realTerminal() throws {
+        let tmux = Repo.executable("tmux")!
+        let name = "vireo-dom0-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let command = "VIREO_RISCV_OUT=\(Repo.riscvOut.path) \(Repo.fastVireo) boot; echo EXITED $?; sleep 60"
+        // The tmux server outlives its client: it must not inherit the pipes runCommand reads.
+        _ = try runCommand("/bin/sh", ["-c", "exec \"$0\" new-session -d -s \"$1\" -x 120 -y 50 \"$2\" </dev/null >/dev/null 2>&1",
+                                       tmux, name, command])
+        defer { _ = try? runCommand(tmux, ["kill-session", "-t", name]) }
+        func screen() -> String { (try? runCommand(tmux, ["capture-pane", "-p", "-S", "-200", "-t", name]).stdout) ?? "" }
+        func keys(_ k: String...) { _ = try? runCommand(tmux, ["send-keys", "-t", name] + k) }
+        func wait(for text: String, count: Int = 1, _ what: String) throws {
+            let deadline = Date().addingTimeInterval(90)
+            while Date() < deadline {
+                if screen().components(separatedBy: text).count - 1 >= count { return }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            Issue.record("\(what): '\(text)' never appeared; screen:\n\(screen())")
+            throw CancellationError()
+        }
+        try wait(for: "dom0>", "the prompt")      // capture-pane drops trailing blanks
+        keys("list", "Enter")
+        try wait(for: "dom0                                         0    64     1     r-----", "list")
+        keys("create echo.cfg", "Enter")
+        try wait(for: "dom0: created domain 1 (echo)", "create")
+        keys("console echo", "Enter")
+        try wait(for: "hello: type a line", "the guest's backlog")
+        keys("hi tmux", "Enter")
+        try wait(for: "hello: echo \"hi tmux\" (7 bytes, newline)", "input through the console")
+        keys("C-]")
+        try wait(for: "dom0: detached from echo", "Ctrl-] returns to Dom0")
+        keys("lisx", "BSpace", "t", "Enter")
+        try wait(for: "Name                                        ID   Mem VCPUs", count: 2, "backspace edits the line")
+        keys("Up", "Enter")
+        try wait(for: "Name                                        ID   Mem VCPUs", count: 3, "up-arrow recalls the line")
+        keys("C-a", "x")
+        try wait(for: "EXITED", "Ctrl-A x quits the board")
+        #expect(!screen().contains("error:"))
+    }
 }

@@ -1,15 +1,13 @@
 import GuestShim
 
 /// Dom0's console output, a line at a time through one DBCN write (SBI §12.1) instead of
-/// one call per byte; "\n" becomes "\r\n" for the terminal.
+/// one call per byte. Lines end in "\n" alone, as the firmware's do: the terminal's output
+/// processing (kept by `vireo`, as by QEMU) returns the carriage.
 enum Out {
   static var pending: [UInt8] = []
 
   static func put(_ s: String) {
-    for b in s.utf8 {
-      if b == 0x0A { pending.append(0x0D) }
-      pending.append(b)
-    }
+    pending += Array(s.utf8)
     if pending.count >= 512 { flush() }
   }
 

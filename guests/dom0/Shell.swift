@@ -303,12 +303,7 @@ final class Shell {
     while true {
       let n = buffer.withUnsafeMutableBytes { Control.consoleRead(r.id, into: $0) }
       if n > 0 {
-        var text: [UInt8] = []
-        for i in 0..<n {
-          if buffer[i] == 0x0A && (text.last ?? 0) != 0x0D { text.append(0x0D) }
-          text.append(buffer[i])
-        }
-        Out.bytes(text)
+        Out.bytes(Array(buffer[0..<n]))
       }
       let k = key.withUnsafeMutableBytes { Console.read(into: $0).count }
       if k > 0 {
