@@ -37,6 +37,13 @@ extension Hypervisor {
     /// spent and the byte was refused.
     @discardableResult
     func consoleWrite(_ domain: Domain, _ byte: UInt8) -> Bool {
+        if !domain.hasPrinted {
+            domain.hasPrinted = true
+            let us = (csr_read_time() &- domain.createdAt) / (platform.timebase / 1_000_000 == 0 ? 1 : platform.timebase / 1_000_000)
+            // Into the firmware's log only (Dom0's dmesg), never onto the console itself.
+            for b in ("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ") printed first, " + Format.dec(us)
+                      + " us after it was built\n").utf8 { log.append(b) }
+        }
         if domain.id != 0 {
             // Every guest's output is kept in its ring for Dom0 (`console ID`); once Dom0
             // has claimed the consoles, the ring is the only place it goes.

@@ -141,6 +141,10 @@ final class Domain {
     /// The ELF image this domain boots from when it came from a boot module (still in host
     /// memory); nil for a domain Dom0 built through the control interface.
     let image: UnsafeRawBufferPointer?
+    /// `time` when it was built, and whether it has printed yet (the create-to-first-output
+    /// latency goes to the firmware's log).
+    var createdAt: UInt64 = 0
+    var hasPrinted = false
     /// Shut down by the guest's reboot request: Dom0 builds it again.
     var rebootRequested = false
     var entry: UInt64 = 0

@@ -52,6 +52,7 @@ extension Hypervisor {
                             direct: directBase != nil, gstage: gstage, image: image)
         domain.weight = weight
         domain.state = .paused
+        domain.createdAt = csr_read_time()
         for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
         _ = domain.mmio.add(VirtualUART.region)
         if domain.direct { _ = domain.mmio.add(VirtualPLIC.region) }
