@@ -90,7 +90,8 @@ import Testing
         let r = try Self.session([
             (150, "create spinner.cfg\r"), (300, "pause spinner\r"), (350, "info spinner\r"), (500, "info 1\r"),
             (550, "unpause spinner\r"), (700, "info spinner\r"), (750, "destroy spinner\r"), (800, "list\r"),
-            (850, "create spinner.cfg\r"), (900, "list\r"), (950, "halt\r"),
+            (850, "create spinner.cfg\r"), (900, "list\r"), (920, "reboot spinner\r"), (1000, "list\r"),
+            (1020, "stats\r"), (1050, "halt\r"),
         ])
         #expect(r.status == 0, "\(r.stdout)")
         let out = Self.lines(r)
@@ -108,6 +109,15 @@ import Testing
         #expect(Self.listNames(Self.output(of: "list", in: out)) == ["dom0"])
         #expect(Self.output(of: "create spinner.cfg", in: out, occurrence: 1) == ["dom0: created domain 2 (spinner)"])
         #expect(Self.listNames(Self.output(of: "list", in: out, occurrence: 1)) == ["dom0", "spinner"])
+        // reboot: the guest shuts down with reason reboot and Dom0 builds it again (xl's
+        // on_reboot=restart), with a new id as xl gives it.
+        #expect(out.contains("dom0: domain 2 (spinner) reboots"))
+        #expect(out.contains("dom0: created domain 3 (spinner)"))
+        let afterReboot = Self.output(of: "list", in: out, occurrence: 2)
+        #expect(afterReboot.contains { $0.hasPrefix("spinner ") && $0.contains("    3     8     1     r-----") }, "\(afterReboot)")
+        let stats = Self.output(of: "stats", in: out)
+        #expect(stats.first == "Name                   ID          cycles    VM exits  state")
+        #expect(stats.contains { $0.hasPrefix("spinner ") && $0.hasSuffix("  running") })
     }
 
     /// Every error gets one clear line, and Dom0 goes on: an unknown command, a bad id, a file
@@ -125,12 +135,16 @@ import Testing
         let tar = dir.appendingPathComponent("user.tar").path
         let t = try runCommand("/usr/bin/tar", ["-C", dir.path, "-cf", tar, "mine.elf", "mine.cfg", "broken.cfg"])
         #expect(t.status == 0)
+        // A truncated copy: a clear message, and Dom0 goes on.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: tar))
+        let cut = dir.appendingPathComponent("cut.tar")
+        try whole.prefix(4096).write(to: cut)
         let r = try Self.session([
             (150, "frobnicate\r"), (200, "pause 42\r"), (250, "create nothere.cfg\r"), (300, "create spinner.cfg memory=4096\r"),
             (350, "create broken.cfg\r"), (400, "create hello.cfg memory=x\r"), (450, "console\r"), (500, "ls\r"),
             (600, "create mine.cfg on_poweroff=preserve\r"), (800, "console mine\r"), (900, "\u{1D}"), (950, "list\r"),
             (1000, "destroy dom0\r"), (1050, "halt\r"),
-        ], extra: ["--drive", "file=" + tar + ",readonly"])
+        ], extra: ["--drive", "file=" + tar + ",readonly", "--drive", "file=" + cut.path + ",readonly"])
         #expect(r.status == 0, "\(r.stdout)")
         let out = Self.lines(r)
         #expect(Self.output(of: "frobnicate", in: out) == ["error: unknown command 'frobnicate' (try help)"])
@@ -143,6 +157,7 @@ import Testing
         let ls = Self.output(of: "ls", in: out)
         #expect(ls.contains("vda: 13 files"))
         #expect(ls.contains("vdb: 3 files"))
+        #expect(out.contains { $0.hasPrefix("dom0: vdc: not a usable tar archive: truncated: member 'mine.elf' needs ") }, "\(out.prefix(8))")
         #expect(ls.contains { $0.hasSuffix("  mine.cfg") })
         #expect(Self.output(of: "create mine.cfg on_poweroff=preserve", in: out) == ["dom0: created domain 1 (mine)"])
         #expect(Self.output(of: "console mine", in: out).contains("hello: bootargs \"from a user archive\""))

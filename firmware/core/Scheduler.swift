@@ -35,16 +35,19 @@ extension Hypervisor {
         hart.chargedFrom = now
     }
 
-    /// The least virtual time among the ready vCPUs of `hart`'s queue (for wake-ups).
-    func vtimeFloor(_ hart: HartState) -> UInt64 {
+    /// The least virtual time among the ready vCPUs of `hart`'s queue other than `except`
+    /// (for wake-ups).
+    func vtimeFloor(_ hart: HartState, except: VCPU? = nil) -> UInt64 {
         var floor = UInt64.max
-        for v in hart.queue where v.domain.isRunning && v.state == .runnable { floor = min(floor, v.vtime) }
+        for v in hart.queue where v !== except && v.domain.isRunning && v.state == .runnable { floor = min(floor, v.vtime) }
         return floor == UInt64.max ? 0 : floor
     }
 
-    /// Makes a stopped or waiting vCPU ready, without banked credit.
+    /// Makes a stopped or waiting vCPU ready, without banked credit: it comes back at most a
+    /// slice behind the others that are ready (a new vCPU, at 0, would otherwise hold the
+    /// hart until it caught up with them).
     func makeReady(_ v: VCPU) {
-        v.vtime = FairShare.wake(v.vtime, floor: vtimeFloor(harts[v.hart]), allowance: sliceCycles)
+        v.vtime = FairShare.wake(v.vtime, floor: vtimeFloor(harts[v.hart], except: v), allowance: sliceCycles)
         v.state = .runnable
         v.suspended = false
     }

@@ -260,7 +260,6 @@ final class Shell {
       built.removeAll { $0.id == r.id }
       lastState.removeAll { $0.id == r.id }
     }
-    if verb == "reboot" { watchDomains() }
   }
 
   func info(_ args: [String]) {
@@ -367,13 +366,14 @@ final class Shell {
           notice("domain " + String(r.id) + " (" + r.name + ") shut down")
           if action("on_poweroff", of: r.id) == "destroy" { forget(r.id) }
         case SBI.Control.stateRebooting:
-          notice("domain " + String(r.id) + " (" + r.name + ") reboots")
+          notice("domain " + String(r.id) + " (" + r.name + ") reboots", redraw: false)
           if let config = built.first(where: { $0.id == r.id })?.config {
             _ = Control.call(SBI.Control.destroy, r.id)
             built.removeAll { $0.id == r.id }
             lastState.removeAll { $0.id == r.id }
             _ = build(config)
           }
+          redrawPrompt()
         default:
           break
         }
@@ -389,11 +389,16 @@ final class Shell {
   }
 
   /// A notice on a line of its own, then the prompt and what the user was typing.
-  func notice(_ text: String) {
+  func notice(_ text: String, redraw: Bool = true) {
     Out.put("\r\u{1B}[K")
     Out.line("dom0: " + text)
-    var redraw: [UInt8] = Array(Shell.prompt.utf8)
-    editor.render(into: &redraw)
-    Out.bytes(redraw)
+    if redraw { redrawPrompt() }
+  }
+
+  /// The prompt and what the user was typing, after other output.
+  func redrawPrompt() {
+    var bytes: [UInt8] = Array(Shell.prompt.utf8)
+    editor.render(into: &bytes)
+    Out.bytes(bytes)
   }
 }
