@@ -229,4 +229,26 @@ import Testing
         try wait(for: "EXITED", "Ctrl-A x quits the board")
         #expect(!screen().contains("error:"))
     }
+
+    /// The control interface with bad arguments, called by a Dom0 (the hostile guest as the
+    /// first module): every call fails with an SBI error code and nothing changes.
+    @Test(.enabled(if: built, "dom0 or its disk not built"))
+    func controlInterfaceRefusesBadArguments() throws {
+        let r = try runCommand(Repo.fastVireo, ["boot", "--firmware", HV.firmware, "--max-instructions", "400000000",
+                                                "--guest", HV.guest("hostile") + ",case=control-args"], timeout: 120)
+        #expect(r.status == 0, "\(r.stdout)")
+        let expected: [(String, String)] = [
+            ("create, request outside RAM", "-5 (SBI_ERR_INVALID_ADDRESS)"), ("create, request too short", "-5 (SBI_ERR_INVALID_ADDRESS)"),
+            ("create, zeroed request", "-3 (SBI_ERR_INVALID_PARAM)"), ("populate domain 7 (none)", "-3 (SBI_ERR_INVALID_PARAM)"),
+            ("start domain 0 (itself)", "-3 (SBI_ERR_INVALID_PARAM)"), ("destroy domain 0 (itself)", "-3 (SBI_ERR_INVALID_PARAM)"),
+            ("pause domain 99", "-3 (SBI_ERR_INVALID_PARAM)"),
+            ("list into memory outside RAM", "-5 (SBI_ERR_INVALID_ADDRESS)"), ("info, buffer too small", "-5 (SBI_ERR_INVALID_ADDRESS)"),
+            ("console_read of domain 5 (none)", "-3 (SBI_ERR_INVALID_PARAM)"), ("console_write, buffer outside RAM", "-3 (SBI_ERR_INVALID_PARAM)"),
+            ("function 77", "-2 (SBI_ERR_NOT_SUPPORTED)"),
+        ]
+        for (call, error) in expected {
+            #expect(r.stdout.contains("hostile: control-args: \(call): SBI error \(error)\n"), "\(call)")
+        }
+        #expect(r.stdout.contains("hostile: control-args: list afterwards: SBI success, 1 domain(s)\n"), "nothing was created")
+    }
 }

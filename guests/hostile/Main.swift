@@ -219,6 +219,7 @@ let cases: [HostileCase] = [
   HostileCase(name: "ipi-flood", inAll: true, summary: "100000 IPIs to itself, 100000 get_spec_version", run: ipiFloodCase),
   HostileCase(name: "spin", inAll: true, summary: "interrupts off, 200 ms busy loop", run: spinCase),
   HostileCase(name: "control", inAll: true, summary: "Vireo's control interface, which only Dom0 may call", run: controlCase),
+  HostileCase(name: "control-args", inAll: false, summary: "as Dom0: the control interface with bad pointers, lengths and ids", run: controlArgsCase),
   HostileCase(name: "wfi-user", inAll: true, summary: "wfi, sret and csrr sstatus in U-mode", run: wfiUserCase),
   HostileCase(name: "shared-csr", inAll: false, summary: "scounteren = 0, senvcfg = 1, watched for 300 ms", run: { sharedCSRCase(watch: false) }),
   HostileCase(name: "shared-csr-watch", inAll: false, summary: "scounteren = 7, senvcfg = 0, watched for 300 ms", run: { sharedCSRCase(watch: true) }),
@@ -405,6 +406,27 @@ func controlCase() {
   report2("control", "console_read of domain 0", SBI.call(SBI.vireo, SBI.Control.consoleRead, 0, buffer, 64))
   report2("control", "create", SBI.call(SBI.vireo, SBI.Control.create, buffer, UInt64(SBI.Control.createRequestSize)))
   report2("control", "consoleClaim", SBI.call(SBI.vireo, SBI.Control.consoleClaim))
+}
+
+/// Run as Dom0 (the one caller the control interface accepts): every call with a bad
+/// pointer, length or domain id must fail with an SBI error and change nothing.
+func controlArgsCase() {
+  let buffer = UInt64(UInt(bitPattern: heapBuffer()))
+  let outside: UInt64 = 0x4000_0000
+  report2("control-args", "create, request outside RAM", SBI.call(SBI.vireo, SBI.Control.create, outside, UInt64(SBI.Control.createRequestSize)))
+  report2("control-args", "create, request too short", SBI.call(SBI.vireo, SBI.Control.create, buffer, 8))
+  report2("control-args", "create, zeroed request", SBI.call(SBI.vireo, SBI.Control.create, buffer, UInt64(SBI.Control.createRequestSize)))
+  report2("control-args", "populate domain 7 (none)", SBI.call(SBI.vireo, SBI.Control.populate, 7, 0x8000_0000, buffer, 16))
+  report2("control-args", "start domain 0 (itself)", SBI.call(SBI.vireo, SBI.Control.start, 0, 0x8020_0000))
+  report2("control-args", "destroy domain 0 (itself)", SBI.call(SBI.vireo, SBI.Control.destroy, 0))
+  report2("control-args", "pause domain 99", SBI.call(SBI.vireo, SBI.Control.pause, 99))
+  report2("control-args", "list into memory outside RAM", SBI.call(SBI.vireo, SBI.Control.list, outside, 1))
+  report2("control-args", "info, buffer too small", SBI.call(SBI.vireo, SBI.Control.info, 0, buffer, 16))
+  report2("control-args", "console_read of domain 5 (none)", SBI.call(SBI.vireo, SBI.Control.consoleRead, 5, buffer, 16))
+  report2("control-args", "console_write, buffer outside RAM", SBI.call(SBI.vireo, SBI.Control.consoleWrite, 0, outside, 16))
+  report2("control-args", "function 77", SBI.call(SBI.vireo, 77))
+  let r = SBI.call(SBI.vireo, SBI.Control.list, buffer, 4)
+  print("hostile: control-args: list afterwards: \(r.succeeded ? "SBI success" : "error"), \(r.value) domain(s)")
 }
 
 /// A scratch buffer inside the guest's RAM for the calls above.
