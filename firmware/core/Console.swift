@@ -41,8 +41,7 @@ extension Hypervisor {
             domain.hasPrinted = true
             let us = (csr_read_time() &- domain.createdAt) / (platform.timebase / 1_000_000 == 0 ? 1 : platform.timebase / 1_000_000)
             // Into the firmware's log only (Dom0's dmesg), never onto the console itself.
-            for b in ("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ") printed first, " + Format.dec(us)
-                      + " us after it was built\n").utf8 { log.append(b) }
+            logOnly(domain, " printed first, " + Format.dec(us) + " us after it was built")
         }
         if domain.id != 0 {
             // Every guest's output is kept in its ring for Dom0 (`console ID`); once Dom0

@@ -108,9 +108,17 @@ extension Hypervisor {
             var done = true
             for t in tickets where t.hart.fenceDone < t.ticket { done = false }
             if done { return }
-            fw_lock_release()
-            for _ in 0..<64 { fence_rw() }
-            fw_lock_acquire()
+            yieldLock()
         }
+    }
+
+    /// Lets the other harts into the core for a moment while this one waits for them (a
+    /// fence, a hart leaving a domain, a reload's next piece), then carries out the fence
+    /// requests they may have left this hart meanwhile. No Swift runs unlocked here.
+    func yieldLock() {
+        fw_lock_release()
+        for _ in 0..<64 { fence_rw() }
+        fw_lock_acquire()
+        serviceMailbox()
     }
 }

@@ -207,9 +207,7 @@ extension Hypervisor {
                 let n = min(domain.size - done, Hypervisor.reloadPiece)
                 (ram + Int(done)).initializeMemory(as: UInt8.self, repeating: 0, count: Int(n))
                 done += n
-                fw_lock_release()
-                fw_lock_acquire()
-                serviceMailbox()
+                yieldLock()
             }
             if let reason = loadELF(domain, elf) {
                 domain.state = .running
@@ -253,10 +251,7 @@ extension Hypervisor {
                 kick(h)
             }
             if !busy { return }
-            fw_lock_release()
-            for _ in 0..<64 { fence_rw() }
-            fw_lock_acquire()
-            serviceMailbox()
+            yieldLock()
         }
     }
 
@@ -266,11 +261,7 @@ extension Hypervisor {
     func destroy(_ domain: Domain) {
         // A reboot in progress on another hart finishes first (it drops the lock while it
         // zeroes the RAM).
-        while domain.state == .reloading {
-            fw_lock_release()
-            for _ in 0..<64 { fence_rw() }
-            fw_lock_acquire()
-        }
+        while domain.state == .reloading { yieldLock() }
         consoleFlush(domain, endLine: true)
         domain.state = .crashed
         domain.reason = "destroyed"
@@ -317,10 +308,15 @@ extension Hypervisor {
     /// (Dom0 shows its own notices), so they do not break into Dom0's console.
     func report(_ domain: Domain, _ rest: String) {
         if consolesClaimed && domain.id != 0 {
-            for b in ("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ")" + rest + "\n").utf8 { log.append(b) }
+            logOnly(domain, rest)
             return
         }
         claimLine(nil)
         Log.put("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ")" + rest + "\n")
+    }
+
+    /// The same line into the firmware's log alone (Dom0's dmesg).
+    func logOnly(_ domain: Domain, _ rest: String) {
+        for b in ("vireo: domain " + Format.dec(domain.id) + " (" + domain.name + ")" + rest + "\n").utf8 { log.append(b) }
     }
 }
