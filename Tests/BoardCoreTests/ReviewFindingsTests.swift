@@ -2,6 +2,7 @@
 import Foundation
 import RISCV
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -103,26 +104,8 @@ import Darwin
 
     /// Runs vireo; nil when it has not finished after `timeout` seconds (it is then killed).
     static func runVireo(_ args: [String], stdin: Data? = nil, timeout: TimeInterval) throws -> Int32? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: vireo)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        let input = Pipe()
-        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try p.run()
-        if let stdin {
-            input.fileHandleForWriting.write(stdin)
-            try input.fileHandleForWriting.close()
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            return nil
-        }
-        return p.terminationStatus
+        let r = try runSubprocess(vireo, args, stdin: stdin, timeout: timeout, capture: false)
+        return r.timedOut ? nil : r.status
     }
 }
 

@@ -85,12 +85,7 @@ import TestSupport
         let src = dir.appendingPathComponent("t.s"), obj = dir.appendingPathComponent("t.o"), bin = dir.appendingPathComponent("t.bin")
         try ".intel_syntax noprefix\n\(text.replacingOccurrences(of: "; ", with: "\n"))\n".write(to: src, atomically: true, encoding: .utf8)
         for (tool, args) in [(asPath, ["--64", "-o", obj.path, src.path]), (objcopy, ["-O", "binary", "-j", ".text", obj.path, bin.path])] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: tool)
-            p.arguments = args
-            try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { return nil }
+            guard try runSubprocess(tool, args, timeout: 60).status == 0 else { return nil }
         }
         return [UInt8](try Data(contentsOf: bin))
     }

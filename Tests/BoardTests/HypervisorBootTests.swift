@@ -1,6 +1,7 @@
 import FirmwareKit
 import Foundation
 import Testing
+import TestSupport
 
 /// System tests of the hypervisor firmware (issue 6): `vireo boot` runs firmware + guests
 /// headless on the board, with scripted console input where needed, and the transcript
@@ -256,14 +257,6 @@ import Testing
     }
 
     static func binaryOutput(_ path: String, _ arguments: [String]) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return data
+        try runSubprocess(path, arguments, timeout: 120).stdout
     }
 }

@@ -47,34 +47,11 @@ struct Outcome {
     var stderr: String
 }
 
-/// Runs a program with arguments and optional standard input, waiting at most `timeout` s.
+/// Runs a program with arguments and optional standard input, waiting at most `timeout` s
+/// (then it is killed: status 137). TestSupport's `runSubprocess`, not Foundation's
+/// `Process`, whose wait can miss a child's exit (see there).
 func runCommand(_ path: String, _ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 60) throws -> Outcome {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    let input = Pipe()
-    p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try p.run()
-    if let stdin {
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-    }
-    // Drain both pipes while waiting so a chatty child never blocks.
-    final class Sink: @unchecked Sendable { var data = Data() }  // each written by one reader
-    let outSink = Sink(), errSink = Sink()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { outSink.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let deadline = Date().addingTimeInterval(timeout)
-    while p.isRunning && Date() < deadline { usleep(10_000) }
-    if p.isRunning { p.terminate() }
-    p.waitUntilExit()
-    group.wait()
-    return Outcome(status: p.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self),
-                   stderr: String(decoding: errSink.data, as: UTF8.self))
+    let r = try runSubprocess(path, arguments, stdin: stdin, timeout: timeout)
+    return Outcome(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self),
+                   stderr: String(decoding: r.stderr, as: UTF8.self))
 }

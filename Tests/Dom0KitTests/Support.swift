@@ -141,18 +141,8 @@ enum Host {
     /// Runs a program; returns its exit status and standard error.
     @discardableResult
     static func run(_ path: String, _ arguments: [String], in directory: URL? = nil) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+        let r = try runSubprocess(path, arguments, timeout: 300, directory: directory?.path)
+        return (r.status, String(decoding: r.stderr, as: UTF8.self))
     }
 
     /// A fresh temporary directory, removed after `body`.
