@@ -10,6 +10,9 @@ public struct ModuleOptions {
     public var weight: UInt64 = ModuleOptions.defaultWeight
     /// `direct`: this domain (Dom0 only) gets the physical devices and RAM mapped 1:1.
     public var direct = false
+    /// `ramdisk`: this module is the initrd of the module before it (Xen's
+    /// `multiboot,ramdisk`), not a domain.
+    public var ramdisk = false
     /// The first word that did not parse, if any ("mem=12Q").
     public var error: String? = nil
 
@@ -21,6 +24,8 @@ public struct ModuleOptions {
         for word in args.split(separator: " ") {
             if word == "direct" {
                 direct = true
+            } else if word == "ramdisk" {
+                ramdisk = true
             } else if word.hasPrefix("name=") {
                 let value = word.dropFirst(5)
                 if value.isEmpty || value.utf8.count > 32 || value.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {

@@ -14,6 +14,9 @@ public struct PLICState {
     private var pending = [Bool](repeating: false, count: PLICState.sources)
     /// Claimed and not yet completed (a gateway accepts no new request meanwhile).
     private var inService = [Bool](repeating: false, count: PLICState.sources)
+    /// Level-triggered lines of emulated devices (`setLevel`): a source whose line is still
+    /// high when it is completed is pending again.
+    private var level = [Bool](repeating: false, count: PLICState.sources)
     private var enable: [UInt32]      // contexts × 3 words
     private var threshold: [UInt32]
 
@@ -34,6 +37,14 @@ public struct PLICState {
     public mutating func raise(_ source: Int) {
         guard source > 0, source < PLICState.sources, !inService[source] else { return }
         pending[source] = true
+    }
+
+    /// An emulated device's level-triggered line (QEMU's PLIC does the same): high makes
+    /// the source pending unless it is in service; low withdraws a request not yet claimed.
+    public mutating func setLevel(_ source: Int, _ high: Bool) {
+        guard source > 0, source < PLICState.sources else { return }
+        level[source] = high
+        if !inService[source] { pending[source] = high }
     }
 
     public func isPending(_ source: Int) -> Bool { source > 0 && source < PLICState.sources && pending[source] }
@@ -117,6 +128,7 @@ public struct PLICState {
                 let s = Int(value)
                 if s > 0 && s < PLICState.sources && inService[s] && enabled(context, s) {
                     inService[s] = false
+                    if level[s] { pending[s] = true }
                     return .completed(UInt32(s))
                 }
             default: break

@@ -93,8 +93,10 @@ public enum SBI {
         /// a0 = domain, a1 = guest-physical destination in its RAM, a2 = source in Dom0's
         /// RAM, a3 = length (≤ maxPopulate) → copies.
         public static let populate: UInt64 = 1
-        /// a0 = domain, a1 = entry pc: writes its DTB at the top of its RAM and starts vCPU 0
-        /// there (a0 = 0, a1 = the DTB), as a boot module's domain starts.
+        /// a0 = domain, a1 = entry pc, a2 = guest-physical start of an initrd already
+        /// populated and a3 = its size (0: none): writes its DTB at the top of its RAM (with
+        /// the initrd in /chosen `linux,initrd-start/end`) and starts vCPU 0 there (a0 = 0,
+        /// a1 = the DTB), as a boot module's domain starts.
         public static let start: UInt64 = 2
         public static let pause: UInt64 = 3
         public static let unpause: UInt64 = 4
@@ -119,6 +121,41 @@ public enum SBI {
         /// and the firmware's messages about domains other than Dom0 to its log; before,
         /// both are also written to the UART, guests' lines with a [name] prefix.
         public static let consoleClaim: UInt64 = 11
+
+        // Virtual disks: the split-driver model (DESIGN §3 "I/O"). The firmware emulates a
+        // guest's virtio-mmio block device (version 2) and checks its virtqueue; Dom0 is the
+        // backend and moves the data through these calls, never touching guest memory.
+        /// a0 = domain (built, not started), a1 = capacity in 512-byte sectors, a2 = flags
+        /// (`diskReadOnly`) → value = the disk's index n: the guest sees it at virtio-mmio
+        /// slot n (0x1000_1000 + 0x1000·n, PLIC source n + 1), as vda, vdb, ….
+        public static let diskAttach: UInt64 = 12
+        public static let diskReadOnly: UInt64 = 1
+        /// a0 = DiskRequest buffer, a1 = its size → value = 1 and the record filled when a
+        /// guest's request waits (the firmware takes it off the virtqueue; one per disk is
+        /// in flight until `diskComplete`), 0 when none. Dom0 is sent a supervisor software
+        /// interrupt when a guest notifies a queue.
+        public static let diskPop: UInt64 = 13
+        /// a0 = domain, a1 = disk, a2 = byte offset in the in-flight request's data, a3 =
+        /// buffer in Dom0's RAM, a4 = length, a5 = direction: `diskFromGuest` copies the
+        /// data of a write out of the guest's buffers, `diskToGuest` the data of a read into
+        /// them → value = bytes copied.
+        public static let diskCopy: UInt64 = 14
+        public static let diskFromGuest: UInt64 = 0
+        public static let diskToGuest: UInt64 = 1
+        /// a0 = domain, a1 = disk, a2 = virtio-blk status (0 OK, 1 IOERR, 2 UNSUPP): ends the
+        /// in-flight request (used ring, interrupt).
+        public static let diskComplete: UInt64 = 15
+
+        // DiskRequest (diskPop): domain, disk, type (virtio-blk: 0 IN, 1 OUT, 4 FLUSH,
+        // 8 GET_ID, …), sector, data length in bytes.
+        public static let requestDomain = 0
+        public static let requestDisk = 8
+        public static let requestType = 16
+        public static let requestSector = 24
+        public static let requestLength = 32
+        public static let requestSize = 40
+        /// Disks per domain (the board's virtio-mmio slots).
+        public static let maxDisks = 8
 
         /// Largest copy one populate call does (bounded firmware work).
         public static let maxPopulate: UInt64 = 1 << 20

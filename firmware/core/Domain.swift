@@ -141,6 +141,8 @@ final class Domain {
     /// The ELF image this domain boots from when it came from a boot module (still in host
     /// memory); nil for a domain Dom0 built through the control interface.
     let image: UnsafeRawBufferPointer?
+    /// Its initrd boot module (a Linux Image's), put back with the image on reboot.
+    var initrdImage: UnsafeRawBufferPointer? = nil
     /// `time` when it was built, and whether it has printed yet (the create-to-first-output
     /// latency goes to the firmware's log).
     var createdAt: UInt64 = 0
@@ -157,8 +159,14 @@ final class Domain {
     var mmio = MMIORegistry()
     /// Its virtual PLIC (vdev/VirtualPLIC.swift): a context pair per vCPU.
     var plic = PLICState(contexts: 16)
-    /// The emulated UART's registers.
+    /// The emulated UART's registers, and its interrupt line as last driven.
     var uart = UART16550Registers()
+    var uartLine = false
+    /// Its virtual disks (vdev/VirtualBlock.swift): disk n is virtio-mmio slot n.
+    var disks: [VirtioBlockFrontend] = []
+    var diskLines: UInt32 = 0
+    /// Guest-physical [start, end) of the initrd named in its DTB (0, 0: none).
+    var initrd: (start: UInt64, end: UInt64) = (0, 0)
     /// Its console (core/Console.swift): the line buffer for the UART, the ring Dom0 reads,
     /// and the input Dom0 sends it.
     var console = ConsoleBuffer()
@@ -187,6 +195,9 @@ final class Domain {
 
     /// VM exits in total.
     var exitCount: UInt64 { exits.reduce(0, &+) }
+
+    /// Its RAM for the device models (FirmwareKit's `GuestRAM`).
+    var ram: GuestRAM { GuestRAM(base: ramBase, size: size, host: UnsafeMutableRawPointer(bitPattern: UInt(hostBase))!) }
 
     /// The host address of guest-physical [gpa, gpa+length) when it lies inside guest RAM.
     func hostAddress(gpa: UInt64, length: UInt64) -> UInt64? {

@@ -19,6 +19,10 @@ final class Hypervisor {
     /// The PLIC context the virtio interrupts are routed to, and for each source the context
     /// it was claimed on and not yet completed (drivers/PLIC.swift).
     var deviceContext: UInt64? = nil
+    /// The M-mode context the physical UART's receive interrupt is routed to (domain 0's
+    /// hart), and whether it is masked there until domain 0 has read what arrived.
+    var consoleContext: UInt64? = nil
+    var consoleMasked = false
     var claimedOn = [UInt64?](repeating: nil, count: 128)
     /// The id the next domain Dom0 builds gets (ids are never reused, as in Xen).
     var nextDomainID: UInt64 = 0
@@ -27,6 +31,10 @@ final class Hypervisor {
     var log = ConsoleRing(capacity: 16384)
     /// Set once Dom0 has claimed the guest consoles (SBI Control consoleClaim).
     var consolesClaimed = false
+    /// Where Dom0's next diskPop starts looking (domains in turn, so none starves).
+    var diskCursor = 0
+    /// The top of every guest's RAM kept for its DTB: initrds and kernels stay below.
+    static let dtbReserve: UInt64 = 64 << 10
     /// The domain whose unfinished line is on the physical UART, if any (core/Console.swift).
     var lineOwner: Domain? = nil
     /// Where the next vCPU placement starts looking (core/Scheduler.swift).

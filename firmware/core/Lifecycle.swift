@@ -1,5 +1,10 @@
 import Shim
 
+/// Why a kernel could not be put into a domain's RAM.
+struct KernelLoadFailure: Error {
+    let message: String
+}
+
 /// Domains from birth to end (DESIGN §3): building one (RAM, G-stage, vCPUs, devices),
 /// loading a kernel from a boot module or letting Dom0 populate it, starting it, pausing,
 /// stopping it when it breaks, shutting it down, rebooting and destroying it.
@@ -55,7 +60,7 @@ extension Hypervisor {
         domain.createdAt = csr_read_time()
         for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
         _ = domain.mmio.add(VirtualUART.region)
-        if domain.direct { _ = domain.mmio.add(VirtualPLIC.region) }
+        _ = domain.mmio.add(VirtualPLIC.region)
         domains.append(domain)
         for v in domain.vcpus { place(v) }
         flushGuestTranslations(vmid: domain.vmid)
@@ -80,6 +85,36 @@ extension Hypervisor {
         return nil
     }
 
+    /// Copies a boot module's Linux `Image` where its header asks (FirmwareKit's
+    /// `LinuxImage`: RAM base + text_offset, the DTB's slot kept free). Returns the entry.
+    func loadLinuxImage(_ domain: Domain) -> Result<UInt64, KernelLoadFailure> {
+        let bytes = domain.image!
+        do throws(LinuxImage.Failure) {
+            let header = try LinuxImage(bytes)
+            let at = try header.loadAddress(ramBase: domain.ramBase, ramSize: domain.size, reserve: Hypervisor.dtbReserve)
+            let dst = UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase &+ (at - domain.ramBase)))!
+            dst.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            if let why = loadInitrd(domain, header: header, kernelAt: at) { return .failure(KernelLoadFailure(message: why)) }
+            return .success(at)
+        } catch {
+            return .failure(KernelLoadFailure(message: error.message))
+        }
+    }
+
+    /// Copies a boot module's initrd above the kernel (FirmwareKit's `LinuxImage`
+    /// placement) and names it for the DTB. Returns why it does not fit, or nil.
+    func loadInitrd(_ domain: Domain, header: LinuxImage, kernelAt: UInt64) -> String? {
+        guard let rd = domain.initrdImage, rd.count > 0 else { return nil }
+        guard let at = header.initrdAddress(loadAddress: kernelAt, size: UInt64(rd.count), ramBase: domain.ramBase,
+                                            ramSize: domain.size, reserve: Hypervisor.dtbReserve) else {
+            return "the ramdisk (" + Format.dec(UInt64(rd.count) >> 10) + " KiB) does not fit above the kernel"
+        }
+        UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase &+ (at - domain.ramBase)))!
+            .copyMemory(from: rd.baseAddress!, byteCount: rd.count)
+        domain.initrd = (at, at &+ UInt64(rd.count))
+        return nil
+    }
+
     /// Starts a built domain: its DTB at the top of its RAM, vCPU 0 at `entry` with a0 = 0
     /// and a1 = the DTB (OpenSBI's protocol), the others stopped (SBI HSM).
     func start(_ domain: Domain, entry: UInt64) {
@@ -100,12 +135,32 @@ extension Hypervisor {
 
     /// A domain from a boot module: built, loaded and started. Returns why it failed, or nil.
     func createDomain(id: UInt64, name: String, image: UnsafeRawBufferPointer, bootargs: String, memory size: UInt64, vcpus: Int,
-                      weight: UInt64 = FairShare.defaultWeight, direct: Bool = false) -> String? {
+                      weight: UInt64 = FairShare.defaultWeight, direct: Bool = false,
+                      initrd: UnsafeRawBufferPointer? = nil) -> String? {
+        if LinuxImage.looksLikeImage(image) {
+            guard !direct else { return "direct: Dom0 must be an ELF linked where its RAM is mapped 1:1" }
+            let (built, failure) = buildDomain(id: id, name: name, bootargs: bootargs, memory: size, vcpus: vcpus, weight: weight,
+                                               image: image)
+            guard let domain = built else { return failure }
+            domain.initrdImage = initrd
+            if id == 0 { routeConsoleInterrupt(to: domain) }
+            let entry: UInt64
+            switch loadLinuxImage(domain) {
+            case .success(let e): entry = e
+            case .failure(let reason):
+                destroyNow(domain)
+                return reason.message
+            }
+            start(domain, entry: entry)
+            report(domain, ": " + Format.dec(size >> 20) + " MiB at " + Format.hex(domain.hostBase) + ", " + Format.dec(UInt64(vcpus))
+                   + (vcpus == 1 ? " vCPU, Linux Image at " : " vCPUs, Linux Image at ") + Format.hex(entry))
+            return nil
+        }
         let elf: ELFImage
         do throws(ELFError) {
             elf = try ELFImage(image)
         } catch {
-            return "not a loadable ELF: " + Format.string(error.reason)
+            return "not a loadable ELF or Linux Image: " + Format.string(error.reason)
         }
         var directBase: UInt64? = nil
         if direct {
@@ -126,6 +181,7 @@ extension Hypervisor {
             return reason
         }
         if domain.direct { routeDeviceInterrupts(to: domain) }
+        if id == 0 { routeConsoleInterrupt(to: domain) }
         start(domain, entry: elf.entry)
         report(domain, ": " + Format.dec(size >> 20) + " MiB at " + Format.hex(domain.hostBase) + ", " + Format.dec(UInt64(vcpus))
                + (vcpus == 1 ? " vCPU, entry " : " vCPUs, entry ") + Format.hex(elf.entry) + (direct ? ", direct I/O" : ""))
@@ -190,33 +246,59 @@ extension Hypervisor {
             return
         }
         report(domain, " reboots")
-        do throws(ELFError) {
-            let elf = try ELFImage(image)
-            // No vCPU of the domain may run while its RAM is reloaded: stop them all, and
-            // wait (the lock dropped) until every hart has left them.
-            domain.state = .reloading
-            for v in domain.vcpus { v.state = .stopped }
-            kickHarts(of: domain)
-            waitUntilIdle(domain)
-            for h in harts where h.loaded?.domain === domain { h.loaded = nil }
-            // Zeroing the RAM takes milliseconds: it is done in pieces, dropping the lock
-            // between them so that the other harts' exits are not held up.
-            let ram = UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!
-            var done: UInt64 = 0
-            while done < domain.size {
-                let n = min(domain.size - done, Hypervisor.reloadPiece)
-                (ram + Int(done)).initializeMemory(as: UInt8.self, repeating: 0, count: Int(n))
-                done += n
-                yieldLock()
+        let isLinux = LinuxImage.looksLikeImage(image)
+        var elf: ELFImage? = nil
+        if !isLinux {
+            do throws(ELFError) {
+                elf = try ELFImage(image)
+            } catch {
+                crash(domain, "reboot failed: " + Format.string(error.reason))
+                return
             }
+        }
+        // No vCPU of the domain may run while its RAM is reloaded: stop them all, and
+        // wait (the lock dropped) until every hart has left them.
+        domain.state = .reloading
+        for v in domain.vcpus { v.state = .stopped }
+        kickHarts(of: domain)
+        waitUntilIdle(domain)
+        for h in harts where h.loaded?.domain === domain { h.loaded = nil }
+        // Zeroing the RAM takes milliseconds: it is done in pieces, dropping the lock
+        // between them so that the other harts' exits are not held up.
+        let ram = UnsafeMutableRawPointer(bitPattern: UInt(domain.hostBase))!
+        var done: UInt64 = 0
+        while done < domain.size {
+            let n = min(domain.size - done, Hypervisor.reloadPiece)
+            (ram + Int(done)).initializeMemory(as: UInt8.self, repeating: 0, count: Int(n))
+            done += n
+            yieldLock()
+        }
+        // Its devices come back as after power-on.
+        if !domain.direct {
+            domain.plic = PLICState(contexts: 16)
+            domain.diskLines = 0
+            domain.uartLine = false
+        }
+        for n in 0..<domain.disks.count {
+            domain.disks[n].reset()
+            updateDiskLine(domain, n)
+        }
+        domain.uart = UART16550Registers()
+        updateUARTLine(domain)
+        if let elf {
             if let reason = loadELF(domain, elf) {
                 domain.state = .running
                 crash(domain, "reboot failed: " + reason)
             } else {
                 start(domain, entry: elf.entry)
             }
-        } catch {
-            crash(domain, "reboot failed: " + Format.string(error.reason))
+        } else {
+            switch loadLinuxImage(domain) {
+            case .success(let entry): start(domain, entry: entry)
+            case .failure(let reason):
+                domain.state = .running
+                crash(domain, "reboot failed: " + reason.message)
+            }
         }
         kickHarts(of: domain)
     }

@@ -41,6 +41,29 @@ extension Hypervisor {
         deviceContext = context
     }
 
+    /// Routes the physical UART's receive interrupt to the M-mode context of the hart that
+    /// runs domain 0's vCPU 0: the guest reading the physical console (Linux's ttyS0 as
+    /// domain 0, or Dom0) is woken by input instead of polling for it.
+    func routeConsoleInterrupt(to domain: Domain) {
+        let context = PLIC.machineContext(hart: UInt64(domain.vcpus[0].hart))
+        PLIC.setThreshold(context: context, 0)
+        PLIC.setPriority(Hypervisor.uartSource, 1)
+        PLIC.enable(Hypervisor.uartSource, context: context, true)
+        UART.enableReceiveInterrupt()
+        consoleContext = context
+        consoleMasked = false
+    }
+
+    /// The physical UART's PLIC source (QEMU virt).
+    static let uartSource = Int(VirtMap.uart0IRQ)
+
+    /// Domain 0 read its console dry: the physical receive interrupt may fire again.
+    func rearmConsoleInterrupt() {
+        guard consoleMasked, let context = consoleContext, !UART.hasInput else { return }
+        consoleMasked = false
+        PLIC.enable(Hypervisor.uartSource, context: context, true)
+    }
+
     /// A machine external interrupt: claims every pending source on this hart's context and
     /// raises it in the direct-I/O domain's virtual PLIC (completing at once what no domain
     /// owns).
@@ -56,6 +79,18 @@ extension Hypervisor {
         while true {
             let source = PLIC.claim(context: context)
             if source == 0 { break }
+            if Int(source) == Hypervisor.uartSource {
+                // Level-triggered while bytes wait: masked until domain 0 has read them. The
+                // completion comes first: a PLIC ignores the completion of a source that is
+                // not enabled for the context (PLIC spec, "Interrupt Completion").
+                PLIC.complete(context: context, source)
+                if UART.hasInput {
+                    PLIC.enable(Hypervisor.uartSource, context: context, false)
+                    consoleMasked = true
+                }
+                if let d0 = domain(id: 0), d0.isRunning { updateUARTLine(d0) }
+                continue
+            }
             if let dom0 = domains.first(where: { $0.direct && $0.state != .crashed }) {
                 dom0.plic.raise(Int(source))
                 claimedOn[Int(source) & 127] = context

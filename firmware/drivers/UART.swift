@@ -26,6 +26,9 @@ enum UART {
         register(5).load() & 0x01 != 0 ? register(0).load() : nil
     }
 
+    /// Receive interrupts on (IER.ERBFI): domain 0's console input wakes it.
+    static func enableReceiveInterrupt() { register(1).store(0x01) }
+
     static var hasInput: Bool { register(5).load() & 0x01 != 0 }
 }
 

@@ -22,8 +22,40 @@ extension Hypervisor {
             guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
             guard d.state == .paused, d.entry == 0 else { return .fail(SBI.errInvalidState) }
             guard c.a1 & 1 == 0, d.hostAddress(gpa: c.a1, length: 2) != nil else { return .fail(SBI.errInvalidAddress) }
+            if c.a3 != 0 {
+                // The initrd must lie in its RAM below the DTB's page-aligned slot at the top.
+                guard d.hostAddress(gpa: c.a2, length: c.a3) != nil,
+                      c.a2 &+ c.a3 <= d.ramBase &+ d.size &- Hypervisor.dtbReserve else { return .fail(SBI.errInvalidAddress) }
+                d.initrd = (c.a2, c.a2 &+ c.a3)
+            }
             start(d, entry: c.a1)
             report(d, " started by Dom0, entry " + Format.hex(c.a1))
+            return .ok()
+        case SBI.Control.diskAttach:
+            guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
+            guard d.state == .paused, d.entry == 0 else { return .fail(SBI.errInvalidState) }
+            guard c.a1 > 0, c.a1 <= UInt64.max / 512, c.a2 & ~SBI.Control.diskReadOnly == 0,
+                  d.disks.count < SBI.Control.maxDisks else { return .fail(SBI.errInvalidParam) }
+            d.disks.append(VirtioBlockFrontend(capacity: c.a1, readOnly: c.a2 & SBI.Control.diskReadOnly != 0))
+            d.mmio.replace(VirtualBlock.region(disks: d.disks.count))
+            return .ok(UInt64(d.disks.count - 1))
+        case SBI.Control.diskPop:
+            guard c.a1 >= UInt64(SBI.Control.requestSize), let p = dom0.hostAddress(gpa: c.a0, length: c.a1) else {
+                return .fail(SBI.errInvalidAddress)
+            }
+            return diskPop(into: UnsafeMutableRawPointer(bitPattern: UInt(p))!)
+        case SBI.Control.diskCopy:
+            guard let d = target(c.a0), c.a1 < UInt64(d.disks.count), c.a5 <= 1 else { return .fail(SBI.errInvalidParam) }
+            guard let p = dom0.hostAddress(gpa: c.a3, length: c.a4) else { return .fail(SBI.errInvalidAddress) }
+            guard let n = d.disks[Int(c.a1)].copy(d.ram, offset: c.a2, buffer: UnsafeMutableRawPointer(bitPattern: UInt(p))!,
+                                                  length: c.a4, toGuest: c.a5 == SBI.Control.diskToGuest) else {
+                return .fail(SBI.errInvalidState)
+            }
+            return .ok(n)
+        case SBI.Control.diskComplete:
+            guard let d = target(c.a0), c.a1 < UInt64(d.disks.count), c.a2 <= 2 else { return .fail(SBI.errInvalidParam) }
+            guard d.disks[Int(c.a1)].complete(d.ram, status: UInt8(c.a2)) else { return .fail(SBI.errInvalidState) }
+            updateDiskLine(d, Int(c.a1))
             return .ok()
         case SBI.Control.pause:
             guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
@@ -67,7 +99,10 @@ extension Hypervisor {
             guard let p = dom0.hostAddress(gpa: c.a1, length: c.a2) else { return .fail(SBI.errInvalidAddress) }
             let bytes = UnsafePointer<UInt8>(bitPattern: UInt(p))!
             for i in 0..<Int(n) { d.input.append(bytes[i]) }
-            if n > 0 { for v in d.vcpus where v.state == .waiting { kick(harts[v.hart]) } }
+            if n > 0 {
+                updateUARTLine(d)
+                for v in d.vcpus where v.state == .waiting { kick(harts[v.hart]) }
+            }
             return .ok(n)
         case SBI.Control.consoleClaim:
             for d in domains where d.id != 0 { consoleFlush(d, endLine: true) }
@@ -76,6 +111,44 @@ extension Hypervisor {
         default:
             return .notSupported
         }
+    }
+
+    /// Takes the next guest disk request for Dom0's backend: the domains' disks in turn,
+    /// from where the last call stopped, each that was notified (or has more behind a
+    /// completed request) and has none in flight. Requests the frontend answers itself
+    /// and broken queues are dealt with on the way.
+    func diskPop(into record: UnsafeMutableRawPointer) -> SBIResult {
+        let count = domains.count
+        guard count > 0 else { return .ok(0) }
+        for step in 0..<count {
+            let d = domains[(diskCursor &+ step) % count]
+            guard d.isRunning || d.state == .paused, !d.disks.isEmpty else { continue }
+            for n in 0..<d.disks.count where d.disks[n].notified {
+                var budget = 64      // answered-by-the-frontend requests handled per call
+                while budget > 0 {
+                    budget -= 1
+                    let popped = d.disks[n].pop(d.ram)
+                    updateDiskLine(d, n)
+                    switch popped {
+                    case .empty: budget = 0
+                    case .answered: continue
+                    case .broken:
+                        logOnly(d, ": vd" + String(decoding: [UInt8(97 + n)], as: UTF8.self) + " needs reset: the guest broke its virtqueue")
+                        budget = 0
+                    case .request(let r):
+                        diskCursor = (diskCursor &+ step &+ 1) % count
+                        func put(_ offset: Int, _ v: UInt64) { record.storeBytes(of: v, toByteOffset: offset, as: UInt64.self) }
+                        put(SBI.Control.requestDomain, d.id)
+                        put(SBI.Control.requestDisk, UInt64(n))
+                        put(SBI.Control.requestType, UInt64(r.type))
+                        put(SBI.Control.requestSector, r.sector)
+                        put(SBI.Control.requestLength, r.length)
+                        return .ok(1)
+                    }
+                }
+            }
+        }
+        return .ok(0)
     }
 
     /// Console input a domain may have queued and not read.

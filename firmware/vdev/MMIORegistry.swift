@@ -23,6 +23,12 @@ struct MMIORegistry {
         return true
     }
 
+    /// Puts `region` in place of the one at the same base (a device that grew), or adds it.
+    mutating func replace(_ region: MMIORegion) {
+        regions.removeAll { $0.base == region.base }
+        _ = add(region)
+    }
+
     func find(_ gpa: UInt64) -> MMIORegion? {
         for r in regions where r.contains(gpa) { return r }
         return nil

@@ -328,8 +328,8 @@ func memoryCase() {
 // MARK: mmio
 
 /// Device registers of the board (QEMU virt map, Sources/RISCV/Board.swift) that a guest
-/// is not given: the CLINT (M-mode timer and software interrupt, Priv. §3.2.1), the PLIC,
-/// a virtio-mmio slot, bytes around the 0x100-byte UART window, wider-than-byte UART
+/// is not given: the CLINT (M-mode timer and software interrupt, Priv. §3.2.1), accesses its
+/// virtual PLIC refuses (not 32-bit, or past its window), a virtio-mmio slot it has no disk in, bytes around the 0x100-byte UART window, wider-than-byte UART
 /// accesses (a 16550 with reg-io-width 1), and last the test finisher, whose store of
 /// 0x5555 powers the machine off when nothing stops it.
 func mmioCase() {
@@ -340,10 +340,11 @@ func mmioCase() {
   probeStore("mmio", clint &+ 0x4000, width: 8, value: UInt64.max, " (CLINT mtimecmp0)")
   probeLoad("mmio", clint &+ 0xBFF8, width: 8, " (CLINT mtime)")
   probeStore("mmio", clint &+ 0xBFF8, width: 8, value: 0, " (CLINT mtime)")
-  probeLoad("mmio", VirtMap.plic, width: 4, " (PLIC priority 0)")
-  probeStore("mmio", VirtMap.plic, width: 4, value: 7, " (PLIC priority 0)")
-  probeLoad("mmio", VirtMap.plic &+ 0x20_0000, width: 4, " (PLIC context 0 threshold)")
-  probeStore("mmio", VirtMap.plic &+ 0x20_0000, width: 4, value: 0, " (PLIC context 0 threshold)")
+  // Its own virtual PLIC takes 32-bit accesses inside its window only.
+  probeLoad("mmio", VirtMap.plic &+ 4, width: 8, " (virtual PLIC, 64-bit)")
+  probeStore("mmio", VirtMap.plic &+ 0x20_0000, width: 2, value: 0, " (virtual PLIC threshold, 16-bit)")
+  probeLoad("mmio", VirtMap.plic &+ VirtMap.plicSize, width: 4, " (past the PLIC window)")
+  probeStore("mmio", VirtMap.plic &+ VirtMap.plicSize, width: 4, value: 7, " (past the PLIC window)")
   probeLoad("mmio", VirtMap.virtioBase, width: 4, " (virtio slot 0 magic)")
   probeStore("mmio", VirtMap.virtioBase, width: 4, value: 0, " (virtio slot 0 magic)")
   let uart = VirtMap.uart0
