@@ -13,11 +13,14 @@ func guestMain(_ hart: UInt64, _ dtb: UInt64) {
   Disks.attach(to: library, tree: tree)
   for p in library.problems { Out.line("dom0: " + p) }
   for a in library.archives {
-    Out.line("dom0: " + a.device + ": archive with " + String(a.tar.members.count) + " files")
+    Out.line("dom0: " + a.deviceName + ": archive with " + String(a.tar.members.count) + " files"
+             + (a.bytes == nil ? " (larger than Dom0 holds: files are read when needed)" : ""))
   }
   let control = SBI.isPresent(SBI.vireo)
   if control {
     _ = Control.call(SBI.Control.consoleClaim)
+    // The guests' disk backend: the firmware's software interrupt says a request waits.
+    Backend.start(library: library)
   } else {
     Out.line("dom0: no Vireo control interface: this is not Vireo's Dom0 (guests cannot be built)")
   }

@@ -32,11 +32,18 @@ final class Shell {
     Out.put(Shell.prompt)
     Out.flush()
     var input = [UInt8](repeating: 0, count: 64)
+    var watched: UInt64 = 0
     while true {
       let n = input.withUnsafeMutableBytes { Console.read(into: $0).count }
       if n == 0 {
-        watchDomains()
-        Timer.sleep(counts: Timer.counts(milliseconds: 10))
+        // Guests' disk requests first; while more wait, no sleep (the console is read
+        // again between batches, so the shell still answers).
+        let busy = Backend.serve()
+        if !busy || Timer.now &- watched >= Timer.counts(milliseconds: 10) {
+          watchDomains()
+          watched = Timer.now
+        }
+        if !busy { idle(milliseconds: 10) }
         continue
       }
       var echo: [UInt8] = []
@@ -54,6 +61,19 @@ final class Shell {
       }
       Out.bytes(echo)
     }
+  }
+
+  /// Sleeps up to `milliseconds`, or until a guest notifies a disk queue (the software
+  /// interrupt). Interrupts are closed from the check of `Backend.pending` to the `wfi`, so
+  /// a notification in between stays pending in sip and ends the sleep; it is taken when
+  /// they open again.
+  func idle(milliseconds: UInt64) {
+    let wasEnabled = csr_read_sstatus() & Mstatus.SIE != 0
+    Trap.disableInterrupts()
+    if Backend.pending.value == 0 {
+      Timer.sleep(counts: Timer.counts(milliseconds: milliseconds), wakeOn: Interrupt.SSIP)
+    }
+    if wasEnabled { Trap.enableInterrupts() }
   }
 
   // MARK: Commands
@@ -91,7 +111,7 @@ final class Shell {
     Out.line("commands (as xl's):")
     Out.line("  ls                          the guest kernels and configs on Dom0's disks")
     Out.line("  list                        the domains: Name ID Mem VCPUs State Time(s)")
-    Out.line("  create CFG|KERNEL [k=v...]  build and start a guest (keys: name kernel extra memory vcpus weight)")
+    Out.line("  create CFG|KERNEL [k=v...]  build and start a guest (keys: name kernel ramdisk extra memory vcpus weight disk)")
     Out.line("  pause ID / unpause ID       stop and resume a guest's vCPUs")
     Out.line("  destroy ID                  end a guest and free its memory")
     Out.line("  reboot ID                   restart a guest")
@@ -109,7 +129,7 @@ final class Shell {
       return
     }
     for a in library.archives {
-      Out.line(a.device + ": " + String(a.tar.members.count) + " files")
+      Out.line(a.deviceName + ": " + String(a.tar.members.count) + " files")
       for m in a.tar.members {
         let kind = m.type == .directory ? "d" : m.type.isFile ? "-" : String(decoding: [m.type.letter], as: UTF8.self)
         Out.line("  " + kind + " " + TextPadding.right(String(m.size), width: 9) + "  " + m.name)
@@ -167,12 +187,16 @@ final class Shell {
     }
     var config: GuestConfig
     if what.hasSuffix(".cfg") {
-      guard let text = library.read(what) else {
-        Out.line("error: " + what + " is not in the archive (see ls)")
+      let file: Library.File
+      switch library.read(what) {
+      case .success(let f): file = f
+      case .failure(let missing):
+        Out.line("error: " + Library.message(missing, what))
         return
       }
       do throws(GuestConfigError) {
-        config = try GuestConfig.parse(text)
+        // The file (a buffer of its own when read from disk) lives until parsed.
+        config = try withExtendedLifetime(file) { () throws(GuestConfigError) in try GuestConfig.parse(file.bytes) }
       } catch {
         Out.line("error: " + what + ": " + error.message)
         return
@@ -190,45 +214,130 @@ final class Shell {
     _ = build(config)
   }
 
-  /// Builds and starts a domain from a configuration: create, copy the kernel's ELF
-  /// segments in, start at its entry. Returns the new id.
+  /// Builds and starts a domain from a configuration. Everything that can be checked
+  /// first is: the kernel (a RISC-V Linux `Image`, else an ELF executable) and where it
+  /// goes, the ramdisk and where it goes, the disks. Then create, populate the kernel's
+  /// pieces and the ramdisk, attach the disks (in order: disk n is the guest's slot n),
+  /// start at the entry with the initrd's place (a2, a3). A failure after create destroys
+  /// the half-built domain. Returns the new id.
   func build(_ config: GuestConfig) -> UInt64? {
     let kernelName = config.kernel ?? ""
-    guard let kernel = library.read(kernelName) else {
-      Out.line("error: kernel " + kernelName + " is not in the archive (see ls)")
+    let kernel: Library.File
+    switch library.read(kernelName) {
+    case .success(let f): kernel = f
+    case .failure(let missing):
+      Out.line("error: " + Library.message(missing, "kernel " + kernelName))
       return nil
     }
-    let elf: ELFImage
-    do throws(ELFError) {
-      elf = try ELFImage(kernel)
-    } catch {
-      Out.line("error: " + kernelName + " is not a loadable ELF: " + Shell.text(error.reason))
-      return nil
-    }
+    // `bytes` and the pieces below are views into it: it lives until the end.
+    defer { withExtendedLifetime(kernel) {} }
     let name = config.name ?? kernelName
     let memoryMiB = config.memoryMiB ?? Shell.defaultMemoryMiB
+    let ramBase = GuestLayout.ramBase, ramSize = memoryMiB << 20, reserve = GuestLayout.dtbReserve
+    let bytes = kernel.bytes
+    // The kernel: its pieces (guest-physical address, bytes), its entry, where it ends.
+    var pieces: [(gpa: UInt64, bytes: UnsafeRawBufferPointer)] = []
+    let entry: UInt64
+    var image: LinuxImage? = nil
+    var kernelEnd: UInt64 = 0
+    if LinuxImage.looksLikeImage(bytes) {
+      do throws(LinuxImage.Failure) {
+        let header = try LinuxImage(bytes)
+        entry = try header.loadAddress(ramBase: ramBase, ramSize: ramSize, reserve: reserve)
+        image = header
+      } catch {
+        Out.line("error: " + kernelName + ": " + error.message)
+        return nil
+      }
+      pieces.append((entry, bytes))
+    } else {
+      let elf: ELFImage
+      do throws(ELFError) {
+        elf = try ELFImage(bytes)
+      } catch {
+        if error == .notELF {
+          Out.line("error: " + kernelName + " is neither a RISC-V Linux Image nor an ELF executable")
+        } else {
+          Out.line("error: " + kernelName + " is not a loadable ELF: " + Shell.text(error.reason))
+        }
+        return nil
+      }
+      for s in elf.segments where s.fileSize > 0 {
+        pieces.append((s.physicalAddress, UnsafeRawBufferPointer(rebasing: bytes[Int(s.fileOffset)..<Int(s.fileOffset + s.fileSize)])))
+      }
+      entry = elf.entry
+      kernelEnd = elf.physicalRange.end
+    }
+    // The ramdisk, above the kernel.
+    var ramdisk: Library.File? = nil
+    defer { withExtendedLifetime(ramdisk) {} }
+    var initrd: UInt64 = 0
+    if let ramdiskName = config.ramdisk {
+      switch library.read(ramdiskName) {
+      case .success(let f): ramdisk = f
+      case .failure(let missing):
+        Out.line("error: " + Library.message(missing, "ramdisk " + ramdiskName))
+        return nil
+      }
+      let size = UInt64(ramdisk!.bytes.count)
+      guard size > 0 else {
+        Out.line("error: ramdisk " + ramdiskName + " is empty")
+        return nil
+      }
+      let place = image.map { $0.initrdAddress(loadAddress: entry, size: size, ramBase: ramBase, ramSize: ramSize, reserve: reserve) }
+        ?? GuestLayout.initrdAddress(kernelEnd: kernelEnd, size: size, ramBase: ramBase, ramSize: ramSize, reserve: reserve)
+      guard let place else {
+        Out.line("error: ramdisk " + ramdiskName + " (" + Shell.size(size) + ") does not fit " + name + "'s memory ("
+                 + String(memoryMiB) + " MiB) above the kernel")
+        return nil
+      }
+      initrd = place
+    }
+    // The disks.
+    let disks: [BackendDisk]
+    switch Backend.table.plan(config.disks, domain: 0, locate: { self.library.lookup($0) }) {
+    case .success(let planned): disks = planned
+    case .failure(let problem):
+      Out.line("error: " + problem.message)
+      return nil
+    }
+
     let id: UInt64
-    switch Control.create(name: name, memory: memoryMiB << 20, vcpus: UInt64(config.vcpus),
+    switch Control.create(name: name, memory: ramSize, vcpus: UInt64(config.vcpus),
                           weight: UInt64(config.weight), bootargs: config.commandLine) {
     case .success(let created): id = created
     case .failure(let f):
       Out.line("error: " + f.message)
       return nil
     }
-    var ok = true
-    for s in elf.segments where s.fileSize > 0 && ok {
-      let bytes = UnsafeRawBufferPointer(rebasing: kernel[Int(s.fileOffset)..<Int(s.fileOffset + s.fileSize)])
-      ok = Control.populate(id, gpa: s.physicalAddress, from: bytes)
-    }
-    guard ok, Control.call(SBI.Control.start, id, elf.entry).succeeded else {
+    func abandon(_ message: String) -> UInt64? {
       _ = Control.call(SBI.Control.destroy, id)
-      Out.line("error: " + kernelName + " does not fit " + name + "'s memory (" + String(memoryMiB) + " MiB at 0x80000000)")
+      Backend.forget(id)
+      Out.line("error: " + message)
       return nil
+    }
+    let doesNotFit = kernelName + " does not fit " + name + "'s memory (" + String(memoryMiB) + " MiB at 0x80000000)"
+    for p in pieces {
+      guard Control.populate(id, gpa: p.gpa, from: p.bytes) else { return abandon(doesNotFit) }
+    }
+    if let ramdisk, !Control.populate(id, gpa: initrd, from: ramdisk.bytes) {
+      return abandon("ramdisk " + (config.ramdisk ?? "") + " does not fit " + name + "'s memory")
+    }
+    if let problem = Backend.attach(disks, to: id) { return abandon(problem) }
+    let started = Control.call(SBI.Control.start, id, entry, initrd, UInt64(ramdisk?.bytes.count ?? 0))
+    guard started.succeeded else {
+      return abandon(started.error == SBI.errInvalidAddress ? doesNotFit
+                     : "the hypervisor refused to start " + name + ": " + SBI.errorName(started.error))
     }
     built.removeAll { $0.id == id }
     built.append((id, config))
     Out.line("dom0: created domain " + String(id) + " (" + name + ")")
     return id
+  }
+
+  /// "512 KiB", "3 MiB" (rounded up).
+  static func size(_ bytes: UInt64) -> String {
+    bytes < 1 << 20 ? String((bytes + 1023) >> 10) + " KiB" : String((bytes + (1 << 20) - 1) >> 20) + " MiB"
   }
 
   func lifecycle(_ verb: String, _ args: [String]) {
@@ -259,6 +368,7 @@ final class Shell {
     if verb == "destroy" {
       built.removeAll { $0.id == r.id }
       lastState.removeAll { $0.id == r.id }
+      Backend.forget(r.id)
     }
   }
 
@@ -287,6 +397,10 @@ final class Shell {
                + TextPadding.right(String(r.cycles), width: 16) + TextPadding.right(String(exits), width: 12)
                + "  " + Shell.stateName(r.state))
     }
+    if Backend.served > 0 || !Backend.table.isEmpty {
+      Out.line("guest disks: " + String(Backend.table.entries.count) + " served, " + String(Backend.served)
+               + " requests completed (" + String(Backend.failed) + " with an error)")
+    }
   }
 
   /// `console ID`: the backlog, then live output; keystrokes go to the guest; Ctrl-]
@@ -314,12 +428,14 @@ final class Shell {
         }
         _ = Control.consoleWrite(r.id, Array(key[0..<k]))
       }
-      if n == 0 && k == 0 {
+      // The guest's disks (and the others') are served while attached.
+      let busy = Backend.serve()
+      if n == 0 && k == 0 && !busy {
         if !records().contains(where: { $0.id == r.id }) {
           Out.line("dom0: " + r.name + " is gone")
           return
         }
-        Timer.sleep(counts: Timer.counts(milliseconds: 5))
+        idle(milliseconds: 5)
       }
     }
   }
@@ -352,7 +468,9 @@ final class Shell {
   /// One-line notices when a guest crashes or shuts down; a guest that asked to reboot is
   /// built again from its configuration (xl's on_reboot=restart).
   func watchDomains() {
-    for r in records() where r.id != 0 {
+    let all = records()
+    if !Backend.table.isEmpty, !all.isEmpty { Backend.table.keep(domains: all.map { $0.id }) }
+    for r in all where r.id != 0 {
       let before = lastState.first { $0.id == r.id }?.state
       if before != r.state {
         lastState.removeAll { $0.id == r.id }
@@ -371,6 +489,7 @@ final class Shell {
             _ = Control.call(SBI.Control.destroy, r.id)
             built.removeAll { $0.id == r.id }
             lastState.removeAll { $0.id == r.id }
+            Backend.forget(r.id)
             _ = build(config)
           }
           redrawPrompt()
@@ -384,6 +503,7 @@ final class Shell {
   /// Destroys a domain that ended (xl's on_poweroff/on_crash = destroy).
   func forget(_ id: UInt64) {
     _ = Control.call(SBI.Control.destroy, id)
+    Backend.forget(id)
     built.removeAll { $0.id == id }
     lastState.removeAll { $0.id == id }
   }

@@ -27,13 +27,18 @@ enum Timer {
   /// hypervisor, get the processor meanwhile). Interrupts stay closed: a pending timer
   /// interrupt wakes `wfi` without being taken (Priv. §3.3.3), and the timer is disarmed
   /// again afterwards. Not for use while `startPeriodic` ticks run.
-  static func sleep(counts: UInt64) {
+  ///
+  /// `wakeOn` (sip bits, e.g. `Interrupt.SSIP`) ends the wait early once one of those
+  /// interrupts is pending: it wakes `wfi` too but is not taken with interrupts closed, so
+  /// without it the loop would spin until the deadline. It stays pending, and is taken
+  /// when the caller's sstatus.SIE (restored here) lets it in.
+  static func sleep(counts: UInt64, wakeOn: UInt64 = 0) {
     let wasEnabled = csr_read_sstatus() & Mstatus.SIE != 0
     Trap.disableInterrupts()
     let until = now &+ counts
     setDeadline(until)
     enableInterrupt()
-    while now < until { wait_for_interrupt() }
+    while now < until && (wakeOn == 0 || csr_read_sip() & wakeOn == 0) { wait_for_interrupt() }
     disableInterrupt()
     cancel()
     if wasEnabled { Trap.enableInterrupts() }
