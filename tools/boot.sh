@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-bash tools/build-riscv.sh firmware guests dom0disk >&2
+bash tools/build-riscv.sh firmware guests linux dom0disk >&2
 swift build -c release >&2
 exec .build/release/vireo boot "$@"

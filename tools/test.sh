@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds the RISC-V test programs, benchmark
-# kernels and demo, the board, then runs every Swift test (unit tests, the conformance suite,
+# kernels and demo, the Linux test kernel (cached under .build-riscv/linux by its inputs),
+# the board, then runs every Swift test (unit tests, the conformance suite,
 # bad-ELF refusals, determinism, device tree, and the QEMU differential tests, which skip
 # themselves when qemu-system-riscv64 is absent). Ends with "N passed, N failed".
 set -euo pipefail
@@ -18,8 +19,11 @@ export VIREO_FAST_BIN="$PWD/.build/release/vireo"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-swift test --skip-build "$@" 2>&1 | tee "$log"
+# A guard, not a timing: a test that hangs (a child whose exit is never seen, say) fails the
+# run with a message well inside CI's limit instead of holding it to the end.
+timeout --kill-after=30 1800 swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+[ "$status" -eq 124 ] && echo "test.sh: swift test did not finish within 30 minutes (a hung test?)" >&2
 set -e
 # Swift Testing's closing line: "✔ Test run with N tests in M suites passed …" or
 # "✘ Test run with N tests … failed … with K issues".

@@ -15,7 +15,8 @@ struct Boot: ParsableCommand {
         or in $VIREO_RISCV_OUT): the firmware with Dom0 (guests/dom0, the control domain and
         its shell) and, as its first disk, the archive of sample guests and configurations
         (.build-riscv/dom0/guests.tar, read-only); further --drive archives become Dom0's
-        next disks. The process exits with the firmware's code: 0 when Dom0 shuts down
+        next disks, and last, when the Linux test kernel is built, .build-riscv/dom0/linux.tar
+        (writable: `create linux.cfg` boots Linux with its disk). The process exits with the firmware's code: 0 when Dom0 shuts down
         normally (`halt`), 1 when it fails, 2 for bad flags or images.
         """
     )
@@ -24,7 +25,8 @@ struct Boot: ParsableCommand {
     var firmware: String?
 
     @Option(name: .customLong("guest"), help: """
-        A guest kernel FILE[,ARGS] (an ELF) given to the firmware as a boot module; the first is \
+        A guest kernel FILE[,ARGS] (an ELF or a Linux Image; a FILE,ramdisk module right after \
+        a kernel is its initrd) given to the firmware as a boot module; the first is \
         Dom0. ARGS become the guest's /chosen/bootargs; the firmware also reads mem=SIZE (default \
         32M), vcpus=N and name=NAME there. Repeatable.
         """)
@@ -54,6 +56,11 @@ struct Boot: ParsableCommand {
             }
             modules = [out + "/guests/dom0.elf," + Boot.dom0Arguments]
             boardOptions.drive.insert("file=" + out + "/dom0/guests.tar,readonly", at: 0)
+            // The Linux guest's archive (tools/build/dom0disk.sh), last and writable: its
+            // disk image is served to the guest by Dom0.
+            if FileManager.default.fileExists(atPath: out + "/dom0/linux.tar"), boardOptions.drive.count < 8 {
+                boardOptions.drive.append("file=" + out + "/dom0/linux.tar")
+            }
         }
         var images = try BootImages.parse([])
         images.bios = fw

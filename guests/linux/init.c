@@ -6,6 +6,9 @@
  *   - with `vireo.test=disk` on the kernel command line, runs the disk test: mount /dev/vda
  *     (ext2) on /mnt, print the first line of /mnt/hello.txt, write /mnt/out.txt, sync,
  *     unmount, report whether /dev/vdb exists, power off;
+ *   - with `vireo.test=bench`, runs the disk benchmark on the raw /dev/vda (any content; the
+ *     build makes bench.img): read all of it sequentially in 64 KiB reads (O_DIRECT), write
+ *     the same bytes back in 64 KiB pwrites and fsync, print both times, power off;
  *   - otherwise runs a tiny shell on /dev/console (`help` lists its builtins).
  * It never returns: init exiting panics the kernel, so every way out is a power-off. */
 
@@ -21,6 +24,8 @@ enum {
   NR_dup3 = 24, NR_mkdirat = 34, NR_umount2 = 39, NR_mount = 40, NR_faccessat = 48,
   NR_openat = 56, NR_close = 57, NR_getdents64 = 61, NR_read = 63, NR_write = 64,
   NR_sync = 81, NR_fsync = 82, NR_nanosleep = 101, NR_reboot = 142, NR_uname = 160,
+  NR_lseek = 62, NR_pread64 = 67, NR_pwrite64 = 68, NR_clock_gettime = 113,
+  NR_munmap = 215, NR_mmap = 222,
 };
 #define AT_FDCWD (-100)
 #define O_RDONLY 0
@@ -29,9 +34,17 @@ enum {
 #define O_CREAT 0100
 #define O_TRUNC 01000
 #define O_DIRECTORY 0200000
+#define O_DIRECT 040000
 #define EINTR 4
 #define EBADF 9
 #define EBUSY 16
+#define EINVAL 22
+#define SEEK_END 2
+#define CLOCK_MONOTONIC 1
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
 #define DT_DIR 4
 #define REBOOT_MAGIC1 0xfee1deadL
 #define REBOOT_MAGIC2 672274793L
@@ -229,6 +242,83 @@ static void __attribute__((noreturn)) disk_test(int cpus) {
   power_off(REBOOT_CMD_POWER_OFF);
 }
 
+/* ---- The disk benchmark (vireo.test=bench) ---- */
+
+#define BENCH_CHUNK 65536L
+
+/* CLOCK_MONOTONIC in microseconds (the system call: this /init has no vDSO code). */
+static long now_us(void) {
+  long ts[2] = { 0, 0 };
+  long r = SC(NR_clock_gettime, CLOCK_MONOTONIC, ts, 0, 0, 0);
+  if (r < 0) { report_error("clock_gettime", r); return 0; }
+  return ts[0] * 1000000L + ts[1] / 1000;
+}
+
+/* Opens /dev/vda with FLAGS | O_DIRECT, or with FLAGS alone when the kernel refuses
+ * O_DIRECT (EINVAL); *direct says which. */
+static long bench_open(int flags, int *direct) {
+  long fd = sys_openat("/dev/vda", flags | O_DIRECT, 0);
+  *direct = fd >= 0;
+  if (fd == -EINVAL) fd = sys_openat("/dev/vda", flags, 0);
+  return fd;
+}
+
+/* "vireo-init: bench WHAT N bytes in T us" */
+static void bench_report(const char *what, long bytes, long us) {
+  out_str("vireo-init: bench "); out_str(what); out_chr(' '); out_num(bytes);
+  out_str(" bytes in "); out_num(us); out_str(" us\n"); out_flush();
+}
+
+/* Reads all of /dev/vda into one buffer (64 KiB reads), then writes it back (64 KiB
+ * pwrites, fsync). The buffer is anonymous memory, page-aligned as O_DIRECT needs, and
+ * touched before the clock starts so that page faults are not counted. */
+static void __attribute__((noreturn)) bench_test(void) {
+  int direct;
+  long fd = bench_open(O_RDONLY, &direct);
+  if (fd < 0) { report_error("open /dev/vda", fd); power_off(REBOOT_CMD_POWER_OFF); }
+  long size = SC(NR_lseek, fd, 0, SEEK_END, 0, 0);
+  if (size < 0) { report_error("lseek /dev/vda", size); power_off(REBOOT_CMD_POWER_OFF); }
+  out_str("vireo-init: bench /dev/vda "); out_num(size);
+  out_str(direct ? " bytes, O_DIRECT\n" : " bytes, buffered\n"); out_flush();
+  size_t len = size > 0 ? (size_t)size : 1;
+  long m = sys_call(NR_mmap, 0, (long)len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m < 0 && m > -4096) { report_error("mmap", m); power_off(REBOOT_CMD_POWER_OFF); }
+  u8 *buf = (u8 *)m;
+  for (size_t i = 0; i < len; i += 4096) buf[i] = 0;
+
+  long got = 0, t0 = now_us();
+  while (got < size) {
+    long want = size - got < BENCH_CHUNK ? size - got : BENCH_CHUNK;
+    long n = SC(NR_pread64, fd, buf + got, want, got, 0);
+    if (n == -EINTR) continue;
+    if (n <= 0) { report_error("read /dev/vda", n < 0 ? n : -5 /* EIO */); break; }
+    got += n;
+  }
+  long t1 = now_us();
+  sys_close((int)fd);
+  bench_report("read", got, t1 - t0);
+  if (got != size) power_off(REBOOT_CMD_POWER_OFF);
+
+  fd = bench_open(O_RDWR, &direct);
+  if (fd < 0) { report_error("open /dev/vda for writing", fd); power_off(REBOOT_CMD_POWER_OFF); }
+  long put = 0;
+  t0 = now_us();
+  while (put < size) {
+    long want = size - put < BENCH_CHUNK ? size - put : BENCH_CHUNK;
+    long n = SC(NR_pwrite64, fd, buf + put, want, put, 0);
+    if (n == -EINTR) continue;
+    if (n <= 0) { report_error("write /dev/vda", n < 0 ? n : -5 /* EIO */); break; }
+    put += n;
+  }
+  long f = SC(NR_fsync, fd, 0, 0, 0, 0);
+  t1 = now_us();
+  if (f < 0) report_error("fsync /dev/vda", f);
+  sys_close((int)fd);
+  if (put == size && f >= 0) bench_report("wrote", put, t1 - t0);
+  SC(NR_munmap, buf, len, 0, 0, 0);
+  power_off(REBOOT_CMD_POWER_OFF);
+}
+
 /* ---- The shell ---- */
 
 static char ibuf[512];
@@ -374,6 +464,7 @@ void __attribute__((noreturn)) init_main(void) {
   r = sys_mount("devtmpfs", "/dev", "devtmpfs");
   if (r < 0 && r != -EBUSY) report_error("mount /dev", r);
   if (cmdline_has("vireo.test=disk")) disk_test(cpus);
+  if (cmdline_has("vireo.test=bench")) bench_test();
   shell();
   power_off(REBOOT_CMD_POWER_OFF);
 }

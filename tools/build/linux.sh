@@ -14,6 +14,16 @@
 #                    copy; then read the result back on the host with
 #                      debugfs -R 'cat /out.txt' copy-of-disk.img
 #                    (`debugfs -R 'ls -l /' IMG` lists the files).
+#   bench.img        16 MiB of a deterministic pattern, no file system: 16-byte lines, each
+#                    its own index as 15 zero-padded digits and a newline (line k at byte
+#                    16*k). Boot with `vireo.test=bench` and /init reads all of /dev/vda in
+#                    64 KiB O_DIRECT reads, writes the same bytes back in 64 KiB pwrites
+#                    plus fsync, prints
+#                      vireo-init: bench read N bytes in T us
+#                      vireo-init: bench wrote N bytes in T us
+#                    (CLOCK_MONOTONIC, the guest's time) and powers off. Any raw image
+#                    works, e.g. `dd if=/dev/urandom of=b.img bs=1M count=16`; run on a
+#                    copy (its content is unchanged, but it is opened for writing).
 # Example (on the board; QEMU: qemu-system-riscv64 -M virt -smp 2 -m 256M -nographic
 # -bios default -kernel Image -initrd initramfs.cpio -drive file=COPY,if=none,format=raw,id=d
 # -device virtio-blk-device,drive=d -append ...):
@@ -22,10 +32,12 @@
 #     --bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf \
 #     --kernel .build-riscv/linux/Image --initrd .build-riscv/linux/initramfs.cpio \
 #     --drive file=/tmp/d.img --append "console=ttyS0 vireo.test=disk"
-# Without vireo.test=disk /init runs a tiny shell on the console (`help` lists its builtins).
+# Without vireo.test=disk or =bench /init runs a tiny shell on the console (`help` lists its
+# builtins).
 #
 # The kernel is cached by a key: the sha256 of the fragment's sha256, the linux-source
-# package version, the cross compiler's version and this script's sha256. An unchanged key
+# package version, the cross compiler's version and the sha256 of this script's Source and
+# Kernel sections (so editing the rest, /init or the disks never rebuilds it). An unchanged key
 # does nothing ("linux: cached"). The source is extracted once per package version to
 # $OUT/linux/src/, and one object tree ($OUT/linux/obj, make O=) is kept across keys, so a
 # new key rebuilds only what its configuration changed. Images of older keys are pruned.
@@ -77,7 +89,11 @@ fi
 
 # ---- Kernel ----
 gccver="$("${CROSS}gcc" --version | head -n 1)"
-key="$( { sha256sum <"$FRAG"; echo "$PKG $pkgver"; echo "$gccver"; sha256sum <"$SELF"; } \
+# The script's part in the key: from "# ---- Source" up to "# ---- /init" (the lines that
+# fetch, configure and build the kernel).
+kernel_steps() { sed -n '/^# ---- Source/,/^# ---- \/init/p' "$SELF"; }
+[ -n "$(kernel_steps)" ] || { echo "linux: $SELF lost its section markers" >&2; exit 1; }
+key="$( { sha256sum <"$FRAG"; echo "$PKG $pkgver"; echo "$gccver"; kernel_steps | sha256sum; } \
         | sha256sum | cut -c1-64)"
 KDIR="$DST/$key"
 # A fixed build user and host, so the version banner does not name this machine.
@@ -188,4 +204,13 @@ if needs_rebuild "$DISK" "$SELF"; then
   mv "$DISK.tmp" "$DISK"
   echo "linux: built $DISK"
 fi
-echo "linux: $DST/Image $CPIO $DISK"
+
+# ---- Benchmark disk: raw, no file system ----
+BENCH="$DST/bench.img"
+if needs_rebuild "$BENCH" "$SELF"; then
+  seq -f '%015.0f' 0 1048575 >"$BENCH.tmp"
+  [ "$(stat -c %s "$BENCH.tmp")" = 16777216 ] || { echo "linux: $BENCH.tmp is not 16 MiB" >&2; exit 1; }
+  mv "$BENCH.tmp" "$BENCH"
+  echo "linux: built $BENCH"
+fi
+echo "linux: $DST/Image $CPIO $DISK $BENCH"
