@@ -138,7 +138,7 @@ public enum SBI {
         /// a0 = domain, a1 = disk, a2 = byte offset in the in-flight request's data, a3 =
         /// buffer in Dom0's RAM, a4 = length, a5 = direction: `diskFromGuest` copies the
         /// data of a write out of the guest's buffers, `diskToGuest` the data of a read into
-        /// them → value = bytes copied.
+        /// them (at most `maxPopulate` bytes per call) → value = bytes copied.
         public static let diskCopy: UInt64 = 14
         public static let diskFromGuest: UInt64 = 0
         public static let diskToGuest: UInt64 = 1

@@ -86,7 +86,7 @@ import TestSupport
         let script = d.appendingPathComponent("input.txt")
         try "150000000 uname\\n\n200000000 nproc\\n\n250000000 cat /proc/cmdline\\n\n300000000 poweroff\\n\n"
             .write(to: script, atomically: true, encoding: .utf8)
-        let r = try runCommand(Repo.fastVireo, ["boot", "--harts", "2", "--console-input", script.path,
+        let r = try runCommand(Repo.fastVireo, ["boot", "--harts", "2", "--console-input", script.path, "--append", "vireo.stats",
                                                 "--guest", Self.image + ",console=\(console) mem=128M name=linux vcpus=2",
                                                 "--guest", Self.initramfs + ",ramdisk", "--max-instructions", "3000000000"],
                                timeout: 300)
@@ -99,7 +99,13 @@ import TestSupport
         #expect(out.contains("# nproc\n2\n"))
         #expect(out.contains("# cat /proc/cmdline\nconsole=\(console) mem=128M name=linux vcpus=2\n"))
         #expect(out.contains("vireo-init: powering off"))
-        #expect(out.hasSuffix("vireo: domain 0 (linux) shut down\n"), "\(out.suffix(500))")
+        #expect(out.contains("vireo: domain 0 (linux) shut down\n"), "\(out.suffix(500))")
+        // Its two vCPUs ran on both harts (the firmware's per-hart statistics).
+        for hart in 0..<2 {
+            let line = out.split(separator: "\n").first { $0.hasPrefix("vireo: stats: hart \(hart): guests ") }
+            let percent = line.flatMap { Double($0.split(separator: " ")[5].dropLast()) } ?? 0
+            #expect(percent > 0, "hart \(hart): \(line ?? "no stats")")
+        }
         if console == "ttyS0" {
             #expect(out.contains("plic: plic@c000000: mapped 95 interrupts with 2 handlers for 4 contexts."))
             #expect(out.contains("10000000.serial: ttyS0 at MMIO 0x10000000 (irq = 1, base_baud = 230400) is a 16550A"))
@@ -142,6 +148,11 @@ import TestSupport
         #expect(after.contains { $0.hasPrefix("linux ") && $0.contains("---s--") }, "\(after)")
         let info = Dom0.output(of: "info linux", in: lines)
         #expect(info.contains { $0.contains("shut down") }, "\(info)")
+        // The guest's fsync reached Dom0's physical disk as FLUSH (the board fsyncs the file).
+        let disks = Dom0.output(of: "stats", in: lines).first { $0.hasPrefix("guest disks: ") } ?? ""
+        let flushes = disks.split(separator: " ").firstIndex(of: "flushes").flatMap { Int(disks.split(separator: " ")[$0 - 1]) } ?? 0
+        #expect(flushes >= 1, "\(disks)")
+        #expect(disks.contains("(0 with an error)"), "\(disks)")
         #expect(try Self.fileInImage("disk.img", "/out.txt", archive: tar, in: d) == "written by linux on \(vcpus) cpus\n")
     }
 

@@ -94,7 +94,7 @@ final class Hypervisor {
         for h in harts {
             let span = h.firstEntry == 0 ? 0 : now &- h.firstEntry
             var idle = h.idleCycles
-            if h.sleepingSince != 0 { idle &+= now &- h.sleepingSince }
+            if h.sleepingSince != 0 && h.firstEntry != 0 { idle &+= now &- max(h.sleepingSince, h.firstEntry) }
             var busy = h.guestCycles
             if h === hart, h.current != nil { busy &+= now &- h.enteredAt }
             let perSwitch = h.sliceSwitches == 0 ? 0 : h.sliceSwitchCycles / h.sliceSwitches

@@ -173,7 +173,8 @@ extension Hypervisor {
             // A device interrupt ends WFI without a trap (the firmware runs with MIE = 0).
             if csr_read_mip() & Interrupt.MEIP != 0 { forwardDeviceInterrupts() }
             hart.sleepingSince = 0
-            hart.idleCycles &+= csr_read_mcycle() &- slept
+            // Idle time counts from the hart's first guest entry, as its span in the stats does.
+            if hart.firstEntry != 0 { hart.idleCycles &+= csr_read_mcycle() &- max(slept, hart.firstEntry) }
         }
     }
 

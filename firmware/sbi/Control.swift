@@ -45,7 +45,10 @@ extension Hypervisor {
             }
             return diskPop(into: UnsafeMutableRawPointer(bitPattern: UInt(p))!)
         case SBI.Control.diskCopy:
-            guard let d = target(c.a0), c.a1 < UInt64(d.disks.count), c.a5 <= 1 else { return .fail(SBI.errInvalidParam) }
+            // At most maxPopulate bytes per call: bounded work under the lock.
+            guard let d = target(c.a0), c.a1 < UInt64(d.disks.count), c.a5 <= 1, c.a4 <= SBI.Control.maxPopulate else {
+                return .fail(SBI.errInvalidParam)
+            }
             guard let p = dom0.hostAddress(gpa: c.a3, length: c.a4) else { return .fail(SBI.errInvalidAddress) }
             guard let n = d.disks[Int(c.a1)].copy(d.ram, offset: c.a2, buffer: UnsafeMutableRawPointer(bitPattern: UInt(p))!,
                                                   length: c.a4, toGuest: c.a5 == SBI.Control.diskToGuest) else {

@@ -37,6 +37,10 @@ enum Backend {
   /// Requests completed, and those completed with an error status (shown by `stats`).
   static var served: UInt64 = 0
   static var failed: UInt64 = 0
+  /// Of those: reads, writes and flushes passed to the physical disk (`stats`).
+  static var reads: UInt64 = 0
+  static var writes: UInt64 = 0
+  static var flushes: UInt64 = 0
 
   /// Takes the software interrupt: sie.SSIE on, the handler set, and sstatus.SIE opened
   /// (the rest of Dom0 keeps working with it open: the virtio driver and `Timer.sleep`
@@ -110,6 +114,7 @@ enum Backend {
         guard copy(done, source, n, toGuest: true) else { return complete(DiskRequest.statusIOError) }
         done &+= UInt64(n)
       }
+      reads &+= 1
       complete(DiskRequest.statusOK)
     case .write(let device, let sector, let bytes):
       var done: UInt64 = 0
@@ -125,8 +130,11 @@ enum Backend {
         library?.wrote(device, offset: at &* 512, data)
         done &+= UInt64(n)
       }
+      writes &+= 1
       complete(DiskRequest.statusOK)
     case .flush(let device):
+      // The guest's FLUSH becomes Dom0's physical FLUSH (the board fsyncs the host file).
+      flushes &+= 1
       complete(Disks.flush(device) == nil ? DiskRequest.statusOK : DiskRequest.statusIOError)
     case .identify(let id):
       let ok = id.withUnsafeBytes { raw -> Bool in

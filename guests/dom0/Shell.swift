@@ -399,7 +399,8 @@ final class Shell {
     }
     if Backend.served > 0 || !Backend.table.isEmpty {
       Out.line("guest disks: " + String(Backend.table.entries.count) + " served, " + String(Backend.served)
-               + " requests completed (" + String(Backend.failed) + " with an error)")
+               + " requests completed (" + String(Backend.failed) + " with an error): " + String(Backend.reads) + " reads, "
+               + String(Backend.writes) + " writes, " + String(Backend.flushes) + " flushes")
     }
   }
 
