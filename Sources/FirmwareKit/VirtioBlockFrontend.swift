@@ -101,7 +101,11 @@ public struct VirtioBlockFrontend {
         public let sector: UInt64
         /// Bytes of data: what a write carries, or room a read (or GET_ID) fills.
         public let length: UInt64
+        /// Names this request to the backend (15 bits, counting pops): a copy or completion
+        /// meant for a request the driver dropped by a reset cannot land on its successor.
+        public var token: UInt32 = 0
     }
+    var pops: UInt32 = 0
     public private(set) var inFlight: Request? = nil
     var segments: [Segment] = []
     var statusByte: UInt64 = 0
@@ -336,7 +340,9 @@ public struct VirtioBlockFrontend {
         let data = type == VirtioBlockFrontend.typeOut ? readable : writable
         let length = data.reduce(0) { $0 &+ $1.length }
         segments = data
-        let request = Request(head: head, type: type, sector: sector, length: length)
+        pops = (pops &+ 1) & 0x7FFF
+        var request = Request(head: head, type: type, sector: sector, length: length)
+        request.token = pops
         inFlight = request
         switch type {
         case VirtioBlockFrontend.typeIn, VirtioBlockFrontend.typeOut:
@@ -384,10 +390,11 @@ public struct VirtioBlockFrontend {
 
     /// Moves `length` bytes between the in-flight request's data, from byte `offset`, and
     /// `buffer`: into guest memory (`toGuest`, a read's data) or out of it. Returns the
-    /// bytes moved, or nil when no request is in flight, the direction does not match its
-    /// type, or the range lies outside its data.
-    public func copy(_ ram: GuestRAM, offset: UInt64, buffer: UnsafeMutableRawPointer, length: UInt64, toGuest: Bool) -> UInt64? {
-        guard let r = inFlight else { return nil }
+    /// bytes moved, or nil when no request is in flight (or not the one `token` names), the
+    /// direction does not match its type, or the range lies outside its data.
+    public func copy(_ ram: GuestRAM, offset: UInt64, buffer: UnsafeMutableRawPointer, length: UInt64, toGuest: Bool,
+                     token: UInt32? = nil) -> UInt64? {
+        guard let r = inFlight, token == nil || token == r.token else { return nil }
         let guestWrites = r.type != VirtioBlockFrontend.typeOut
         guard toGuest == guestWrites, offset <= r.length, length <= r.length - offset else { return nil }
         var skip = offset, done: UInt64 = 0
@@ -405,8 +412,8 @@ public struct VirtioBlockFrontend {
     /// Ends the in-flight request with `status`; `written` is how many data bytes the
     /// device wrote into guest buffers. False when none is in flight.
     @discardableResult
-    public mutating func complete(_ ram: GuestRAM, status: UInt8) -> Bool {
-        guard let r = inFlight else { return false }
+    public mutating func complete(_ ram: GuestRAM, status: UInt8, token: UInt32? = nil) -> Bool {
+        guard let r = inFlight, token == nil || token == r.token else { return false }
         let written = r.type == VirtioBlockFrontend.typeOut || status != VirtioBlockFrontend.ok ? 0 : r.length
         answer(ram, status, written: written)
         return true

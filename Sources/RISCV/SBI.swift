@@ -135,25 +135,29 @@ public enum SBI {
         /// in flight until `diskComplete`), 0 when none. Dom0 is sent a supervisor software
         /// interrupt when a guest notifies a queue.
         public static let diskPop: UInt64 = 13
-        /// a0 = domain, a1 = disk, a2 = byte offset in the in-flight request's data, a3 =
+        /// a0 = domain, a1 = disk | token << 16 (the request's token from diskPop: a call
+        /// for a request the guest dropped by resetting its device, and replaced, is refused
+        /// with SBI_ERR_INVALID_STATE), a2 = byte offset in the in-flight request's data, a3 =
         /// buffer in Dom0's RAM, a4 = length, a5 = direction: `diskFromGuest` copies the
         /// data of a write out of the guest's buffers, `diskToGuest` the data of a read into
         /// them (at most `maxPopulate` bytes per call) → value = bytes copied.
         public static let diskCopy: UInt64 = 14
         public static let diskFromGuest: UInt64 = 0
         public static let diskToGuest: UInt64 = 1
-        /// a0 = domain, a1 = disk, a2 = virtio-blk status (0 OK, 1 IOERR, 2 UNSUPP): ends the
-        /// in-flight request (used ring, interrupt).
+        /// a0 = domain, a1 = disk | token << 16, a2 = virtio-blk status (0 OK, 1 IOERR,
+        /// 2 UNSUPP): ends the in-flight request (used ring, interrupt).
         public static let diskComplete: UInt64 = 15
 
         // DiskRequest (diskPop): domain, disk, type (virtio-blk: 0 IN, 1 OUT, 4 FLUSH,
-        // 8 GET_ID, …), sector, data length in bytes.
+        // 8 GET_ID, …), sector, data length in bytes, token (names this request in
+        // diskCopy and diskComplete).
         public static let requestDomain = 0
         public static let requestDisk = 8
         public static let requestType = 16
         public static let requestSector = 24
         public static let requestLength = 32
-        public static let requestSize = 40
+        public static let requestToken = 40
+        public static let requestSize = 48
         /// Disks per domain (the board's virtio-mmio slots).
         public static let maxDisks = 8
 

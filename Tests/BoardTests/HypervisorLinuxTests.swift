@@ -192,7 +192,7 @@ import TestSupport
     }
 
     /// A Linux guest with a shell prompt (no test on its command line): typed commands
-    /// through `console linux` run on ttyS0; `destroy linux` frees its memory (it took more
+    /// through `console linux` run on ttyS0 (and on hvc0 in the second guest); `destroy linux` frees its memory (it took more
     /// than half of what is free, so a second one fits only then) and creating it again works.
     @Test(.enabled(if: ready, "the Linux test kernel, mke2fs/debugfs or tar missing"))
     func shellDestroyAndCreateAgain() throws {
@@ -203,7 +203,8 @@ import TestSupport
         try Self.config(name: "linux", vcpus: 1, memory: 112, extra: "console=ttyS0", disks: ["disk.img,vda,w"])
             .write(to: d.appendingPathComponent("linux.cfg"), atomically: true, encoding: .utf8)
         let tar = try Self.archive(["disk.img", "disk2.img", "linux.cfg"], in: d)
-        let second = "create linux.cfg name=second disk=\"['disk2.img,vda,w']\""
+        // The second one's console is hvc0 (the SBI console): the shell works there too.
+        let second = "create linux.cfg name=second disk=\"['disk2.img,vda,w']\" extra=\"console=hvc0\""
         let r = try Dom0.session([(20, "create linux.cfg\r"), (90, "create linux.cfg name=third\r"), (100, second + "\r"),
                                   (110, "console linux\r"),
                                   (150, "uname\r"), (200, "mount /dev/vda /mnt\r"), (250, "cat /mnt/hello.txt\r"), (300, "\u{1D}"),

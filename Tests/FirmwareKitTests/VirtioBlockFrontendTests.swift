@@ -635,6 +635,45 @@ struct VirtioBlockFrontendTests {
 
     /// A reset (status 0) drops the request in flight: its completion is refused and
     /// nothing is written.
+    /// The backend names the request it serves: after the driver resets the device and
+    /// queues a new request, a late copy or completion for the old one is refused.
+    @Test func aLateCallForADroppedRequestIsRefused() {
+        let d = BlockDriver()
+        d.start()
+        d.header(type: V.typeIn, sector: 1)
+        d.offer(d.chain([.r(BlockDriver.headerAt, 16), .w(BlockDriver.dataAt, 512), .w(BlockDriver.statusAt, 1)]))
+        _ = d.notify()
+        guard case .request(let old) = d.pop() else {
+            Issue.record("no request")
+            return
+        }
+        #expect(d.w(0x070, 0) == .reset)
+        d.mem.fill(0, at: BlockDriver.availAt, count: 0x2000)
+        d.start()
+        d.header(type: V.typeIn, sector: 2)
+        d.offer(d.chain([.r(BlockDriver.headerAt, 16), .w(BlockDriver.dataAt, 512), .w(BlockDriver.statusAt, 1)]))
+        _ = d.notify()
+        guard case .request(let new) = d.pop() else {
+            Issue.record("no second request")
+            return
+        }
+        #expect(new.token != old.token)
+        var b = [UInt8](repeating: 7, count: 512)
+        let stale = b.withUnsafeMutableBytes {
+            d.dev.copy(d.ram, offset: 0, buffer: $0.baseAddress!, length: 512, toGuest: true, token: old.token)
+        }
+        #expect(stale == nil)
+        let staleCompletion = d.dev.complete(d.ram, status: V.ok, token: old.token)
+        #expect(!staleCompletion)
+        #expect(d.dev.inFlight == new)
+        let fresh = b.withUnsafeMutableBytes {
+            d.dev.copy(d.ram, offset: 0, buffer: $0.baseAddress!, length: 512, toGuest: true, token: new.token)
+        }
+        #expect(fresh == 512)
+        let completed = d.dev.complete(d.ram, status: V.ok, token: new.token)
+        #expect(completed)
+    }
+
     @Test func resetDropsTheRequestInFlight() {
         let d = BlockDriver()
         d.start()

@@ -46,19 +46,24 @@ extension Hypervisor {
             return diskPop(into: UnsafeMutableRawPointer(bitPattern: UInt(p))!)
         case SBI.Control.diskCopy:
             // At most maxPopulate bytes per call: bounded work under the lock.
-            guard let d = target(c.a0), c.a1 < UInt64(d.disks.count), c.a5 <= 1, c.a4 <= SBI.Control.maxPopulate else {
+            let disk = c.a1 & 0xFFFF, token = UInt32(truncatingIfNeeded: c.a1 >> 16)
+            guard let d = target(c.a0), disk < UInt64(d.disks.count), c.a1 >> 32 == 0, c.a5 <= 1,
+                  c.a4 <= SBI.Control.maxPopulate else {
                 return .fail(SBI.errInvalidParam)
             }
             guard let p = dom0.hostAddress(gpa: c.a3, length: c.a4) else { return .fail(SBI.errInvalidAddress) }
-            guard let n = d.disks[Int(c.a1)].copy(d.ram, offset: c.a2, buffer: UnsafeMutableRawPointer(bitPattern: UInt(p))!,
-                                                  length: c.a4, toGuest: c.a5 == SBI.Control.diskToGuest) else {
+            guard let n = d.disks[Int(disk)].copy(d.ram, offset: c.a2, buffer: UnsafeMutableRawPointer(bitPattern: UInt(p))!,
+                                                  length: c.a4, toGuest: c.a5 == SBI.Control.diskToGuest, token: token) else {
                 return .fail(SBI.errInvalidState)
             }
             return .ok(n)
         case SBI.Control.diskComplete:
-            guard let d = target(c.a0), c.a1 < UInt64(d.disks.count), c.a2 <= 2 else { return .fail(SBI.errInvalidParam) }
-            guard d.disks[Int(c.a1)].complete(d.ram, status: UInt8(c.a2)) else { return .fail(SBI.errInvalidState) }
-            updateDiskLine(d, Int(c.a1))
+            let disk = c.a1 & 0xFFFF, token = UInt32(truncatingIfNeeded: c.a1 >> 16)
+            guard let d = target(c.a0), disk < UInt64(d.disks.count), c.a1 >> 32 == 0, c.a2 <= 2 else {
+                return .fail(SBI.errInvalidParam)
+            }
+            guard d.disks[Int(disk)].complete(d.ram, status: UInt8(c.a2), token: token) else { return .fail(SBI.errInvalidState) }
+            updateDiskLine(d, Int(disk))
             return .ok()
         case SBI.Control.pause:
             guard let d = target(c.a0) else { return .fail(SBI.errInvalidParam) }
@@ -146,6 +151,7 @@ extension Hypervisor {
                         put(SBI.Control.requestType, UInt64(r.type))
                         put(SBI.Control.requestSector, r.sector)
                         put(SBI.Control.requestLength, r.length)
+                        put(SBI.Control.requestToken, UInt64(r.token))
                         return .ok(1)
                     }
                 }

@@ -69,14 +69,15 @@ enum Backend {
       handle(DiskRequest(
         domain: word(SBI.Control.requestDomain), disk: word(SBI.Control.requestDisk),
         type: word(SBI.Control.requestType), sector: word(SBI.Control.requestSector),
-        length: word(SBI.Control.requestLength)))
+        length: word(SBI.Control.requestLength)), token: word(SBI.Control.requestToken))
     }
     pending.value = 1
     return true
   }
 
-  static func handle(_ request: DiskRequest) {
-    let domain = request.domain, disk = request.disk
+  /// `token` names the request in diskCopy and diskComplete (with the disk: disk | token << 16).
+  static func handle(_ request: DiskRequest, token: UInt64 = 0) {
+    let domain = request.domain, disk = request.disk | (token & 0xFFFF) << 16
     func complete(_ status: UInt8) {
       served &+= 1
       if status != DiskRequest.statusOK { failed &+= 1 }

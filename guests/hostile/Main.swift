@@ -12,6 +12,7 @@ import GuestShim
 /// order given, or `case=all` (memory, mmio, csr, sbi-pointers, ipi-flood, spin,
 /// wfi-user). The word `no-finisher` skips the one store that would power the machine
 /// off natively (mmio). After the last case: `hostile: done` and SBI SRST shutdown.
+/// `case=virtio` (Virtio.swift) needs a disk and is not in `all`.
 ///
 /// Faults are survived through `Trap.exceptionHandler` (`probeHandler`): it records
 /// scause/stval/sepc, and resumes after the faulting instruction (sepc + its length), or
@@ -230,6 +231,7 @@ let cases: [HostileCase] = [
   HostileCase(name: "slice-theft", inAll: false, summary: "wakes just before every 1 ms slice boundary for 500 ms", run: sliceTheftCase),
   HostileCase(name: "unfinished-line", inAll: false, summary: "a last line without a newline, then shutdown", run: unfinishedLineCase),
   HostileCase(name: "hsm", inAll: false, summary: "hart_start at an odd address, then hart_stop on every vCPU", run: hsmCase),
+  HostileCase(name: "virtio", inAll: false, summary: "breaks the virtqueue of its disk at 0x10001000 (needs disk = [...])", run: virtioCase),
 ]
 
 @_cdecl("guest_main")
