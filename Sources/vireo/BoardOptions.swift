@@ -6,7 +6,7 @@ import Foundation
 
 /// Flags shared by every command that builds a board.
 struct BoardOptions: ParsableArguments {
-    @Option(name: .long, help: "Guest DRAM size: bytes, or with a K/M/G suffix (default 256M).")
+    @Option(name: [.customShort("m"), .long], help: "Guest DRAM size: bytes, or with a K/M/G suffix (default 256M; -m as QEMU's).")
     var memory: String = "256M"
 
     @Option(name: .long, help: "Number of harts, 1–8.")

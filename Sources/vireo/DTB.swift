@@ -4,8 +4,12 @@ import Foundation
 
 struct DTB: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the board's device tree blob to stdout (read it with dtc -I dtb -O dts)."
+        abstract: "Write the board's device tree blob to a file or a pipe (read it with dtc -I dtb -O dts).",
+        discussion: "`vireo dtb -o board.dtb`, or `vireo dtb | dtc -I dtb -O dts`. Binary is not written to a terminal."
     )
+
+    @Option(name: [.customShort("o"), .long], help: "Write the blob to this file instead of standard output.")
+    var output: String?
 
     @OptionGroup var board: BoardOptions
 
@@ -22,6 +26,17 @@ struct DTB: ParsableCommand {
             throw ExitCode(2)
         }
         let blob = machine.makeDeviceTree().blob()
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(blob)) else {
+                FileHandle.standardError.write("vireo: \(output): cannot write the device tree\n".data(using: .utf8)!)
+                throw ExitCode(1)
+            }
+            return
+        }
+        guard isatty(STDOUT_FILENO) == 0 else {
+            FileHandle.standardError.write("vireo: the device tree is binary: give -o FILE, or pipe it (vireo dtb | dtc -I dtb -O dts)\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
         FileHandle.standardOutput.write(Data(blob))
     }
 }

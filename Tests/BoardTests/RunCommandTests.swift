@@ -3,6 +3,7 @@ import BoardCore
 import Foundation
 import Testing
 import VireoELF
+import TestSupport
 
 /// `vireo run`: loading, refusals with one clear line, exit codes, limits, stats and traces.
 @Suite struct RunCommandTests {
@@ -15,6 +16,26 @@ import VireoELF
     }
 
     /// Refusals: one line on stderr naming the file and the reason, exit status 2.
+    /// `vireo dtb -o FILE` writes the blob; without -o it goes to a pipe but never to a
+    /// terminal (script(1) gives it one); `-m` is `--memory`, as on QEMU.
+    @Test func dtbToAFileOrAPipeNotATerminal() throws {
+        let path = try temporaryFile("board-\(UUID().uuidString).dtb", [])
+        let r = try runCommand(Repo.vireo, ["dtb", "-m", "128M", "-o", path])
+        #expect(r.status == 0 && r.stdout.isEmpty, "\(r.stderr)")
+        let blob = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(blob.prefix(4) == [0xD0, 0x0D, 0xFE, 0xED])
+        let piped = try runCommand("/bin/sh", ["-c", "\"$0\" dtb -m 128M | cat", Repo.vireo])
+        #expect([UInt8](piped.stdout.utf8).count > 0 && piped.status == 0)
+        #expect(try [UInt8](runSubprocess(Repo.vireo, ["dtb", "-m", "128M"], timeout: 60).stdout) == blob)
+        if let script = Repo.executable("script") {
+            let tty = try runCommand(script, ["-qec", "\(Repo.vireo) dtb", "/dev/null"])
+            #expect(tty.status == 2)
+            #expect(tty.stdout.contains("vireo: the device tree is binary: give -o FILE, or pipe it"), "\(tty.stdout)")
+        }
+        let bad = try runCommand(Repo.vireo, ["dtb", "-o", "/nonexistent/dir/x.dtb"])
+        #expect(bad.status == 1 && bad.stderr == "vireo: /nonexistent/dir/x.dtb: cannot write the device tree\n")
+    }
+
     @Test func refusesNonELF() throws {
         let path = try temporaryFile("notes.txt", Array("hello, board\n".utf8))
         let r = try runCommand(Repo.vireo, ["run", path])
