@@ -34,8 +34,9 @@ let package = Package(
         .target(name: "Dom0Kit"),
         // Hart, MMU, PMP, bus and devices: one module so the optimizer sees the hot path.
         .target(name: "BoardCore", dependencies: ["RISCV"], swiftSettings: hotLoop),
-        // Machine assembly: memory map, loader, device tree, run loop, statistics.
-        .target(name: "Board", dependencies: ["BoardCore", "VireoELF", "RISCV"]),
+        // Machine assembly: memory map, loader, device tree (FirmwareKit's FDTBuilder), run loop,
+        // statistics.
+        .target(name: "Board", dependencies: ["BoardCore", "VireoELF", "RISCV", "FirmwareKit"]),
         .executableTarget(
             name: "vireo",
             dependencies: [

@@ -123,7 +123,7 @@ extension Machine {
             if bss > 0 { bus.writeMemory(s.physicalAddress + UInt64(s.bytes.count), [UInt8](repeating: 0, count: bss)) }
         }
         for blob in ([initrd].compactMap { $0 } + modules) { bus.writeMemory(blob.address, blob.bytes) }
-        let dtb = makeDeviceTree().blob()
+        let dtb = deviceTreeBlob()
         dtbAddress = placeDeviceTree(size: UInt64(dtb.count))
         bus.writeMemory(dtbAddress, dtb)
         bus.writeMemory(bus.romBase, BootROM.image(entry: program.entry, dtb: dtbAddress, nextAddress: nextAddress))

@@ -25,7 +25,7 @@ struct DTB: ParsableCommand {
             FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
             throw ExitCode(2)
         }
-        let blob = machine.makeDeviceTree().blob()
+        let blob = machine.deviceTreeBlob()
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: Data(blob)) else {
                 FileHandle.standardError.write("vireo: \(output): cannot write the device tree\n".data(using: .utf8)!)

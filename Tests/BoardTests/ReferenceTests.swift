@@ -17,7 +17,7 @@ import VireoELF
         let blob = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-\(getpid()).dtb").path
         let shell = try runCommand("/bin/sh", ["-c", "\"$0\" dtb --memory 512M > \"$1\"", Repo.vireo, blob])
         #expect(shell.status == 0, "\(shell.stderr)")
-        let raw = Machine(config: { var c = BoardConfig(); c.memoryBytes = 512 << 20; return c }()).makeDeviceTree().blob()
+        let raw = Machine(config: { var c = BoardConfig(); c.memoryBytes = 512 << 20; return c }()).deviceTreeBlob()
         #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(raw))
         let r = try runCommand(Self.dtc!, ["-I", "dtb", "-O", "dts", blob])
         #expect(r.status == 0, "\(r.stderr)")
@@ -35,7 +35,7 @@ import VireoELF
         try m.load(path: Repo.programs.appendingPathComponent("rv64i.elf").path)
         _ = m.step(); _ = m.step(); _ = m.step(); _ = m.step()  // through `ld a1, 32(t0)`
         #expect(m.hart.register(11) == m.dtbAddress)
-        let blob = m.makeDeviceTree().blob()
+        let blob = m.deviceTreeBlob()
         #expect(m.bus.readMemory(m.dtbAddress, count: blob.count) == blob)
         #expect(m.dtbAddress >= 0x8000_0000 && m.dtbAddress + UInt64(blob.count) <= 0x8000_0000 + (256 << 20))
     }
@@ -104,7 +104,7 @@ import VireoELF
     @Test func appendBecomesBootargs() throws {
         let m = Machine(uart: UART16550(outputFD: -1, inputFD: -1))
         m.bootargs = "console=ttyS0 earlycon"
-        let blob = m.makeDeviceTree().blob()
+        let blob = m.deviceTreeBlob()
         let text = String(decoding: blob, as: UTF8.self)
         #expect(text.contains("console=ttyS0 earlycon"))
         #expect(text.contains("bootargs"))
@@ -133,7 +133,7 @@ import VireoELF
         #expect(m.bus.readMemory(rd.address, count: 8) == Array("ramdisk!".utf8))
         #expect(m.bus.readMemory(m.modules[0].address, count: 11) == Array("dom0 kernel".utf8))
         let blob = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-chosen-\(getpid()).dtb")
-        try Data(m.makeDeviceTree().blob()).write(to: blob)
+        try Data(m.deviceTreeBlob()).write(to: blob)
         let r = try runCommand(Self.dtc!, ["-I", "dtb", "-O", "dts", blob.path])
         #expect(r.status == 0 && !r.stderr.contains("ERROR"), "\(r.stderr)")
         for needle in ["linux,initrd-start = <0x00 0x88000000>", "linux,initrd-end = <0x00 0x88000008>",

@@ -56,7 +56,7 @@ import Testing
         var c = BoardConfig()
         c.harts = 3
         let blob = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-smp-\(getpid()).dtb")
-        try Data(Machine(config: c).makeDeviceTree().blob()).write(to: blob)
+        try Data(Machine(config: c).deviceTreeBlob()).write(to: blob)
         let r = try runCommand(ReferenceTests.dtc!, ["-I", "dtb", "-O", "dts", blob.path])
         #expect(r.status == 0 && !r.stderr.contains("ERROR"))
         for n in 0..<3 { #expect(r.stdout.contains("cpu@\(n) {")) }
@@ -73,7 +73,7 @@ import Testing
         var c = BoardConfig()
         #expect(Machine.parseISA("rv64imac_zicsr_zifencei_sstc", into: &c) == nil)
         #expect(c.sstc)
-        let text = String(decoding: Machine(config: c).makeDeviceTree().blob(), as: UTF8.self)
+        let text = String(decoding: Machine(config: c).deviceTreeBlob(), as: UTF8.self)
         #expect(text.contains("rv64imac_zicntr_zicsr_zifencei_sstc"))
         #expect(Machine.isaExtensions(c).contains("sstc"))
         #expect(Machine(config: c).hart.sstc)
@@ -96,7 +96,7 @@ import Testing
         #expect(Machine.isaExtensions(c).contains("h"))
         let m = Machine(config: c)
         #expect(m.hart.h)
-        let text = String(decoding: m.makeDeviceTree().blob(), as: UTF8.self)
+        let text = String(decoding: m.deviceTreeBlob(), as: UTF8.self)
         #expect(text.contains("rv64imac_h_zicntr_zicsr_zifencei_sstc"))
         var plain = BoardConfig()
         #expect(Machine.parseISA("rv64imac", into: &plain) == nil)

@@ -119,46 +119,6 @@ struct FDTBuilderTests {
         #expect(checked == 8)
     }
 
-    /// Fed the board's own tree, the builder writes the board's blob byte for byte (same
-    /// layout, same first-use order of names).
-    @Test func reproducesTheBoardsBlob() throws {
-        var config = BoardConfig()
-        config.harts = 2
-        config.h = true
-        let machine = Machine(config: config)
-        machine.bootargs = "earlycon"
-        try machine.boot(firmware: nil, kernel: nil, modules: [Machine.Blob(path: "k", bytes: [1, 2, 3, 4], arguments: "a b")])
-        let tree = machine.makeDeviceTree()
-        var builder = FDTBuilder()
-        func emit(_ node: DeviceTree.Node) {
-            builder.beginNode(node.name)
-            for (name, value) in node.properties {
-                switch value {
-                case .empty: builder.property(name)
-                case .u32(let cells):
-                    if cells.count == 1 {
-                        builder.property(name, u32: cells[0])
-                    } else {
-                        builder.property(name, cells: cells)
-                    }
-                case .u64(let values):
-                    if values.count == 1 {
-                        builder.property(name, u64: values[0])
-                    } else {
-                        builder.property(name, cells: values.flatMap { [UInt32($0 >> 32), UInt32(truncatingIfNeeded: $0)] })
-                    }
-                case .string(let text): builder.property(name, string: text)
-                case .strings(let list): builder.property(name, strings: list)
-                case .bytes(let bytes): builder.property(name, bytes: bytes)
-                }
-            }
-            for child in node.children { emit(child) }
-            builder.endNode()
-        }
-        emit(tree.root)
-        #expect(builder.finish(bootCPU: tree.bootCPU) == tree.blob())
-    }
-
     @Test func misuseNeverTraps() {
         var builder = FDTBuilder()
         builder.property("before-root", u32: 1)  // ignored: no node open

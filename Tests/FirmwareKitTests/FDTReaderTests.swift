@@ -125,7 +125,7 @@ struct FDTReaderTests {
             Machine.Blob(path: "dom0.bin", bytes: [UInt8](repeating: 0x13, count: 5000), arguments: "dom0 quiet"),
             Machine.Blob(path: "guest1.bin", bytes: [1, 2, 3]),
         ])
-        return (machine, config, machine.makeDeviceTree().blob())
+        return (machine, config, machine.deviceTreeBlob())
     }
 
     @Test func boardDeviceTree() throws {
@@ -227,46 +227,28 @@ struct FDTReaderTests {
         #expect(try outcome.get() > 20)
     }
 
-    /// Node for node and property for property, the reader sees what the board wrote.
-    @Test func wholeTreeMatchesTheBoardsModel() throws {
-        let (machine, _, blob) = try Self.board()
-        let model = machine.makeDeviceTree()
-        var expected: [String] = []
-        func describe(_ node: DeviceTree.Node, _ path: String) {
-            expected.append("node \(path)")
-            for (name, value) in node.properties { expected.append("  \(name) = \(encode(value))") }
-            for child in node.children { describe(child, path == "/" ? "/\(child.name)" : "\(path)/\(child.name)") }
-        }
-        describe(model.root, "/")
-
-        let seen = try withFDT(blob) { fdt -> [String] in
-            var lines: [String] = []
+    /// Node for node and property for property, the reader sees what the board wrote: its
+    /// walk, written again with the builder, is the board's blob byte for byte.
+    @Test func wholeTreeMatchesTheBoardsBlob() throws {
+        let (_, _, blob) = try Self.board()
+        let rewritten = try withFDT(blob) { fdt -> [UInt8] in
+            var builder = FDTBuilder()
             var order: [String] = []
-            func visit(_ node: FDTNode, _ path: String) {
-                lines.append("node \(path)")
+            func visit(_ node: FDTNode) {
+                builder.beginNode(node.name)
                 order.append(node.name)
-                node.forEachProperty { lines.append("  \($0.name) = \(Array($0.bytes))") }
-                node.forEachChild { child in visit(child, path == "/" ? "/\(child.name)" : "\(path)/\(child.name)") }
+                node.forEachProperty { builder.property($0.name, bytes: Array($0.bytes)) }
+                node.forEachChild { visit($0) }
+                builder.endNode()
             }
-            visit(fdt.root, "/")
+            visit(fdt.root)
             // The pre-order walk visits the same nodes in the same order.
             var names: [String] = []
             fdt.forEachNode { names.append($0.name) }
             #expect(names == order)
-            return lines
+            return builder.finish(bootCPU: fdt.bootCPU)
         }.get()
-        #expect(seen == expected)
-    }
-
-    func encode(_ value: DeviceTree.Value) -> [UInt8] {
-        switch value {
-        case .empty: return []
-        case .u32(let cells): return cells.flatMap { be32($0) }
-        case .u64(let cells): return cells.flatMap { be64($0) }
-        case .string(let text): return Array(text.utf8) + [0]
-        case .strings(let list): return list.flatMap { Array($0.utf8) + [0] }
-        case .bytes(let bytes): return bytes
-        }
+        #expect(rewritten == blob)
     }
 
     @Test func totalSizeFromAPointer() throws {
