@@ -32,7 +32,7 @@ public struct GuestRAM {
 /// device-writable, no room for the header or the status byte) puts the device in
 /// DEVICE_NEEDS_RESET with a configuration-change interrupt (§2.1.2, §4.2.3.2); a request
 /// that is well formed but wrong (a sector beyond the disk, a write to a read-only disk,
-/// a length not a multiple of 512) fails with VIRTIO_BLK_S_IOERR without reaching the
+/// a length not a multiple of 512 or above `maxRequestBytes`) fails with VIRTIO_BLK_S_IOERR without reaching the
 /// backend.
 public struct VirtioBlockFrontend {
     public static let magic: UInt32 = 0x7472_6976           // "virt"
@@ -41,9 +41,16 @@ public struct VirtioBlockFrontend {
     public static let queueMax: UInt32 = 256
     /// Most data descriptors in one request (SEG_MAX tells the driver 2 fewer).
     public static let maxSegments = 128
+    /// The largest segment the driver may use (SIZE_MAX), and so the longest request:
+    /// (maxSegments − 2) × sizeMax = 4,032 KiB. Longer ones fail with IOERR, so that one
+    /// request is bounded work for Dom0 (a review found a 128 MiB request of aliased
+    /// descriptors holding the backend for a quarter of a second).
+    public static let sizeMax: UInt64 = 32 << 10
+    public static let maxRequestBytes = UInt64(maxSegments - 2) * sizeMax
     public static let sectorSize: UInt64 = 512
 
     // Feature bits (§6, §5.2.3).
+    public static let featureSizeMax: UInt64 = 1 << 1
     public static let featureSegMax: UInt64 = 1 << 2
     public static let featureRO: UInt64 = 1 << 5
     public static let featureFlush: UInt64 = 1 << 9
@@ -114,6 +121,7 @@ public struct VirtioBlockFrontend {
         self.capacity = capacity
         self.readOnly = readOnly
         features = VirtioBlockFrontend.featureVersion1 | VirtioBlockFrontend.featureFlush | VirtioBlockFrontend.featureSegMax
+            | VirtioBlockFrontend.featureSizeMax
             | (readOnly ? VirtioBlockFrontend.featureRO : 0)
     }
 
@@ -125,12 +133,13 @@ public struct VirtioBlockFrontend {
         status & VirtioBlockFrontend.statusDriverOK != 0 && status & VirtioBlockFrontend.statusNeedsReset == 0 && queueReady
     }
 
-    /// Configuration space (§5.2.4): capacity, size_max (0: not offered), seg_max.
+    /// Configuration space (§5.2.4): capacity, size_max, seg_max.
     func configByte(_ i: UInt64) -> UInt8 {
         let value: UInt64
         let shift: UInt64
         switch i {
         case 0..<8: value = capacity; shift = i * 8
+        case 8..<12: value = VirtioBlockFrontend.sizeMax; shift = (i - 8) * 8
         case 12..<16: value = UInt64(VirtioBlockFrontend.maxSegments - 2); shift = (i - 12) * 8
         default: return 0
         }
@@ -306,7 +315,9 @@ public struct VirtioBlockFrontend {
         var count: UInt64 = 0
         while true {
             count += 1
-            guard count <= n else { return breakDevice() }
+            // Every descriptor counts, empty ones too: a chain is bounded work (at most the
+            // data segments, the header and the status).
+            guard count <= n, count <= UInt64(VirtioBlockFrontend.maxSegments + 2) else { return breakDevice() }
             let d = desc + Int(index * 16)
             let addr = d.loadUnaligned(as: UInt64.self)
             let length = UInt64(d.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
@@ -347,7 +358,8 @@ public struct VirtioBlockFrontend {
         switch type {
         case VirtioBlockFrontend.typeIn, VirtioBlockFrontend.typeOut:
             let sectors = length / VirtioBlockFrontend.sectorSize
-            if length % VirtioBlockFrontend.sectorSize != 0 || sector > capacity || sectors > capacity - sector
+            if length % VirtioBlockFrontend.sectorSize != 0 || length > VirtioBlockFrontend.maxRequestBytes
+                || sector > capacity || sectors > capacity - sector
                 || (type == VirtioBlockFrontend.typeOut && readOnly) {
                 answer(ram, VirtioBlockFrontend.ioError, written: 0)
                 return .answered

@@ -251,12 +251,12 @@ struct VirtioBlockFrontendTests {
 
     @Test func featuresShowReadOnlyOnlyForReadOnlyDisks() {
         let rw = BlockDriver(readOnly: false)
-        #expect(rw.deviceFeatures == V.featureVersion1 | V.featureFlush | V.featureSegMax)
+        #expect(rw.deviceFeatures == V.featureVersion1 | V.featureFlush | V.featureSegMax | V.featureSizeMax)
         #expect(rw.deviceFeatures & V.featureRO == 0)
         rw.w(0x014, 2)
         #expect(rw.r(0x010) == 0, "no feature bits beyond 63")
         let ro = BlockDriver(readOnly: true)
-        #expect(ro.deviceFeatures == V.featureVersion1 | V.featureFlush | V.featureSegMax | V.featureRO)
+        #expect(ro.deviceFeatures == V.featureVersion1 | V.featureFlush | V.featureSegMax | V.featureSizeMax | V.featureRO)
     }
 
     @Test func featuresOKOnlyForASubsetWithVersion1() {
@@ -295,8 +295,8 @@ struct VirtioBlockFrontendTests {
         #expect(d.dev.read(offset: 0x101, width: 1) == 0xAB)
         #expect(d.dev.read(offset: 0x100, width: 8) == capacity)
         #expect(d.dev.read(offset: 0x106, width: 2) == 0x0001)
-        // size_max is not offered (0), seg_max = 126.
-        #expect(d.dev.read(offset: 0x108, width: 4) == 0)
+        // size_max = 32 KiB, seg_max = 126.
+        #expect(d.dev.read(offset: 0x108, width: 4) == 32768)
         #expect(d.dev.read(offset: 0x10C, width: 4) == 126)
         #expect(d.dev.read(offset: 0x10C, width: 1) == 126)
         // Beyond: zeros. Misaligned or odd widths: refused.
@@ -530,6 +530,33 @@ struct VirtioBlockFrontendTests {
         #expect(d.usedIdx == 2)
         #expect(d.used(1) == (4, 1))
         #expect(d.pop() == .empty)
+    }
+
+    /// A request longer than seg_max × size_max (4,032 KiB) fails with IOERR in the frontend,
+    /// even with all its descriptors aliasing one buffer: one request is bounded work for
+    /// Dom0. One of exactly that length reaches the backend.
+    @Test func requestsLongerThanTheLimitFail() {
+        let d = BlockDriver(capacity: 1 << 20)
+        d.start(queueSize: 256)
+        let limit = V.maxRequestBytes
+        #expect(limit == 126 * 32768)
+        // 126 descriptors of 32 KiB + 512 aliasing one buffer.
+        d.header(type: V.typeIn, sector: 0)
+        var bufs: [Buf] = [.r(BlockDriver.headerAt, 16)]
+        for _ in 0..<126 { bufs.append(.w(BlockDriver.dataAt, 32768 + 512)) }
+        bufs.append(.w(BlockDriver.statusAt, 1))
+        d.offer(d.chain(bufs))
+        #expect(d.notify() == .notify)
+        #expect(d.pop() == .answered)
+        #expect(d.mem.get(UInt8.self, at: BlockDriver.statusAt) == V.ioError)
+        // Exactly the limit: a request for the backend.
+        d.header(type: V.typeIn, sector: 0)
+        var fits: [Buf] = [.r(BlockDriver.headerAt, 16)]
+        for _ in 0..<126 { fits.append(.w(BlockDriver.dataAt, 32768)) }
+        fits.append(.w(BlockDriver.statusAt, 1))
+        d.offer(d.chain(fits, indices: Array(0..<128).map { UInt16($0 + 128) }))
+        #expect(d.notify() == .notify)
+        #expect(d.pop().req?.length == limit)
     }
 
     enum Wrong: String, CaseIterable, CustomTestStringConvertible {

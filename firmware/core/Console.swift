@@ -114,7 +114,13 @@ extension Hypervisor {
     /// (SBI Control consoleWrite, while the user is attached to it).
     func consoleRead(_ domain: Domain) -> UInt8? {
         consoleFlush(domain)
-        if domain.id == 0 { return UART.get() }
+        if domain.id == 0 {
+            // Domain 0 reads the physical UART (also through DBCN or the legacy getchar):
+            // once it is dry, its receive interrupt may fire again.
+            let byte = UART.get()
+            rearmConsoleInterrupt()
+            return byte
+        }
         return domain.input.isEmpty ? nil : domain.input.removeFirst()
     }
 

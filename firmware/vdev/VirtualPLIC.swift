@@ -22,7 +22,9 @@ enum VirtualPLIC {
     static func write(_ hv: Hypervisor, _ vcpu: VCPU, _ offset: UInt64, _ width: UInt64, _ value: UInt64) -> Bool {
         guard width == 4, offset & 3 == 0 else { return false }
         let domain = vcpu.domain
-        if case .completed(let source) = domain.plic.write(offset: offset, value: UInt32(truncatingIfNeeded: value)) {
+        // Only a direct-I/O domain's sources are physical ones (a review found a guest's
+        // completion of its own source 2 completing Dom0's physical source 2).
+        if case .completed(let source) = domain.plic.write(offset: offset, value: UInt32(truncatingIfNeeded: value)), domain.direct {
             hv.completePhysical(source: source)
         }
         hv.updateExternalInterrupts(domain)
