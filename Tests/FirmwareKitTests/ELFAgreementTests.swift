@@ -86,7 +86,7 @@ struct ELFAgreementTests {
         return mine
     }
 
-    static func refusal(_ writer: ELFWriter, _ label: String) -> FirmwareError? {
+    static func refusal(_ writer: TestELFWriter, _ label: String) -> FirmwareError? {
         if case .failure(let error) = agree(writer.build(), label) { return error }
         return nil
     }
@@ -140,7 +140,7 @@ struct ELFAgreementTests {
     // MARK: Crafted files
 
     @Test func goodFile() throws {
-        let bytes = ELFWriter.good().build()
+        let bytes = TestELFWriter.good().build()
         let image = try Self.agree(bytes, "good").get()
         #expect(image.entry == 0x8000_0004)
         #expect(image.segments.count == 2)
@@ -156,7 +156,7 @@ struct ELFAgreementTests {
     }
 
     @Test func everyTruncationOfTheGoodFile() {
-        let bytes = ELFWriter.good().build()
+        let bytes = TestELFWriter.good().build()
         for length in 0..<bytes.count {
             let verdict = Self.agree(Array(bytes.prefix(length)), "good[..<\(length)]")
             guard case .failure(let error) = verdict else {
@@ -175,7 +175,7 @@ struct ELFAgreementTests {
     }
 
     @Test func identification() {
-        var writer = ELFWriter.good()
+        var writer = TestELFWriter.good()
         var bytes = writer.build()
         bytes[1] = 0x46
         #expect(Self.firmware(bytes) == .failure(.notELF))
@@ -185,37 +185,37 @@ struct ELFAgreementTests {
         #expect(Self.firmware(Array("#!/bin/sh\n".utf8)) == .failure(.notELF))
         Self.agree(Array("#!/bin/sh\n".utf8), "script")
 
-        writer = ELFWriter.good()
+        writer = TestELFWriter.good()
         writer.is64 = false
         #expect(Self.refusal(writer, "32-bit") == .not64Bit)
-        writer = ELFWriter.good()
+        writer = TestELFWriter.good()
         writer.littleEndian = false
         #expect(Self.refusal(writer, "big-endian") == .notLittleEndian)
         for version: UInt8 in [0, 2, 0xFF] {
-            writer = ELFWriter.good()
+            writer = TestELFWriter.good()
             writer.identVersion = version
             #expect(Self.refusal(writer, "EI_VERSION \(version)") == .badVersion)
         }
         for elfClass: UInt8 in [0, 3, 0xFF] {
-            bytes = ELFWriter.good().build()
+            bytes = TestELFWriter.good().build()
             bytes[4] = elfClass
             Self.agree(bytes, "EI_CLASS \(elfClass)")
             #expect(Self.firmware(bytes) == .failure(.not64Bit))
         }
         // e_version is not checked by libelf, nor by FirmwareKit.
-        writer = ELFWriter.good()
+        writer = TestELFWriter.good()
         writer.elfVersion = 0
         #expect(Self.refusal(writer, "e_version 0") == nil)
     }
 
     @Test func machineAndType() {
         for machine: UInt16 in [0, 62, 183, 0xFFFF] {
-            var writer = ELFWriter.good()
+            var writer = TestELFWriter.good()
             writer.machine = machine
             #expect(Self.refusal(writer, "e_machine \(machine)") == .notRISCV)
         }
         for type: UInt16 in [0, 1, 3, 4, 0xFE00, 0xFFFF] {
-            var writer = ELFWriter.good()
+            var writer = TestELFWriter.good()
             writer.fileType = type
             #expect(Self.refusal(writer, "e_type \(type)") == .notExecutable)
         }
@@ -223,26 +223,26 @@ struct ELFAgreementTests {
 
     @Test func programHeaderTable() {
         for size: UInt16 in [0, 32, 55, 57, 64, 0xFFFF] {
-            var writer = ELFWriter.good()
-            writer.programHeaderEntrySize = size
+            var writer = TestELFWriter.good()
+            writer.programHeaderEntrySizeOverride = size
             #expect(Self.refusal(writer, "e_phentsize \(size)") == .badProgramHeaders)
         }
-        let length = UInt64(ELFWriter.good().build().count)
+        let length = UInt64(TestELFWriter.good().build().count)
         for offset: UInt64 in [length, length - 56 * 3 + 1, 0xFFFF_FFFF_FFFF_FFC0, UInt64.max, 1 << 63] {
-            var writer = ELFWriter.good()
-            writer.programHeaderOffset = offset
+            var writer = TestELFWriter.good()
+            writer.programHeaderOffsetOverride = offset
             #expect(Self.refusal(writer, "e_phoff \(offset)") == .badProgramHeaders)
         }
         for count: UInt16 in [7, 100, 0xFFFE] {
-            var writer = ELFWriter.good()
-            writer.programHeaderCount = count
+            var writer = TestELFWriter.good()
+            writer.programHeaderCountOverride = count
             #expect(Self.refusal(writer, "e_phnum \(count)") == .badProgramHeaders)
         }
-        var writer = ELFWriter.good()
-        writer.programHeaderCount = 0
+        var writer = TestELFWriter.good()
+        writer.programHeaderCountOverride = 0
         #expect(Self.refusal(writer, "e_phnum 0") == .noLoadableSegments)
         // A misaligned table is fine for both.
-        writer = ELFWriter.good()
+        writer = TestELFWriter.good()
         writer.segments[0].fileOffset = 0x200
         writer.segments[2].fileOffset = 0x300
         var bytes = writer.build()
@@ -255,8 +255,8 @@ struct ELFAgreementTests {
     /// PN_XNUM: libelf takes the count from section 0; FirmwareKit refuses. The only category
     /// where the two differ (see the suite's comment).
     @Test func xnumIsTheOnlyDifference() {
-        var writer = ELFWriter.good()
-        writer.programHeaderCount = 0xFFFF
+        var writer = TestELFWriter.good()
+        writer.programHeaderCountOverride = 0xFFFF
         writer.sectionZeroInfo = 3
         let bytes = writer.build()
         #expect(Self.firmware(bytes) == .failure(.badProgramHeaders))
@@ -270,46 +270,46 @@ struct ELFAgreementTests {
     }
 
     @Test func segmentFileRanges() {
-        let length = UInt64(ELFWriter.good().build().count)
+        let length = UInt64(TestELFWriter.good().build().count)
         for (offset, size) in [(length, UInt64(1)), (length - 0x1F, 0x20), (UInt64.max, 1),
                                (0xFFFF_FFFF_FFFF_FFF0, 0x20), (0x100, UInt64.max)] {
-            var writer = ELFWriter.good()
-            writer.segments[2].offsetField = offset
-            writer.segments[2].fileSize = size
+            var writer = TestELFWriter.good()
+            writer.segments[2].offsetOverride = offset
+            writer.segments[2].fileSizeOverride = size
             writer.segments[2].memorySize = max(size, 0x1000)
             #expect(Self.refusal(writer, "p_offset \(offset) p_filesz \(size)") == .segmentOutsideFile)
         }
         // Even a PT_LOAD with p_memsz == 0 must point inside the file (libelf checks it too).
-        var writer = ELFWriter.good()
-        writer.segments.append(.init(virtualAddress: 0, physicalAddress: 0, data: [], memorySize: 0,
-                                     fileSize: 8, offsetField: 1 << 40))
+        var writer = TestELFWriter.good()
+        writer.segments.append(.init(virtualAddress: 0, physicalAddress: 0, bytes: [], memorySize: 0,
+                                     fileSizeOverride: 8, offsetOverride: 1 << 40))
         #expect(Self.refusal(writer, "empty PT_LOAD beyond the file") == .segmentOutsideFile)
         // A non-PT_LOAD header beyond the file is ignored by both (as in good()).
-        writer = ELFWriter.good()
+        writer = TestELFWriter.good()
         writer.segments[1].type = 0x6474_E551  // PT_GNU_STACK
         #expect(Self.refusal(writer, "PT_GNU_STACK with garbage") == nil)
     }
 
     @Test func segmentSizes() {
-        var writer = ELFWriter.good()
+        var writer = TestELFWriter.good()
         writer.segments[2].memorySize = 0x10
         #expect(Self.refusal(writer, "filesz > memsz") == .segmentSizes)
-        writer = ELFWriter.good()
+        writer = TestELFWriter.good()
         writer.segments.append(.init(virtualAddress: 0x9000_0000, physicalAddress: 0x9000_0000,
-                                     data: [1, 2, 3, 4], memorySize: 0))
+                                     bytes: [1, 2, 3, 4], memorySize: 0))
         #expect(Self.refusal(writer, "memsz 0 with file bytes") == .segmentSizes)
         for (physical, virtual, size) in [
             (UInt64.max, UInt64(0x1000), UInt64(0x20)), (0xFFFF_FFFF_FFFF_F000, 0x1000, 0x1000),
             (0x1000, 0xFFFF_FFFF_FFFF_FFF0, 0x20), (0x1000, 0x1000, UInt64.max),
         ] {
-            writer = ELFWriter.good()
+            writer = TestELFWriter.good()
             writer.segments[2].physicalAddress = physical
             writer.segments[2].virtualAddress = virtual
             writer.segments[2].memorySize = size
             #expect(Self.refusal(writer, "paddr \(physical) vaddr \(virtual) memsz \(size)") == .segmentSizes)
         }
         // Ending one byte below 2^64 is fine.
-        writer = ELFWriter.good()
+        writer = TestELFWriter.good()
         writer.segments[2].physicalAddress = 0xFFFF_FFFF_FFFF_F000
         writer.segments[2].memorySize = 0xFFF
         let image = try? Self.agree(writer.build(), "ends at 2^64 - 1").get()
@@ -318,44 +318,44 @@ struct ELFAgreementTests {
     }
 
     @Test func overlaps() {
-        let cases: [(String, [ELFWriter.Segment], Bool)] = [
-            ("partial", [ELFWriter.segment(0x8000_0000, size: 0x100), ELFWriter.segment(0x8000_00FF, size: 0x100)], true),
-            ("same start", [ELFWriter.segment(0x8000_0000, size: 0x100), ELFWriter.segment(0x8000_0000, size: 0x10)], true),
-            ("contained", [ELFWriter.segment(0x8000_0000, size: 0x1000), ELFWriter.segment(0x8000_0100, size: 0x10)], true),
-            ("reverse order", [ELFWriter.segment(0x8000_1000, size: 0x100), ELFWriter.segment(0x8000_0000, size: 0x1001)], true),
-            ("third with first", [ELFWriter.segment(0x8000_0000, size: 0x100), ELFWriter.segment(0x9000_0000, size: 0x100),
-                                  ELFWriter.segment(0x8000_0080, size: 0x100)], true),
-            ("adjacent", [ELFWriter.segment(0x8000_0000, size: 0x100), ELFWriter.segment(0x8000_0100, size: 0x100)], false),
-            ("apart, reversed", [ELFWriter.segment(0x8000_1000, size: 0x100), ELFWriter.segment(0x8000_0000, size: 0x100)], false),
+        let cases: [(String, [TestELFWriter.Segment], Bool)] = [
+            ("partial", [TestELFWriter.segment(0x8000_0000, size: 0x100), TestELFWriter.segment(0x8000_00FF, size: 0x100)], true),
+            ("same start", [TestELFWriter.segment(0x8000_0000, size: 0x100), TestELFWriter.segment(0x8000_0000, size: 0x10)], true),
+            ("contained", [TestELFWriter.segment(0x8000_0000, size: 0x1000), TestELFWriter.segment(0x8000_0100, size: 0x10)], true),
+            ("reverse order", [TestELFWriter.segment(0x8000_1000, size: 0x100), TestELFWriter.segment(0x8000_0000, size: 0x1001)], true),
+            ("third with first", [TestELFWriter.segment(0x8000_0000, size: 0x100), TestELFWriter.segment(0x9000_0000, size: 0x100),
+                                  TestELFWriter.segment(0x8000_0080, size: 0x100)], true),
+            ("adjacent", [TestELFWriter.segment(0x8000_0000, size: 0x100), TestELFWriter.segment(0x8000_0100, size: 0x100)], false),
+            ("apart, reversed", [TestELFWriter.segment(0x8000_1000, size: 0x100), TestELFWriter.segment(0x8000_0000, size: 0x100)], false),
         ]
         for (label, segments, overlapping) in cases {
-            var writer = ELFWriter()
+            var writer = TestELFWriter()
             writer.segments = segments
             #expect(Self.refusal(writer, label) == (overlapping ? .overlappingSegments : nil), "\(label)")
         }
         // Only physical addresses count: the same virtual range twice is fine.
-        var writer = ELFWriter()
-        writer.segments = [ELFWriter.segment(0x8000_0000, size: 0x100), ELFWriter.segment(0x8000_1000, size: 0x100)]
+        var writer = TestELFWriter()
+        writer.segments = [TestELFWriter.segment(0x8000_0000, size: 0x100), TestELFWriter.segment(0x8000_1000, size: 0x100)]
         writer.segments[1].virtualAddress = 0x8000_0000
         #expect(Self.refusal(writer, "virtual overlap only") == nil)
         // An empty PT_LOAD inside another segment is ignored.
-        writer.segments.append(.init(virtualAddress: 0, physicalAddress: 0x8000_0010, data: [], memorySize: 0))
+        writer.segments.append(.init(virtualAddress: 0, physicalAddress: 0x8000_0010, bytes: [], memorySize: 0))
         #expect(Self.refusal(writer, "empty inside") == nil)
     }
 
     @Test func noLoadableSegments() {
-        var writer = ELFWriter()
-        writer.segments = [.init(type: 4, virtualAddress: 0, physicalAddress: 0, data: [1, 2, 3, 4], memorySize: 4)]
+        var writer = TestELFWriter()
+        writer.segments = [.init(type: 4, virtualAddress: 0, physicalAddress: 0, bytes: [1, 2, 3, 4], memorySize: 4)]
         #expect(Self.refusal(writer, "PT_NOTE only") == .noLoadableSegments)
-        writer.segments = [.init(virtualAddress: 0x8000_0000, physicalAddress: 0x8000_0000, data: [], memorySize: 0)]
+        writer.segments = [.init(virtualAddress: 0x8000_0000, physicalAddress: 0x8000_0000, bytes: [], memorySize: 0)]
         #expect(Self.refusal(writer, "empty PT_LOAD only") == .noLoadableSegments)
     }
 
     @Test func brokenSectionHeadersDoNotMatter() {
         for (offset, count) in [(UInt64.max, UInt16(5)), (0x1_0000, 3), (0x10, 0xFFFF)] {
-            var writer = ELFWriter.good()
-            writer.sectionHeaderOffset = offset
-            writer.sectionHeaderCount = count
+            var writer = TestELFWriter.good()
+            writer.sectionHeaderOffsetOverride = offset
+            writer.sectionHeaderCountOverride = count
             #expect(Self.refusal(writer, "e_shoff \(offset) e_shnum \(count)") == nil)
         }
     }
@@ -373,7 +373,7 @@ struct ELFAgreementTests {
 
     @Test func mutatedGoodFile() {
         var random = SplitMix64(seed: 0x4649_524D_454C_4630)
-        let good = ELFWriter.good().build()
+        let good = TestELFWriter.good().build()
         var outcomes = [0, 0]
         for round in 0..<500 {
             let mutant = mutate(good, hot: 232, round: round, using: &random)
@@ -389,7 +389,7 @@ struct ELFAgreementTests {
     /// Every 2-, 4- and 8-byte aligned field of the ELF header and program headers set to
     /// all zeros, all ones, and 0x7F...
     @Test func extremeFields() {
-        let good = ELFWriter.good().build()
+        let good = TestELFWriter.good().build()
         for width in [2, 4, 8] {
             for offset in stride(from: 16, through: 232 - width, by: width) {
                 for fill: UInt8 in [0x00, 0xFF, 0x7F] {
@@ -409,5 +409,30 @@ extension Result where Success == ELFImage, Failure == FirmwareKit.ELFError {
         case (.success(let a), .success(let b)): return a.entry == b.entry && a.segments == b.segments
         default: return false
         }
+    }
+}
+
+/// The files the agreement tests start from (TestSupport's writer).
+extension TestELFWriter {
+    /// Two code/data segments with different virtual and physical addresses, a PT_NOTE with
+    /// a garbage offset (ignored by both loaders) and a .bss tail. The file ends with the
+    /// last segment's data, so every strict prefix of it is damaged.
+    static func good() -> TestELFWriter {
+        var writer = TestELFWriter()
+        writer.entry = 0x8000_0004
+        writer.segments = [
+            .init(flags: 5, virtualAddress: 0xFFFF_FFFF_8000_0000, physicalAddress: 0x8000_0000,
+                  bytes: (0..<0x48).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }, memorySize: 0x48),
+            .init(type: 4, flags: 4, virtualAddress: 0, physicalAddress: 0, bytes: [],
+                  memorySize: 0, fileSizeOverride: 0x10, offsetOverride: 0xFFFF_FFFF_FFFF_FF00),  // PT_NOTE
+            .init(flags: 6, virtualAddress: 0xFFFF_FFFF_8000_2000, physicalAddress: 0x8000_2000,
+                  bytes: (0..<0x20).map { UInt8(0xA0 + $0) }, memorySize: 0x1000),
+        ]
+        return writer
+    }
+
+    /// A PT_LOAD (R+X) at `physical` (virtual = physical) of `size` memory bytes.
+    static func segment(_ physical: UInt64, size: UInt64, bytes: [UInt8] = [0x13, 0, 0, 0]) -> Segment {
+        .init(virtualAddress: physical, physicalAddress: physical, bytes: bytes, memorySize: size)
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 
 /// Sample executables and a scratch directory shared by the tests.

@@ -1,50 +1,92 @@
-/// A small byte-level ELF writer, so that the tests need no toolchain.
+/// The byte-level ELF writer of every test target, so the tests need no toolchain.
 ///
-/// Layout: ELF header, program headers, segment data (16-byte aligned unless an explicit
-/// file offset is given), then, when `symbols` is not nil, the sections `.text`, `.symtab`,
-/// `.strtab`, `.shstrtab` and the section header table. Knobs let tests break single fields.
-struct TestELFWriter {
-    struct Segment {
-        var type: UInt32 = 1  // PT_LOAD
-        var flags: UInt32  // PF_X = 1, PF_W = 2, PF_R = 4
-        var virtualAddress: UInt64
-        var physicalAddress: UInt64
-        var bytes: [UInt8]
-        var memorySize: UInt64
+/// Layout: ELF header, program header table, each segment's bytes (16-byte aligned unless an
+/// explicit file offset is given), then either the sections `.text`, `.symtab`, `.strtab`,
+/// `.shstrtab` and their header table (when `symbols` is not nil), or a lone section header 0
+/// (when `sectionZeroInfo` is not nil). The `…Override` knobs let tests break single fields.
+public struct TestELFWriter {
+    public struct Segment {
+        public var type: UInt32
+        /// PF_X = 1, PF_W = 2, PF_R = 4.
+        public var flags: UInt32
+        public var virtualAddress: UInt64
+        public var physicalAddress: UInt64
+        public var bytes: [UInt8]
+        public var memorySize: UInt64
         /// Where the bytes go in the file; nil places them after the previous data.
-        var fileOffset: UInt64? = nil
+        public var fileOffset: UInt64?
         /// Written as p_filesz instead of `bytes.count`.
-        var fileSizeOverride: UInt64? = nil
+        public var fileSizeOverride: UInt64?
+        /// Written as p_offset instead of where the bytes went (they are still written).
+        public var offsetOverride: UInt64?
+
+        /// `type` 1 is PT_LOAD; `flags` 5 is PF_R | PF_X.
+        public init(type: UInt32 = 1, flags: UInt32 = 5, virtualAddress: UInt64, physicalAddress: UInt64,
+                    bytes: [UInt8], memorySize: UInt64, fileOffset: UInt64? = nil,
+                    fileSizeOverride: UInt64? = nil, offsetOverride: UInt64? = nil) {
+            self.type = type
+            self.flags = flags
+            self.virtualAddress = virtualAddress
+            self.physicalAddress = physicalAddress
+            self.bytes = bytes
+            self.memorySize = memorySize
+            self.fileOffset = fileOffset
+            self.fileSizeOverride = fileSizeOverride
+            self.offsetOverride = offsetOverride
+        }
     }
 
-    struct Symbol {
-        var name: String
-        var value: UInt64
-        var binding: UInt8 = 1  // STB_GLOBAL
-        var type: UInt8 = 1  // STT_OBJECT
-        var section: UInt16 = 1  // .text
+    public struct Symbol {
+        public var name: String
+        public var value: UInt64
+        /// STB_LOCAL = 0, STB_GLOBAL = 1.
+        public var binding: UInt8
+        /// STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4.
+        public var type: UInt8
+        /// Section index; 1 is `.text`.
+        public var section: UInt16
+
+        public init(name: String, value: UInt64, binding: UInt8 = 1, type: UInt8 = 1, section: UInt16 = 1) {
+            self.name = name
+            self.value = value
+            self.binding = binding
+            self.type = type
+            self.section = section
+        }
     }
 
-    var is64 = true
-    var littleEndian = true
-    var machine: UInt16 = 243  // EM_RISCV
-    var fileType: UInt16 = 2  // ET_EXEC
-    var entry: UInt64 = 0x8000_0000
-    var segments: [Segment] = []
-    /// nil writes no sections at all (a stripped file).
-    var symbols: [Symbol]? = nil
+    public var is64 = true
+    public var littleEndian = true
+    /// EI_VERSION.
+    public var identVersion: UInt8 = 1
+    /// e_version.
+    public var elfVersion: UInt32 = 1
+    /// EM_RISCV.
+    public var machine: UInt16 = 243
+    /// ET_EXEC.
+    public var fileType: UInt16 = 2
+    public var entry: UInt64 = 0x8000_0000
+    public var segments: [Segment] = []
+    /// nil writes no symbol table (a stripped file).
+    public var symbols: [Symbol]? = nil
+    /// Writes a section header 0 whose sh_info is this (the PN_XNUM escape), at the end.
+    public var sectionZeroInfo: UInt32? = nil
 
-    var programHeaderOffsetOverride: UInt64? = nil
-    var programHeaderCountOverride: UInt16? = nil
-    var programHeaderEntrySizeOverride: UInt16? = nil
-    var sectionHeaderOffsetOverride: UInt64? = nil
-    var symtabLinkOverride: UInt32? = nil
-    var symtabOffsetOverride: UInt64? = nil
-    var symtabSizeOverride: UInt64? = nil
+    public var programHeaderOffsetOverride: UInt64? = nil
+    public var programHeaderCountOverride: UInt16? = nil
+    public var programHeaderEntrySizeOverride: UInt16? = nil
+    public var sectionHeaderOffsetOverride: UInt64? = nil
+    public var sectionHeaderCountOverride: UInt16? = nil
+    public var symtabLinkOverride: UInt32? = nil
+    public var symtabOffsetOverride: UInt64? = nil
+    public var symtabSizeOverride: UInt64? = nil
+
+    public init() {}
 
     // MARK: Building
 
-    func build() -> [UInt8] {
+    public func build() -> [UInt8] {
+        precondition(symbols == nil || sectionZeroInfo == nil, "a symbol table or a lone section 0, not both")
         let headerSize = is64 ? 64 : 52
         let programHeaderSize = is64 ? 56 : 32
         var image = [UInt8](repeating: 0, count: headerSize + programHeaderSize * segments.count)
@@ -61,8 +103,9 @@ struct TestELFWriter {
 
         // Program headers.
         var programHeaders: [UInt8] = []
-        for (segment, offset) in zip(segments, offsets) {
+        for (segment, placed) in zip(segments, offsets) {
             let fileSize = segment.fileSizeOverride ?? UInt64(segment.bytes.count)
+            let offset = segment.offsetOverride ?? placed
             if is64 {
                 programHeaders += u32(segment.type) + u32(segment.flags) + u64(offset)
                     + u64(segment.virtualAddress) + u64(segment.physicalAddress)
@@ -86,12 +129,19 @@ struct TestELFWriter {
             precondition(is64, "the test writer only writes symbols for ELF64")
             (sectionHeaderOffset, sectionCount, sectionNamesIndex) =
                 appendSections(symbols: symbols, offsets: offsets, to: &image)
+        } else if let info = sectionZeroInfo {
+            let at = align(UInt64(image.count), 8)
+            var header = [UInt8](repeating: 0, count: is64 ? 64 : 40)
+            header.replaceSubrange((is64 ? 44 : 28)..<(is64 ? 48 : 32), with: u32(info))
+            place(header, at: at, in: &image)
+            sectionHeaderOffset = at
+            sectionCount = 1
         }
 
         // ELF header.
-        var header: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, is64 ? 2 : 1, littleEndian ? 1 : 2, 1, 0]
+        var header: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, is64 ? 2 : 1, littleEndian ? 1 : 2, identVersion, 0]
         header += [UInt8](repeating: 0, count: 8)
-        header += u16(fileType) + u16(machine) + u32(1)
+        header += u16(fileType) + u16(machine) + u32(elfVersion)
         let programHeaderOffset = programHeaderOffsetOverride ?? UInt64(headerSize)
         let shoff = sectionHeaderOffsetOverride ?? sectionHeaderOffset
         header += address(entry) + address(programHeaderOffset) + address(shoff)
@@ -99,7 +149,7 @@ struct TestELFWriter {
         header += u16(UInt16(headerSize))
         header += u16(programHeaderEntrySizeOverride ?? UInt16(programHeaderSize))
         header += u16(programHeaderCountOverride ?? UInt16(segments.count))
-        header += u16(UInt16(is64 ? 64 : 40)) + u16(sectionCount) + u16(sectionNamesIndex)
+        header += u16(UInt16(is64 ? 64 : 40)) + u16(sectionHeaderCountOverride ?? sectionCount) + u16(sectionNamesIndex)
         place(header, at: 0, in: &image)
         return image
     }
