@@ -123,4 +123,24 @@ import Testing
         #expect(got == [0x61, 0x01, 0x62])
         #expect(input.quitRequested)
     }
+
+    /// Review finding (eb2636c, a spec review of the devices and the run loop): console input
+    /// was only read from the host fd when the guest looked at the UART, so Ctrl-A x was only
+    /// seen when the guest drained the UART: a guest that never reads the console (or whose
+    /// RX FIFO is full) could not be quit.
+    @Test
+    func ctrlAXIsSeenEvenIfGuestIgnoresUART() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let input = ConsoleInput(fd: fds[0], escapes: true)
+        let bus = Bus(memoryBytes: 1 << 20, uart: UART16550(outputFD: -1, input: input))
+        let esc: [UInt8] = [0x01, UInt8(ascii: "x")]
+        #expect(write(fds[1], esc, 2) == 2)
+        // What the run loop does between chunks (IER = 0: the guest does not use RX interrupts).
+        for c in stride(from: UInt64(0), to: 1_000_000, by: 65_536) {
+            bus.advanceDevices(cycles: c)
+        }
+        #expect(input.quitRequested)
+    }
 }

@@ -76,4 +76,25 @@ import Testing
             #expect(prompt.lowerBound < help.lowerBound)  // the prompt was not held back
         }
     }
+
+    /// Review finding (eb2636c, a spec review of the devices and the run loop; the run hung
+    /// before its fix): console input was only read from the host fd when the guest looked at
+    /// the UART (IER.ERBFI set, or an RBR/LSR/IIR read). When every hart is stuck in WFI,
+    /// `Machine.run` calls `waitForLiveInput`, which returns at once for a readable fd — and
+    /// /dev/null or a pipe at EOF is always readable — but nothing ever read it, so `eof` was
+    /// never set and the loop spun at 100% CPU for ever instead of returning `.deadlock`
+    /// (exit 125). `vireo run prog < /dev/null` (CI) hung on any guest deadlock.
+    @Test
+    func wfiDeadlockWithNonTTYStdinTerminates() throws {
+        let bin = RawProgram.image([RawProgram.wfi, RawProgram.jSelf])  // mie = 0: nothing can wake it
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let script = RawProgram.emptyFile()
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        // Control: no live input → deadlock reported.
+        #expect(try vireoStatus(["run", "--bios", bin, "--console-input", script], timeout: 20) == 125)
+        // stdin = /dev/null: before the fix the run never ended (killed after 10 s → nil).
+        #expect(try vireoStatus(["run", "--bios", bin], timeout: 10) == 125)
+        // stdin = a pipe holding a byte the guest never reads: same.
+        #expect(try vireoStatus(["run", "--bios", bin], stdin: Data("x".utf8), timeout: 10) == 125)
+    }
 }

@@ -102,4 +102,37 @@ import Testing
         #expect(Machine.parseISA("rv64imac", into: &plain) == nil)
         #expect(!plain.h && !Machine(config: plain).hart.h)
     }
+
+    /// Review finding (eb2636c, a spec review of the devices and the run loop): Machine.run
+    /// (several harts) counted `stuck` during the quantum, so a hart counted stuck early and
+    /// then sent an IPI by a later hart was still counted, and the run ended with a false WFI
+    /// deadlock (exit 125) although an enabled interrupt (MSIP) was pending.
+    @Test
+    func ipiSentThenWFIIsNotADeadlock() throws {
+        typealias P = RawProgram
+        let bin = P.image([
+            P.itype(0xF14, 0, 2, 10, 0x73),  // 0:  csrr a0, mhartid
+            P.itype(8, 0, 0, 5, 0x13),       // 1:  li t0, MSIE
+            P.itype(0x304, 5, 1, 0, 0x73),   // 2:  csrw mie, t0   (mstatus.MIE stays 0)
+            P.bne(10, 0, 28),                // 3:  bnez a0, 10
+            P.wfi,                           // 4:  hart 0 waits for an IPI
+            P.lui(6, 0x100),                 // 5:  t1 = finisher
+            P.lui(7, 0x5),                   // 6:
+            P.itype(0x555, 7, 0, 7, 0x13),   // 7:  t2 = 0x5555
+            P.sw(7, 6),                      // 8:  pass
+            P.jSelf,                         // 9:
+            P.lui(6, 0x2000),                // 10: t1 = CLINT msip[0]
+            P.itype(1, 0, 0, 7, 0x13),       // 11: t2 = 1
+            P.sw(7, 6),                      // 12: IPI to hart 0
+            P.wfi,                           // 13: hart 1 waits
+            P.jSelf,                         // 14:
+        ])
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        // A scripted (empty) console: no live input that could mask the deadlock check.
+        let script = P.emptyFile()
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let status = try vireoStatus(["run", "--harts", "2", "--bios", bin, "--console-input", script,
+                                      "--max-instructions", "1000000"], timeout: 30)
+        #expect(status == 0)  // before the fix: 125 ("hart 0 waits in WFI ... no enabled interrupt") with MSIP pending
+    }
 }

@@ -55,3 +55,42 @@ func runCommand(_ path: String, _ arguments: [String], stdin: Data? = nil, timeo
     return Outcome(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self),
                    stderr: String(decoding: r.stderr, as: UTF8.self))
 }
+
+/// Tiny bare-metal programs for `vireo run --bios`: RV64 instruction encoders (Unpriv. §2.2)
+/// and the raw image of a list of words, loaded at 0x8000_0000.
+enum RawProgram {
+    static func itype(_ imm: Int32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
+        (UInt32(bitPattern: imm) & 0xFFF) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+    }
+    static func lui(_ rd: UInt32, _ imm20: UInt32) -> UInt32 { (imm20 & 0xF_FFFF) << 12 | rd << 7 | 0x37 }
+    static func sw(_ rs2: UInt32, _ rs1: UInt32) -> UInt32 { rs2 << 20 | rs1 << 15 | 2 << 12 | 0x23 }
+    static func bne(_ rs1: UInt32, _ rs2: UInt32, _ off: Int32) -> UInt32 {
+        let i = UInt32(bitPattern: off)
+        return ((i >> 12) & 1) << 31 | ((i >> 5) & 0x3F) << 25 | rs2 << 20 | rs1 << 15 | 1 << 12
+            | ((i >> 1) & 0xF) << 8 | ((i >> 11) & 1) << 7 | 0x63
+    }
+    static let wfi: UInt32 = 0x1050_0073
+    static let jSelf: UInt32 = 0x0000_006F
+
+    /// A temporary file with the little-endian bytes of `words` (the caller removes it).
+    static func image(_ words: [UInt32]) -> String {
+        let bytes = words.flatMap { w in withUnsafeBytes(of: w.littleEndian) { Array($0) } }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-raw-\(UUID().uuidString).bin").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    /// An empty temporary file (a console script with no input; the caller removes it).
+    static func emptyFile() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-empty-\(UUID().uuidString).txt").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        return path
+    }
+}
+
+/// Runs `vireo` with its output discarded; nil when it has not finished after `timeout`
+/// seconds (it is then killed).
+func vireoStatus(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval) throws -> Int32? {
+    let r = try runSubprocess(Repo.vireo, arguments, stdin: stdin, timeout: timeout, capture: false)
+    return r.timedOut ? nil : r.status
+}
