@@ -38,11 +38,16 @@ import Testing
         #expect(r.passed, "\(name) (strict): \(r.detail)\n\(r.console)")
     }
 
-    /// Without H the same programs cannot run: their first H CSR access is illegal.
+    /// Without H the same programs cannot run: their first H CSR access (TEST_BEGIN clearing
+    /// hedeleg, in M) is an illegal instruction, which the runtime reports as an unexpected
+    /// trap in M-mode: test 255, so exit code 255 (Tests/programs/README.md), not some other
+    /// failure.
     @Test func withoutHTheProgramsFail() {
         let path = Self.programs.appendingPathComponent("h-runtime.elf").path
         let r = Conformance.run(path: path, maxInstructions: 5_000_000)
-        #expect(!r.passed)
+        #expect(r.detail == "exit code 255", "\(r.detail)\n\(r.console)")
+        #expect(r.console.contains("unexpected trap in M-mode: cause=0x0000000000000002 "), "\(r.console)")
+        #expect(r.console.hasSuffix("FAIL h-runtime test 255\n"), "\(r.console)")
     }
 
     /// The default build of every program prints the same on QEMU (H and Sstc on) as on the board.
