@@ -6,8 +6,9 @@ import Darwin
 import RISCV
 
 /// The physical address space of the board (DESIGN §2 memory map, identical to QEMU `virt`).
-/// RAM and ROM are host memory reached through page pointers; device registers are reached
-/// only on the slow path, through concrete device classes (no protocol existentials).
+/// RAM and ROM are host memory reached through page pointers, RAM checked first; device
+/// registers are reached only on the slow path, through the device table (address range →
+/// device kind) and a switch over concrete device classes (no protocol existentials).
 public final class Bus {
     public let dramBase: UInt64 = VirtMap.dram
     public let dramSize: UInt64
@@ -47,16 +48,28 @@ public final class Bus {
     /// virtio-mmio slots 0…7 (nil: an empty slot, which answers with device ID 0).
     public private(set) var virtio: [VirtioBlock?] = Array(repeating: nil, count: 8)
 
-    /// HTIF (riscv-tests / Spike protocol): physical addresses of `tohost`/`fromhost`, when the
-    /// loaded ELF defines those symbols.
-    public var tohost: UInt64?
-    public var fromhost: UInt64?
+    /// HTIF (riscv-tests / Spike protocol), in RAM at the loaded ELF's `tohost`/`fromhost`.
+    public let htif = HTIF()
+    /// Physical address of HTIF's `tohost`, when the loaded ELF defines the symbol.
+    public var tohost: UInt64? {
+        get { htif.tohost }
+        set { htif.tohost = newValue }
+    }
+    /// Physical address of HTIF's `fromhost`, when the loaded ELF defines the symbol.
+    public var fromhost: UInt64? {
+        get { htif.fromhost }
+        set { htif.fromhost = newValue }
+    }
     /// Set when the program asked to stop (finisher or HTIF exit).
     public var exitCode: Int32?
     public var resetRequested = false
     /// Advanced whenever the run loop switches harts: an LR reservation taken in an earlier
     /// epoch no longer holds (another hart may have stored to it).
     public var interleavingEpoch: UInt64 = 0
+
+    /// The device table (`deviceMap`) in a raw buffer, so a lookup has no ARC or bounds checks.
+    let devices: UnsafeMutablePointer<DeviceRange>
+    let deviceCount: Int
 
     public init(memoryBytes: UInt64, harts: Int = 1, uart: UART16550 = UART16550()) {
         precondition(memoryBytes > 0 && memoryBytes % 4096 == 0, "memory size must be a positive multiple of 4 KiB")
@@ -70,11 +83,15 @@ public final class Bus {
         plic = PLIC(harts: harts)
         self.uart = uart
         finisher = TestFinisher()
+        deviceCount = Bus.deviceMap.count
+        devices = .allocate(capacity: deviceCount)
+        devices.initialize(from: Bus.deviceMap, count: deviceCount)
     }
 
     deinit {
         free(dram)
         free(rom)
+        devices.deallocate()
     }
 
     /// Host pointer to `size` bytes of RAM or ROM at `paddr`, or nil when the range is not
@@ -150,12 +167,8 @@ public final class Bus {
     /// and every interrupt line is sampled into the PLIC.
     public func advanceDevices(cycles: UInt64) {
         uart.input.pump(cycles: cycles)
-        for (n, d) in virtio.enumerated() {
-            guard let d else { continue }
-            d.advance(cycles: cycles)
-            plic.setLevel(1 + n, d.interruptLine)
-        }
-        updateUARTLine(cycles: cycles)
+        for d in virtio { d?.advance(cycles: cycles) }
+        updateInterruptLines(.all, cycles: cycles)
     }
 
     /// The next cycle at which a device has something to post (virtio completions).
@@ -163,74 +176,130 @@ public final class Bus {
         virtio.compactMap { $0?.nextEventCycle }.min()
     }
 
-    /// A device register read; nil means no device answers (access fault).
-    func mmioRead(_ paddr: UInt64, size: Int, cycles: UInt64) -> UInt64? {
-        if paddr &- VirtMap.uart0 < 0x100 {
-            defer { updateUARTLine(cycles: cycles) }
-            uart.now = cycles
-            return uart.read(offset: paddr - VirtMap.uart0, size: size)
-        }
-        if paddr &- VirtMap.plic < VirtMap.plicSize {
-            return plic.read(offset: paddr - VirtMap.plic, size: size)
-        }
-        if paddr &- VirtMap.clint < VirtMap.clintSize {
-            return clint.read(offset: paddr - VirtMap.clint, size: size, cycles: cycles)
-        }
-        if paddr &- VirtMap.testFinisher < 0x1000 {
-            return finisher.read(offset: paddr - VirtMap.testFinisher, size: size)
-        }
-        if paddr &- VirtMap.virtioBase < 8 * VirtMap.virtioStride {
-            let slot = Int((paddr - VirtMap.virtioBase) / VirtMap.virtioStride)
-            let offset = (paddr - VirtMap.virtioBase) % VirtMap.virtioStride
-            guard let d = virtio[slot] else { return Bus.emptyVirtioSlot(offset, size: size) }
-            d.advance(cycles: cycles)
-            defer { plic.setLevel(1 + slot, d.interruptLine) }
-            return d.read(offset: offset, size: size)
+    // MARK: The device table
+
+    /// The devices that answer through `mmioRead`/`mmioWrite` (RAM and ROM are not among
+    /// them: `memoryPointer` finds those first).
+    enum DeviceKind: UInt8 {
+        case uart, plic, clint, finisher, virtio
+    }
+
+    /// One row of the device table: `kind` answers for [base, base + size).
+    struct DeviceRange {
+        let base: UInt64
+        let size: UInt64
+        let kind: DeviceKind
+    }
+
+    /// The board's devices in lookup order (QEMU virt addresses, DESIGN §2). The virtio row
+    /// covers all eight slots; the slot is the offset divided by the stride.
+    static let deviceMap: [DeviceRange] = [
+        DeviceRange(base: VirtMap.uart0, size: 0x100, kind: .uart),
+        DeviceRange(base: VirtMap.plic, size: VirtMap.plicSize, kind: .plic),
+        DeviceRange(base: VirtMap.clint, size: VirtMap.clintSize, kind: .clint),
+        DeviceRange(base: VirtMap.testFinisher, size: 0x1000, kind: .finisher),
+        DeviceRange(base: VirtMap.virtioBase, size: UInt64(VirtMap.virtioSlots) * VirtMap.virtioStride, kind: .virtio),
+    ]
+
+    /// The device answering at `paddr`, and the offset into its range; nil when none does.
+    @inline(__always)
+    func device(at paddr: UInt64) -> (kind: DeviceKind, offset: UInt64)? {
+        var i = 0
+        while i < deviceCount {
+            let row = devices[i]
+            let offset = paddr &- row.base
+            if offset < row.size { return (row.kind, offset) }
+            i &+= 1
         }
         return nil
     }
 
+    /// A device register read; nil means no device answers (access fault).
+    func mmioRead(_ paddr: UInt64, size: Int, cycles: UInt64) -> UInt64? {
+        guard let hit = device(at: paddr) else { return nil }
+        let offset = hit.offset
+        switch hit.kind {
+        case .uart:
+            uart.now = cycles
+            let value = uart.read(offset: offset, size: size)
+            updateInterruptLines(.uart, cycles: cycles)
+            return value
+        case .plic:
+            return plic.read(offset: offset, size: size)
+        case .clint:
+            return clint.read(offset: offset, size: size, cycles: cycles)
+        case .finisher:
+            return finisher.read(offset: offset, size: size)
+        case .virtio:
+            let slot = Int(offset / VirtMap.virtioStride)
+            guard let d = virtio[slot] else { return Bus.emptyVirtioSlot(offset % VirtMap.virtioStride, size: size) }
+            d.advance(cycles: cycles)
+            let value = d.read(offset: offset % VirtMap.virtioStride, size: size)
+            updateInterruptLines(.virtio(slot), cycles: cycles)
+            return value
+        }
+    }
+
     /// A device register write; false means no device answers (access fault).
     func mmioWrite(_ paddr: UInt64, size: Int, value: UInt64, cycles: UInt64) -> Bool {
-        if paddr &- VirtMap.uart0 < 0x100 {
+        guard let hit = device(at: paddr) else { return false }
+        let offset = hit.offset
+        switch hit.kind {
+        case .uart:
             uart.now = cycles
-            uart.write(offset: paddr - VirtMap.uart0, size: size, value: value)
-            updateUARTLine(cycles: cycles)
-            return true
-        }
-        if paddr &- VirtMap.plic < VirtMap.plicSize {
-            plic.write(offset: paddr - VirtMap.plic, size: size, value: value)
-            return true
-        }
-        if paddr &- VirtMap.clint < VirtMap.clintSize {
-            clint.write(offset: paddr - VirtMap.clint, size: size, value: value, cycles: cycles)
-            return true
-        }
-        if paddr &- VirtMap.testFinisher < 0x1000 {
-            finisher.write(offset: paddr - VirtMap.testFinisher, size: size, value: value)
+            uart.write(offset: offset, size: size, value: value)
+            updateInterruptLines(.uart, cycles: cycles)
+        case .plic:
+            plic.write(offset: offset, size: size, value: value)
+        case .clint:
+            clint.write(offset: offset, size: size, value: value, cycles: cycles)
+        case .finisher:
+            finisher.write(offset: offset, size: size, value: value)
             switch finisher.request {
             case .exit(let code)?: exitCode = code
             case .reset?: resetRequested = true
             case nil: break
             }
-            return true
-        }
-        if paddr &- VirtMap.virtioBase < 8 * VirtMap.virtioStride {
-            let slot = Int((paddr - VirtMap.virtioBase) / VirtMap.virtioStride)
+        case .virtio:
+            let slot = Int(offset / VirtMap.virtioStride)
             guard let d = virtio[slot] else { return true }  // writes to an empty slot are ignored
             d.advance(cycles: cycles)
-            d.write(offset: (paddr - VirtMap.virtioBase) % VirtMap.virtioStride, size: size, value: value, cycles: cycles)
-            plic.setLevel(1 + slot, d.interruptLine)
-            return true
+            d.write(offset: offset % VirtMap.virtioStride, size: size, value: value, cycles: cycles)
+            updateInterruptLines(.virtio(slot), cycles: cycles)
         }
-        return false
+        return true
     }
 
-    /// Samples the UART's interrupt line into the PLIC at time `cycles` (console input that
-    /// has arrived by then enters the receive FIFO).
-    public func updateUARTLine(cycles: UInt64) {
-        uart.now = cycles
-        plic.setLevel(Int(VirtMap.uart0IRQ), uart.interruptLine)
+    // MARK: Interrupt lines
+
+    /// The device lines one sample covers.
+    enum InterruptLines {
+        /// Every device's line (devices catching up with time, `advanceDevices`).
+        case all
+        /// The UART's (after an access to it).
+        case uart
+        /// Virtio slot n's (after an access to it).
+        case virtio(Int)
+    }
+
+    /// Samples device interrupt lines into the PLIC at time `cycles`: the one place where a
+    /// device's line reaches its PLIC source (virtio slot n → 1 + n, the UART → 10). Console
+    /// input that has arrived by `cycles` enters the UART's receive FIFO.
+    func updateInterruptLines(_ lines: InterruptLines, cycles: UInt64) {
+        var slots = 0..<VirtMap.virtioSlots, sampleUART = true
+        switch lines {
+        case .all: break
+        case .uart: slots = 0..<0
+        case .virtio(let slot): slots = slot..<(slot + 1); sampleUART = false
+        }
+        for slot in slots {
+            guard let d = virtio[slot] else { continue }
+            plic.setLevel(Int(VirtMap.virtioIRQ(slot: slot)), d.interruptLine)
+        }
+        if sampleUART {
+            uart.now = cycles
+            plic.setLevel(Int(VirtMap.uart0IRQ), uart.interruptLine)
+        }
     }
 
     /// An empty virtio-mmio slot: magic and version, device ID 0 (§4.2.2: "no device").
@@ -241,50 +310,6 @@ public final class Bus {
         case VirtioBlock.version: return 2
         case VirtioBlock.vendorID: return 0x4F52_4956
         default: return 0
-        }
-    }
-
-    /// Is this physical page the one holding `tohost`? Stores there take the slow path.
-    @inline(__always)
-    func isHTIFPage(_ paddr: UInt64) -> Bool {
-        guard let t = tohost else { return false }
-        return (paddr ^ t) >> 12 == 0
-    }
-
-    /// Called after a store that touched `tohost` (riscv-tests / Spike HTIF protocol):
-    /// device 0 command 0 with bit 0 set = exit with code value>>1; device 0 with bit 0 clear =
-    /// pointer to a proxy-kernel syscall block (only `write` to fd 1/2 is served);
-    /// device 1 command 1 = console putchar.
-    func htifStore() {
-        guard let t = tohost, let value = read64(t), value != 0 else { return }
-        let device = value >> 56, command = (value >> 48) & 0xFF, payload = value & 0xFFFF_FFFF_FFFF
-        var reply: UInt64?
-        switch (device, command) {
-        case (0, 0):
-            if payload & 1 == 1 {
-                exitCode = Int32(truncatingIfNeeded: payload >> 1)
-            } else if let block = readMemory(payload, count: 64) {
-                let word: (Int) -> UInt64 = { i in block.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) } }
-                let sysno = word(0)
-                var ret: UInt64 = UInt64(bitPattern: -38)  // -ENOSYS
-                if sysno == 64, word(1) == 1 || word(1) == 2, let bytes = readMemory(word(2), count: Int(min(word(3), 1 << 20))) {
-                    for b in bytes { uart.transmit(b) }
-                    ret = UInt64(bytes.count)
-                } else if sysno == 93 {  // exit
-                    exitCode = Int32(truncatingIfNeeded: word(1))
-                }
-                writeMemory(payload, withUnsafeBytes(of: ret.littleEndian) { Array($0) })
-                reply = 1
-            }
-        case (1, 1):
-            uart.transmit(UInt8(truncatingIfNeeded: payload))
-            reply = (1 << 56) | (1 << 48) | 0x100 | (payload & 0xFF)  // as Spike's console device
-        default:
-            break
-        }
-        writeMemory(t, [UInt8](repeating: 0, count: 8))
-        if let reply, let f = fromhost {
-            writeMemory(f, withUnsafeBytes(of: reply.littleEndian) { Array($0) })
         }
     }
 }

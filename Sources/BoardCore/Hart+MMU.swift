@@ -296,7 +296,7 @@ extension Hart {
         let pagePA = pa & ~0xFFF
         if pmpAllowsPage(pagePA, access, p),
            let host = bus.memoryPointer(pagePA, size: 4096, write: access == .write),
-           !(access == .write && (bus.isHTIFPage(pagePA) || bus.isCode(pagePA))) {
+           !(access == .write && (bus.htif.isTohostPage(pagePA) || bus.isCode(pagePA))) {
             let index = Hart.tlbSetIndex(p, v) * Hart.tlbSize + Int((va >> 12) & Hart.tlbMask)
             switch access {
             case .read: tlbRead[index] = TLBEntry(tag: va >> 12, page: host)
@@ -398,7 +398,7 @@ extension Hart {
                 bus.codeWritten(pa, size: size)
                 interruptCheckNeeded = true  // leave the (retired) page before the next fetch
             }
-            if let t = bus.tohost, pa < t &+ 8 && pa &+ size > t { bus.htifStore() }
+            if bus.htif.touches(pa, size: size) { bus.htif.serve(bus) }
             return
         }
         cycles &+= CycleModel.mmioAccess
