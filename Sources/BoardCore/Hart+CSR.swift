@@ -33,19 +33,6 @@ extension Hart {
     var mcycle: UInt64 { mcountinhibit & 1 != 0 ? mcycleFrozen : cycles &- mcycleOffset }
     var minstret: UInt64 { mcountinhibit & 4 != 0 ? minstretFrozen : instret &- minstretOffset }
 
-    /// Samples the CLINT lines into mip.MTIP/MSIP.
-    public func updateInterruptLines() {
-        var hw: UInt64 = 0
-        if bus.clint.timerPending(hart: id, cycles: cycles) { hw |= Interrupt.MTIP }
-        if bus.clint.softwarePending(hart: id) { hw |= Interrupt.MSIP }
-        if stimecmpDrivesSTIP && bus.clint.mtime(cycles: cycles) >= stimecmp { hw |= Interrupt.STIP }
-        if vstimecmpDrivesVSTIP && bus.clint.mtime(cycles: cycles) &+ htimedelta >= vstimecmp { hw |= Interrupt.VSTIP }
-        bus.advanceDevices(cycles: cycles)
-        if bus.plic.interruptPending(context: 2 * id) { hw |= Interrupt.MEIP }
-        if bus.plic.interruptPending(context: 2 * id + 1) { hw |= Interrupt.SEIP }
-        mipHardware = hw
-    }
-
     /// Checks the privilege and read-only rules of a CSR access (Priv. §2.1), the counter
     /// enables (§3.1.11, §12.1.5, H "hcounteren"), TVM/VTVM and Sstc's enables. With V=1 an
     /// access that HS-mode could make raises a virtual-instruction exception instead of an

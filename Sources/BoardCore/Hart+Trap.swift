@@ -25,10 +25,8 @@ extension Hart {
         if priv != .machine && (deleg >> code) & 1 == 1 {
             let hdeleg = interrupt ? hideleg : hedeleg
             if virt && (hdeleg >> code) & 1 == 1 {
-                // Into VS-mode: V stays 1; VS-level interrupts appear to VS as the
-                // supervisor ones (VSEI 10 → 9, VSTI 6 → 5, VSSI 2 → 1).
-                let vcode = interrupt && (code == Interrupt.VSSI || code == Interrupt.VSTI || code == Interrupt.VSEI)
-                    ? code - 1 : code
+                // Into VS-mode: V stays 1; VS-level interrupts show the supervisor codes.
+                let vcode = interrupt ? Hart.vsInterruptCode(code) : code
                 vscause = interrupt ? (1 << 63) | vcode : vcode
                 vsepc = epc
                 vstval = tval
@@ -169,38 +167,6 @@ extension Hart {
         return UInt64(word & ~compressed)
     }
 
-    /// The interrupt that would be taken now, if any (Priv. §3.1.9; H "Hypervisor Interrupt
-    /// Registers"): M-level interrupts (not delegated) first, then HS-level ones (delegated
-    /// by mideleg, not by hideleg), then VS-level ones (also delegated by hideleg, only
-    /// while V=1), each level in the order MEI, MSI, MTI, SEI, SSI, STI, SGEI, VSEI, VSSI, VSTI.
-    func pendingInterrupt() -> UInt64? {
-        let pending = mip & mie
-        if pending == 0 { return nil }
-        let mEnabled = priv != .machine || mstatus & Mstatus.MIE != 0
-        // HS-level: in HS with SIE, or in any less privileged mode (U, VS, VU).
-        let sEnabled = virt || priv == .user || (priv == .supervisor && mstatus & Mstatus.SIE != 0)
-        // VS-level: only while V=1, in VS with vsstatus.SIE or in VU.
-        let vsEnabled = virt && (priv == .user || vsstatus & Mstatus.SIE != 0)
-        var candidates: UInt64 = 0
-        if mEnabled { candidates = pending & ~mideleg }
-        if candidates == 0 && sEnabled { candidates = pending & mideleg & ~hideleg }
-        if candidates == 0 && vsEnabled { candidates = pending & mideleg & hideleg }
-        if candidates == 0 { return nil }
-        for code in Interrupt.priorityOrder where candidates & (1 << code) != 0 { return code }
-        return nil
-    }
-
-    /// Samples the interrupt lines and takes the highest-priority deliverable interrupt.
-    /// Returns true when one was taken.
-    @discardableResult
-    public func checkInterrupts() -> Bool {
-        updateInterruptLines()
-        interruptCheckNeeded = false
-        guard let code = pendingInterrupt() else { return false }
-        takeTrap(interrupt: true, code: code, tval: 0, epc: pc)
-        return true
-    }
-
     /// MRET (Priv. §3.3.2; H "Trap Return"): V becomes MPV unless MPP = M. The caller has
     /// checked that the hart is in M-mode.
     func doMret() {
@@ -247,82 +213,4 @@ extension Hart {
         setPrivilege(spp ? .supervisor : .user, virtual: spv)
         interruptCheckNeeded = true
     }
-
-    /// Whether an interrupt is pending and locally enabled (in mie), the WFI wake-up
-    /// condition, which ignores the global enables and delegation (Priv. §3.3.3).
-    public var wakeUpPending: Bool {
-        updateInterruptLines()
-        return mip & mie != 0
-    }
-
-    /// For a hart in WFI: the first cycle at which a locally enabled interrupt may become
-    /// pending, or nil when no enabled source can ever fire (the hart would sleep forever).
-    public func nextWakeUpCycle() -> UInt64? {
-        var next: UInt64?
-        if mie & Interrupt.MTIP != 0, let t = bus.clint.timerEventCycle(hart: id, cycles: cycles) { next = t }
-        if mie & Interrupt.STIP != 0, let t = supervisorTimerEventCycle() { next = min(next ?? t, t) }
-        if mie & Interrupt.VSTIP != 0, let t = virtualTimerEventCycle() { next = min(next ?? t, t) }
-        // Scripted console input may raise an external interrupt when it arrives.
-        if mie & (Interrupt.MEIP | Interrupt.SEIP) != 0 {
-            for c in [bus.uart.input.nextEventCycle, bus.nextDeviceEventCycle].compactMap({ $0 }) where c > cycles {
-                next = min(next ?? c, c)
-            }
-        }
-        return next
-    }
-
-    /// With Sstc active, the cycle at which STIP rises (time reaches stimecmp).
-    public func supervisorTimerEventCycle() -> UInt64? {
-        guard stimecmpDrivesSTIP else { return nil }
-        return bus.clint.cycle(whenMtimeReaches: stimecmp, cycles: cycles)
-    }
-
-    /// With Sstc active for VS (menvcfg.STCE and henvcfg.STCE), the cycle at which VSTIP
-    /// rises: time + htimedelta reaches vstimecmp.
-    public func virtualTimerEventCycle() -> UInt64? {
-        guard vstimecmpDrivesVSTIP else { return nil }
-        let now = bus.clint.mtime(cycles: cycles)
-        if now &+ htimedelta >= vstimecmp { return cycles }
-        // The sum wraps: it reaches vstimecmp when mtime reaches vstimecmp − htimedelta,
-        // unless that lies beyond the wrap of the sum (then never, before mtime wraps).
-        let target = vstimecmp &- htimedelta
-        guard target > now else { return nil }
-        return bus.clint.cycle(whenMtimeReaches: target, cycles: cycles)
-    }
-
-    /// Advances the modeled time while the hart sleeps (WFI), to `target` cycles.
-    public func sleep(until target: UInt64) {
-        guard target > cycles else { return }
-        stats.wfiSkippedCycles &+= target - cycles
-        cycles = target
-    }
-}
-
-extension Hart {
-    /// Leaves the WFI wait state (the run loop saw a wake-up condition).
-    public func resume() { waitingForInterrupt = false }
-
-    /// The decoded entry of the instruction at `pc`, once it has run (for the commit log):
-    /// from the fetch TLB's decoded page, or from the scratch page.
-    func decodedEntry(at pc: UInt64) -> Decoded? {
-        let slot = Int((pc & 0xFFF) >> 1)
-        if scratchSlot == slot, scratch[slot].op != .pageEnd { return scratch[slot] }
-        let e = itlb[Int((pc >> 12) & Hart.tlbMask)]
-        guard e.tag == pc >> 12 else { return nil }
-        let d = e.decoded[slot]
-        return d.op == .undecoded || d.op == .straddle ? nil : d
-    }
-
-    /// The instruction bits at `pc` (after it ran).
-    public func decodedWord(at pc: UInt64) -> UInt32? { decodedEntry(at: pc)?.raw }
-
-    /// The register the instruction at `pc` wrote, with its value (after it retired).
-    public func lastWrittenRegister(pc: UInt64) -> (register: Int, value: UInt64)? {
-        guard let d = decodedEntry(at: pc), d.rd != sinkRegister else { return nil }
-        return (Int(d.rd), x[Int(d.rd)])
-    }
-}
-
-extension Hart {
-    public func clearLastTrap() { lastTrap = nil }
 }
