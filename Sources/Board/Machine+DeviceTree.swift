@@ -56,7 +56,11 @@ extension Machine {
             fdt.property("riscv,isa", string: Machine.isaString(config))
             fdt.property("riscv,isa-base", string: "rv64i")
             fdt.property("riscv,isa-extensions", strings: Machine.isaExtensions(config))
-            fdt.property("mmu-type", string: "riscv,sv48")
+            fdt.property("mmu-type", string: Machine.mmuType(config))
+            // Zicbom/Zicboz: the cache-block size Linux needs to use them (the
+            // riscv,cbom-block-size binding; 64 bytes, as QEMU).
+            if config.extensions.contains(.zicbom) { fdt.property("riscv,cbom-block-size", u32: 64) }
+            if config.extensions.contains(.zicboz) { fdt.property("riscv,cboz-block-size", u32: 64) }
             fdt.property("clock-frequency", u32: UInt32(CycleModel.coreHz))
             fdt.beginNode("interrupt-controller")
             fdt.property("#interrupt-cells", u32: 1)

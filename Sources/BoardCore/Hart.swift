@@ -215,13 +215,24 @@ public final class Hart {
     public let h: Bool
     /// F and D are implemented.
     public let fd: Bool
+    /// Every optional extension this hart implements (`fd`, `h` and `sstc` among them, kept
+    /// as their own flags for the hot paths).
+    public let extensions: Extensions
     /// stimecmp (Sstc; reset value unspecified: all ones, so no timer fires by itself).
     var stimecmp: UInt64 = .max
 
     /// Number of software-TLB sets: U, S, M, VU, VS.
     static let tlbSets = 5
 
-    public init(id: Int, bus: Bus, sstc: Bool = false, h: Bool = false, fd: Bool = false) {
+    /// A hart with only the extensions named (RV64IMAC otherwise).
+    public convenience init(id: Int, bus: Bus, sstc: Bool = false, h: Bool = false, fd: Bool = false) {
+        self.init(id: id, bus: bus, extensions: Extensions()
+            .union(sstc ? .sstc : []).union(h ? .h : []).union(fd ? .fd : []))
+    }
+
+    public init(id: Int, bus: Bus, extensions: Extensions) {
+        self.extensions = extensions
+        let sstc = extensions.contains(.sstc), h = extensions.contains(.h), fd = extensions.contains(.fd)
         self.sstc = sstc
         self.h = h
         self.fd = fd

@@ -12,7 +12,7 @@ struct BoardOptions: ParsableArguments {
     @Option(name: .long, help: "Number of harts, 1–8.")
     var harts: Int = 1
 
-    @Option(name: .long, help: "ISA: rv64imac, rv64imafdc or rv64gc, plus optional extensions joined by '_' (h, sstc), e.g. rv64gc_h_sstc (default: rv64imac; rv64gc_h_sstc for `vireo boot`).")
+    @Option(name: .long, help: "ISA: rv64imac, rv64imafdc or rv64gc, plus optional extensions joined by '_' (h, sstc, zba, zbb, zbc, zbs, zicbom, zicboz, zicbop, zihintpause, zfhmin, zihpm, svpbmt, svinval, svnapot, sv57), e.g. rv64gc_h_sstc. Default: all of them, like QEMU's virt CPU.")
     var isa: String?
 
 
@@ -49,7 +49,7 @@ struct BoardOptions: ParsableArguments {
 
     /// A machine with this configuration and its drives attached (a missing, unreadable or
     /// read-only image is a clear error here).
-    func machine(uart: UART16550 = UART16550(), defaultISA: String = "rv64imac") throws -> Machine {
+    func machine(uart: UART16550 = UART16550(), defaultISA: String = Machine.fullISA) throws -> Machine {
         let m = Machine(config: try config(defaultISA: defaultISA), uart: uart)
         for (slot, d) in try drives().enumerated() {
             do {
@@ -63,7 +63,7 @@ struct BoardOptions: ParsableArguments {
     }
 
     /// `defaultISA` is the command's ISA when --isa is not given.
-    func config(defaultISA: String = "rv64imac") throws -> BoardConfig {
+    func config(defaultISA: String = Machine.fullISA) throws -> BoardConfig {
         var c = BoardConfig()
         c.memoryBytes = try parseSize(memory)
         guard (1...VirtMap.maxHarts).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to \(VirtMap.maxHarts) harts") }

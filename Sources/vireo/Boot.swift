@@ -66,7 +66,7 @@ struct Boot: ParsableCommand {
         images.bios = fw
         images.module = modules
         images.append = append
-        try control.execute(defaultISA: "rv64gc_h_sstc", board: boardOptions) { machine throws(ELFError) in
+        try control.execute(defaultISA: Machine.fullISA, board: boardOptions) { machine throws(ELFError) in
             try images.boot(machine)
         }
     }

@@ -36,7 +36,7 @@ struct Run: ParsableCommand {
     @OptionGroup var control: RunControl
 
     func run() throws {
-        try control.execute(defaultISA: "rv64imac", board: board) { machine throws(ELFError) in
+        try control.execute(defaultISA: Machine.fullISA, board: board) { machine throws(ELFError) in
             try images.boot(machine, program: program)
         }
     }

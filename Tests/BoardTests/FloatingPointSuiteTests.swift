@@ -43,11 +43,20 @@ import Testing
         #expect(r.passed, "\(name) (strict): \(r.detail)\n\(r.console)")
     }
 
-    /// Without F and D the first FP instruction is illegal: the programs cannot pass.
+    /// Without F and D (`--isa rv64imac`) the first FP access is illegal: the program's
+    /// M-mode handler sees cause 2 with the instruction in mtval (csrw fcsr / fs* / fl*,
+    /// opcode 0x73, 0x27 or 0x07) and fails with its own exit code.
     @Test func withoutFDTheProgramsFail() throws {
         let first = try #require(Self.expected.first)
-        let r = Conformance.run(path: Self.programs.appendingPathComponent("\(first).elf").path, maxInstructions: 5_000_000)
+        var c = BoardConfig()
+        _ = Machine.parseISA("rv64imac", into: &c)
+        let r = Conformance.run(path: Self.programs.appendingPathComponent("\(first).elf").path, config: c, maxInstructions: 5_000_000)
         #expect(!r.passed)
+        let line = try #require(r.console.split(separator: "\n").first { $0.hasPrefix("unexpected trap in M-mode") }, "\(r.console)")
+        #expect(line.contains("cause=0x0000000000000002"), "\(line)")
+        let tval = try #require(line.split(separator: "tval=0x").last.flatMap { UInt64($0, radix: 16) })
+        #expect([0x73, 0x27, 0x07].contains(tval & 0x7F), "\(line)")
+        #expect(r.console.contains("FAIL \(first)"))
     }
 
     @Test(.enabled(if: ReferenceTests.qemu != nil, "qemu-system-riscv64 not installed"), arguments: expected)
@@ -65,7 +74,7 @@ import Testing
         var c = BoardConfig()
         #expect(Machine.parseISA("rv64gc_h_sstc", into: &c) == nil)
         #expect(c.fd && c.h && c.sstc)
-        #expect(Machine.isaString(c) == "rv64imafdc_h_zicntr_zicsr_zifencei_sstc")
+        #expect(Machine.isaString(c) == "rv64imafdch_zicntr_zicsr_zifencei_sstc")
         #expect(Machine.isaExtensions(c).starts(with: ["i", "m", "a", "f", "d", "c", "h"]))
         #expect(Machine(config: c).hart.fd)
     }

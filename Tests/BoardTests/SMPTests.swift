@@ -81,23 +81,41 @@ import Testing
 
     @Test func unsupportedExtensionsAreRefused() throws {
         var c = BoardConfig()
-        #expect(Machine.parseISA("rv32imac", into: &c) == "--isa rv32imac: the base must be rv64imac, rv64imafdc or rv64gc")
+        #expect(Machine.parseISA("rv32imac", into: &c) == "--isa rv32imac: the base must be rv64imac, rv64imafdc or rv64gc (optionally followed by h)")
         #expect(Machine.parseISA("rv64imac_v", into: &c)?.contains("unknown or unsupported extension 'v'") == true)
         let r = try runCommand(Repo.vireo, ["run", "--isa", "rv64imac_q", Repo.demo])
         #expect(r.status != 0)
         #expect(r.stderr.contains("unknown or unsupported extension 'q'"))
     }
 
+    /// Without `--isa` the board has every extension it implements, as QEMU's `virt` CPU
+    /// (issue 15 item 1); the ISA string QEMU writes (h among the letters) parses back.
+    @Test func theDefaultIsEverythingAndItsStringParsesBack() throws {
+        let c = BoardConfig()
+        #expect(c.extensions == .all)
+        #expect(c.fd && c.h && c.sstc)
+        #expect(Machine.isaString(c).hasPrefix("rv64imafdch_zicntr_zicsr_zifencei"))
+        var back = BoardConfig()
+        back.extensions = []
+        #expect(Machine.parseISA(Machine.fullISA, into: &back) == nil)
+        #expect(back.extensions == .all)
+        #expect(Machine.parseISA("rv64gch_sstc", into: &back) == nil)
+        #expect(back.extensions == [.fd, .h, .sstc])
+        #expect(Machine.parseISA("rv64imacd", into: &back)?.contains("the base must be") == true)
+        let m = Machine(config: c)
+        #expect(m.hart.extensions == .all && m.hart.h && m.hart.fd && m.hart.sstc)
+    }
+
     @Test func hypervisorExtensionAppearsInMisaAndTheDeviceTree() throws {
         var c = BoardConfig()
         #expect(Machine.parseISA("rv64imac_h_sstc", into: &c) == nil)
         #expect(c.h && c.sstc)
-        #expect(Machine.isaString(c) == "rv64imac_h_zicntr_zicsr_zifencei_sstc")
+        #expect(Machine.isaString(c) == "rv64imach_zicntr_zicsr_zifencei_sstc")
         #expect(Machine.isaExtensions(c).contains("h"))
         let m = Machine(config: c)
         #expect(m.hart.h)
         let text = String(decoding: m.deviceTreeBlob(), as: UTF8.self)
-        #expect(text.contains("rv64imac_h_zicntr_zicsr_zifencei_sstc"))
+        #expect(text.contains("rv64imach_zicntr_zicsr_zifencei_sstc"))
         var plain = BoardConfig()
         #expect(Machine.parseISA("rv64imac", into: &plain) == nil)
         #expect(!plain.h && !Machine(config: plain).hart.h)

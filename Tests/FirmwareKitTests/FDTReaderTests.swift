@@ -117,8 +117,7 @@ struct FDTReaderTests {
         var config = BoardConfig()
         config.memoryBytes = 512 << 20
         config.harts = 3
-        config.h = true
-        config.sstc = true
+        config.extensions = [.h, .sstc]
         let machine = Machine(config: config)
         machine.bootargs = "console=ttyS0 earlycon=sbi"
         try machine.boot(firmware: nil, kernel: nil, modules: [
@@ -162,7 +161,7 @@ struct FDTReaderTests {
                 let id = UInt64(cpuNames.count - 1)
                 #expect(cpu.reg()?.address == id && cpu.reg()?.size == 0)
                 #expect(cpu.property("riscv,isa")?.string == Machine.isaString(config))
-                #expect(cpu.property("riscv,isa")?.string == "rv64imac_h_zicntr_zicsr_zifencei_sstc")
+                #expect(cpu.property("riscv,isa")?.string == "rv64imach_zicntr_zicsr_zifencei_sstc")
                 var extensions: [String] = []
                 cpu.property("riscv,isa-extensions")?.forEachString { extensions.append($0) }
                 #expect(extensions == Machine.isaExtensions(config))
