@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "FirmwareKit"),
         // Dom0's tar reader, xl.cfg parser, line editor and shell helpers: also compiled in
         // Embedded Swift mode into the Dom0 kernel, so it depends on nothing.
-        .target(name: "Dom0Kit"),
+        .target(name: "Dom0Kit", dependencies: ["RISCV"]),
         // Hart, MMU, PMP, bus and devices: one module so the optimizer sees the hot path.
         .target(name: "BoardCore", dependencies: ["RISCV"], swiftSettings: hotLoop),
         // Machine assembly: memory map, loader, device tree (FirmwareKit's FDTBuilder), run loop,

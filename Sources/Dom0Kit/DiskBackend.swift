@@ -12,13 +12,19 @@
 /// Written for bare metal (also compiled in Embedded Swift mode into Dom0): no Foundation,
 /// typed results, no floating point.
 
+// On the host Sources/RISCV is its own module; in Dom0's Embedded Swift build it is part of
+// the one module.
+#if canImport(RISCV)
+import RISCV
+#endif
+
 /// A guest's memory as the firmware builds it.
 public enum GuestLayout {
     /// Guest-physical start of every guest's RAM (DESIGN §3).
     public static let ramBase: UInt64 = 0x8000_0000
-    /// Bytes the firmware keeps at the top of a guest's RAM for its DTB (page-aligned, well
-    /// under 64 KiB): nothing Dom0 loads may reach into them.
-    public static let dtbReserve: UInt64 = 64 << 10
+    /// Bytes the firmware keeps at the top of a guest's RAM for its DTB: the firmware's own
+    /// figure (`SBI.Control.dtbReserve`), so the two can never disagree.
+    public static let dtbReserve: UInt64 = SBI.Control.dtbReserve
     /// Linux on RV64 maps itself with 2 MiB pages; initrds start past such a boundary.
     static let megapage: UInt64 = 2 << 20
 

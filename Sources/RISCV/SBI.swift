@@ -87,6 +87,11 @@ public enum SBI {
     /// little-endian UInt64 words at the byte offsets below, names and texts UTF-8 with a
     /// length word.
     public enum Control {
+        /// Bytes the firmware keeps at the top of every guest's RAM for the DTB it writes
+        /// there at `start` (page-aligned, well above any DTB it builds): nothing a kernel,
+        /// an initrd or Dom0's `populate` places may reach into them. `start` refuses an
+        /// initrd that does.
+        public static let dtbReserve: UInt64 = 64 << 10
         /// a0 = CreateRequest address, a1 = its size → value = the new domain's id. The
         /// domain has its RAM (zeroed) and vCPUs, and waits paused for populate and start.
         public static let create: UInt64 = 0

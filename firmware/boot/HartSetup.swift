@@ -7,7 +7,8 @@ import Shim
 /// - Delegation: exceptions a guest handles itself go to VS (medeleg to HS, hedeleg on to
 ///   VS); ecalls from VS, guest-page faults and virtual instructions stay in M. The VS
 ///   interrupts go to VS (mideleg's VS bits are read-only one, hideleg passes them on).
-/// - Counters and Sstc opened to guests; the FP unit on when the board has it.
+/// - Counters, Sstc, Svpbmt and the cache-block operations opened to guests; the FP unit on
+///   when the board has it.
 func setUpHart(_ platform: Platform) {
     setUpFirmwarePMP()
     let guestExceptions: UInt64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5)
@@ -24,6 +25,16 @@ func setUpHart(_ platform: Platform) {
         csr_set_menvcfg(UInt64(1) << 63)    // STCE
         csr_set_henvcfg(UInt64(1) << 63)
     }
+    // The guest's DTB lists the board's extensions (minus H), so what they need enabled
+    // below M is enabled for VS and VU too (Priv. "Machine Environment Configuration
+    // Register" and "Hypervisor Environment Configuration Register"; WARL, so these stay 0
+    // on a board without them): PBMTE (Svpbmt, bit 62) — Linux marks its I/O mappings with
+    // PBMT and would fault without it; CBZE (bit 7) and CBCFE (bit 6) for Zicboz/Zicbom; and
+    // CBIE = 01 (bits 5:4), so a guest's cbo.inval is a flush: it can never discard data
+    // another domain's DMA or the firmware put in the block.
+    let envcfg: UInt64 = (UInt64(1) << 62) | (1 << 7) | (1 << 6) | (1 << 4)
+    csr_set_menvcfg(envcfg)
+    csr_set_henvcfg(envcfg)
     if platform.hasFP { csr_set_mstatus(UInt64(1) << 13) }   // FS = Initial
     csr_write_mie(Interrupt.MTIP | Interrupt.MSIP | Interrupt.MEIP)
 }

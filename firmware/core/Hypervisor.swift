@@ -33,8 +33,9 @@ final class Hypervisor {
     var consolesClaimed = false
     /// Where Dom0's next diskPop starts looking (domains in turn, so none starves).
     var diskCursor = 0
-    /// The top of every guest's RAM kept for its DTB: initrds and kernels stay below.
-    static let dtbReserve: UInt64 = 64 << 10
+    /// The top of every guest's RAM kept for its DTB: initrds and kernels stay below
+    /// (shared with Dom0, which places them: `SBI.Control.dtbReserve`).
+    static let dtbReserve: UInt64 = SBI.Control.dtbReserve
     /// The domain whose unfinished line is on the physical UART, if any (core/Console.swift).
     var lineOwner: Domain? = nil
     /// Where the next vCPU placement starts looking (core/Scheduler.swift).
