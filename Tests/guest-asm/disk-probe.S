@@ -2,6 +2,8 @@
    in a loop, polling the used ring, and once per 100 ms of `time` prints the longest
    request of that window in 100 ns ticks and how many completed:
    "disk max=0x........ n=0x........". */
+#include "console.inc"
+#include "virtio.inc"
   .equ BUF,    0x80000000
   .equ DESC,   0x80100000
   .equ AVAIL,  0x80101000
@@ -13,32 +15,8 @@
   .globl _start
 _start:
   li s0, SLOT
-  sw zero, 0x70(s0)
-  li t1, 1
-  sw t1, 0x70(s0)
-  li t1, 3
-  sw t1, 0x70(s0)
-  li t1, 1
-  sw t1, 0x24(s0)
-  sw t1, 0x20(s0)
-  li t1, 0xB
-  sw t1, 0x70(s0)
-  sw zero, 0x30(s0)
-  li t1, 8
-  sw t1, 0x38(s0)
-  li t1, DESC
-  sw t1, 0x80(s0)
-  sw zero, 0x84(s0)
-  li t1, AVAIL
-  sw t1, 0x90(s0)
-  sw zero, 0x94(s0)
-  li t1, USED
-  sw t1, 0xA0(s0)
-  sw zero, 0xA4(s0)
-  li t1, 1
-  sw t1, 0x44(s0)
-  li t1, 0xF
-  sw t1, 0x70(s0)
+  VIRTIO_NEGOTIATE
+  VIRTIO_QUEUE0 8, DESC, AVAIL, USED
   li t0, DESC
   li t1, HDR
   sd t1, 0(t0)
@@ -102,40 +80,8 @@ loop:
   rdtime s4
   j loop
 
-putc:
-  li a7, 1
-  ecall
-  ret
-puts:
-  mv t4, a0
-  mv t6, ra
-4: lbu a0, 0(t4)
-  beqz a0, 5f
-  call putc
-  addi t4, t4, 1
-  j 4b
-5: mv ra, t6
-  ret
-puthex:
-  mv t5, a0
-  mv t6, ra
-  li a0, '0'
-  call putc
-  li a0, 'x'
-  call putc
-  li t3, 28
-6: srl a0, t5, t3
-  andi a0, a0, 15
-  li t4, 10
-  blt a0, t4, 7f
-  addi a0, a0, 'a' - 10
-  j 8f
-7: addi a0, a0, '0'
-8: call putc
-  addi t3, t3, -4
-  bgez t3, 6b
-  mv ra, t6
-  ret
+  CONSOLE_ROUTINES
+
   .section .rodata
 msg1: .asciz "disk max="
 msg2: .asciz " n="

@@ -11,6 +11,7 @@
    hart's exits stalled behind one diskPop. Config (Dom0 `create`, archive as --drive):
      name = 'pump'  kernel = 'diskpop-pump.elf'  memory = 4
      disk = [ 'a.img,vda,w', 'b.img,vdb,w', ..., 'h.img,vdh,w' ]   (4 KiB images) */
+#include "virtio.inc"
   .equ DESC,   0x80100000
   .equ HDR,    0x80101000
   .equ STATUS, 0x80101100
@@ -63,16 +64,7 @@ _start:
   li s11, 0
   lw t1, 0(s0)
   bnez s11, 5f
-  sw zero, 0x70(s0)
-  li t1, 1
-  sw t1, 0x70(s0)
-  li t1, 3
-  sw t1, 0x70(s0)
-  li t1, 1
-  sw t1, 0x24(s0)
-  sw t1, 0x20(s0)      /* VERSION_1 */
-  li t1, 0xB
-  sw t1, 0x70(s0)
+  VIRTIO_NEGOTIATE
   sw zero, 0x30(s0)
   li t1, 256
   sw t1, 0x38(s0)

@@ -13,6 +13,7 @@
    4096 (the same guest without the loop) to 70146. Config:
      name = 'pc'  kernel = 'plic-complete.elf'  memory = 4
      disk = [ 'p1.img,vda,r', 'p2.img,vdb,r' ] */
+#include "virtio.inc"
   .equ SLOT,   0x10001000
   .equ PLIC,   0x0C000000
   .section .text.init, "ax", @progbits
@@ -23,16 +24,7 @@ _start:
   li s0, SLOT
   slli t0, s1, 12
   add s0, s0, t0
-  sw zero, 0x70(s0)
-  li t1, 1
-  sw t1, 0x70(s0)
-  li t1, 3
-  sw t1, 0x70(s0)
-  li t1, 1
-  sw t1, 0x24(s0)
-  sw t1, 0x20(s0)
-  li t1, 0xB
-  sw t1, 0x70(s0)
+  VIRTIO_NEGOTIATE
   li t1, 8
   sw t1, 0x38(s0)
   li t1, 0x80100008    /* not 16-byte aligned: the queue is broken at the first pop */

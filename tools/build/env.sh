@@ -39,8 +39,9 @@ build_asm_programs() {
   for src in "$ROOT/Tests/$name"/*.S; do
     prog="$(basename "$src" .S)"
     elf="$OUT/$name/$prog.elf"
-    if needs_rebuild "$elf" "$src" "$ld" "$ROOT/tools/build/env.sh"; then
-      "$CLANG" "${RV_CFLAGS[@]}" -c "$src" -o "$OUT/$name/$prog.o"
+    # Shared macros live beside the programs as *.inc (not programs themselves).
+    if needs_rebuild "$elf" "$src" "$ld" "$ROOT/tools/build/env.sh" "$ROOT/Tests/$name"/*.inc; then
+      "$CLANG" "${RV_CFLAGS[@]}" -I "$ROOT/Tests/$name" -c "$src" -o "$OUT/$name/$prog.o"
       "$LLD" -T "$ld" -o "$elf" "$OUT/$name/$prog.o"
       rm -f "$OUT/$name/$prog.o"
       echo "built $elf"
