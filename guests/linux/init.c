@@ -9,6 +9,10 @@
  *   - with `vireo.test=bench`, runs the disk benchmark on the raw /dev/vda (any content; the
  *     build makes bench.img): read all of it sequentially in 64 KiB reads (O_DIRECT), write
  *     the same bytes back in 64 KiB pwrites and fsync, print both times, power off;
+ *   - with `vireo.test=fp`, runs one double-precision computation in user mode (init is
+ *     built rv64imac; the instructions are enabled for that one function) and prints its
+ *     bits, then powers off — on a hart without F/D it dies of SIGILL and the kernel panics
+ *     ("Attempted to kill init! exitcode=0x00000004"), the failure a stock userland meets;
  *   - otherwise runs a tiny shell on /dev/console (`help` lists its builtins).
  * It never returns: init exiting panics the kernel, so every way out is a power-off. */
 
@@ -193,6 +197,24 @@ static void __attribute__((noreturn)) power_off(long cmd) {
   long r = sys_reboot(cmd);
   report_error("reboot", r);
   for (;;) sleep_seconds(3600);   /* cannot exit: that would panic the kernel */
+}
+
+/* ---- The FP test (vireo.test=fp) ---- */
+
+static void out_hex(u64 v) {
+  out_str("0x");
+  for (int i = 60; i >= 0; i -= 4) out_chr("0123456789abcdef"[(v >> i) & 15]);
+}
+
+/* 3/8 + 3/8 = 0.75, whose IEEE 754 double is 0x3fe8000000000000. */
+static void __attribute__((noreturn)) fp_test(void) {
+  u64 bits;
+  __asm__ volatile(".option push\n\t.option arch, +d\n\t"
+                   "li t0, 3\n\tfcvt.d.l ft0, t0\n\tli t0, 8\n\tfcvt.d.l ft1, t0\n\t"
+                   "fdiv.d ft2, ft0, ft1\n\tfadd.d ft2, ft2, ft2\n\tfmv.x.d %0, ft2\n\t"
+                   ".option pop" : "=r"(bits) : : "t0");
+  out_str("vireo-init: fp 3/8 + 3/8 = "); out_hex(bits); out_chr('\n');
+  power_off(REBOOT_CMD_POWER_OFF);
 }
 
 /* ---- The disk test (vireo.test=disk) ---- */
@@ -465,6 +487,7 @@ void __attribute__((noreturn)) init_main(void) {
   if (r < 0 && r != -EBUSY) report_error("mount /dev", r);
   if (cmdline_has("vireo.test=disk")) disk_test(cpus);
   if (cmdline_has("vireo.test=bench")) bench_test();
+  if (cmdline_has("vireo.test=fp")) fp_test();
   shell();
   power_off(REBOOT_CMD_POWER_OFF);
 }
