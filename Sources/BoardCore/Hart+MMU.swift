@@ -121,7 +121,7 @@ extension Hart {
         return p == .machine
     }
 
-    // MARK: Address translation (Priv. §12.3–12.4 Sv39/Sv48; H "Two-Stage Address Translation")
+    // MARK: Address translation (Priv. "Sv39", "Sv48", "Sv57", "Svnapot", "Svpbmt"; H "Two-Stage Address Translation")
 
     /// The address space a translation belongs to, for tagging the modeled TLB: the ASID of
     /// satp (V=0) or of vsatp with the VMID of hgatp (V=1).
@@ -164,12 +164,17 @@ extension Hart {
         return pa
     }
 
+    /// Svpbmt is usable in S-mode (satp) and G-stage translation: menvcfg.PBMTE.
+    var pbmtEnabled: Bool { menvcfg & Envcfg.PBMTE != 0 }
+    /// … and in VS-stage translation: henvcfg.PBMTE too (read-only zero while menvcfg.PBMTE is).
+    var pbmtEnabledVS: Bool { menvcfg & henvcfg & Envcfg.PBMTE != 0 }
+
     enum Stage {
         /// satp with V=0: one stage.
         case single
         /// vsatp: guest virtual → guest physical; page tables at guest physical addresses.
         case vs
-        /// hgatp: guest physical → supervisor physical (Sv39x4/Sv48x4).
+        /// hgatp: guest physical → supervisor physical (Sv39x4/Sv48x4/Sv57x4).
         case g
     }
 
@@ -197,10 +202,12 @@ extension Hart {
         case .vs: mode = vsatp >> 60; root = (vsatp & ((1 << 44) - 1)) << 12
         case .g: mode = hgatp >> 60; root = (hgatp & ((1 << 44) - 1) & ~3) << 12
         }
-        let levels = mode == SatpMode.sv39 ? 3 : 4
+        // Sv39/Sv48/Sv57 (Priv. "Sv39", "Sv48", "Sv57": 3, 4 or 5 levels of 9 VPN bits) and
+        // their x4 G-stage forms (the same numbers in hgatp.MODE).
+        let levels = mode == SatpMode.sv39 ? 3 : mode == SatpMode.sv48 ? 4 : 5
         let vaBits = UInt64(12 + 9 * levels)
         if stage == .g {
-            // Sv39x4/Sv48x4: a 41/50-bit guest physical address; higher bits must be zero.
+            // Sv39x4/Sv48x4/Sv57x4: a 41/50/59-bit guest physical address; higher bits must be zero.
             guard addr >> (vaBits + 2) == 0 else { throw fault() }
         } else {
             // The address must be sign-extended from its top translated bit.
@@ -227,12 +234,14 @@ extension Hart {
                   let ptr = bus.memoryPointer(pteAddr, size: 8, write: false)
             else { throw Trap(original.accessFault, va) }
             pte = ptr.load(as: UInt64.self)
-            if pte & PTE.V == 0 || (pte & PTE.R == 0 && pte & PTE.W != 0) || pte & PTE.highMask != 0 {
+            // Bits 60:54 are reserved in every PTE (Priv. "Sv39": step 3 of the algorithm).
+            if pte & PTE.V == 0 || (pte & PTE.R == 0 && pte & PTE.W != 0) || pte & PTE.reservedMask != 0 {
                 throw fault()
             }
             if pte & (PTE.R | PTE.X) != 0 { break }
-            // Non-leaf: D, A and U are reserved and must be zero.
-            if pte & (PTE.D | PTE.A | PTE.U) != 0 || level == 0 { throw fault() }
+            // Non-leaf: D, A and U are reserved and must be zero, and so are N and PBMT
+            // (Svnapot, Svpbmt: "for non-leaf PTEs … reserved … or else a page fault").
+            if pte & (PTE.D | PTE.A | PTE.U | PTE.N | PTE.pbmtMask) != 0 || level == 0 { throw fault() }
             a = ((pte & PTE.ppnMask) >> PTE.ppnShift) << 12
             level -= 1
         }
@@ -263,7 +272,23 @@ extension Hart {
             if !readable { throw fault() }
         case .write: if pte & PTE.W == 0 { throw fault() }
         }
-        let ppn = (pte & PTE.ppnMask) >> PTE.ppnShift
+        var ppn = (pte & PTE.ppnMask) >> PTE.ppnShift
+        // Svpbmt (Priv. "Svpbmt", menvcfg/henvcfg.PBMTE): PBMT is usable only where enabled
+        // (menvcfg.PBMTE for S-mode and the G-stage, henvcfg.PBMTE as well for the VS-stage);
+        // elsewhere the bits are reserved. 3 is reserved. NC (1) and IO (2) change nothing
+        // here: the board is coherent and its devices see every access in order anyway.
+        let pbmt = (pte & PTE.pbmtMask) >> PTE.pbmtShift
+        if pbmt != 0 {
+            let enabled = stage == .vs ? pbmtEnabledVS : pbmtEnabled
+            if !enabled || pbmt == 3 { throw fault() }
+        }
+        // Svnapot (Priv. "Svnapot"): N=1 is defined only on a 4 KiB leaf with ppn[3:0] = 1000
+        // (a 64 KiB range); any other use is reserved. The translation takes ppn[3:0] from
+        // vpn[0][3:0]. The TLB caches 4 KiB pages, so each page of the range is its own entry.
+        if pte & PTE.N != 0 {
+            guard extensions.contains(.svnapot), level == 0, ppn & 0xF == 0x8 else { throw fault() }
+            ppn = (ppn & ~0xF) | ((addr >> 12) & 0xF)
+        }
         // A superpage's low PPN fields must be zero.
         if level > 0 && ppn & ((1 << (9 * UInt64(level))) - 1) != 0 { throw fault() }
         // Accessed/dirty update (Priv. §12.3.2 step 9, done by the hardware). For the

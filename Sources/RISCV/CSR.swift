@@ -274,6 +274,8 @@ public enum HgatpMode {
     public static let bare: UInt64 = 0
     public static let sv39x4: UInt64 = 8
     public static let sv48x4: UInt64 = 9
+    /// Sv57x4 (with Sv57): a 59-bit guest physical address (H "hgatp").
+    public static let sv57x4: UInt64 = 10
 }
 
 public enum PTE {
@@ -290,6 +292,32 @@ public enum PTE {
     public static let ppnMask: UInt64 = ((1 << 44) - 1) << 10
     /// Bits 63:54: PBMT (62:61), N (63) and reserved (60:54); zero when Svpbmt/Svnapot are absent.
     public static let highMask: UInt64 = 0x3FF << 54
+    /// N (Svnapot): a leaf that is part of a naturally aligned power-of-2 range (priv. "Svnapot").
+    public static let N: UInt64 = 1 << 63
+    /// PBMT, bits 62:61 (Svpbmt): 0 PMA, 1 NC, 2 IO, 3 reserved (priv. "Svpbmt").
+    public static let pbmtMask: UInt64 = 3 << 61
+    public static let pbmtShift: UInt64 = 61
+    /// Bits 60:54: reserved for future standard use in every PTE (a page fault when set).
+    public static let reservedMask: UInt64 = 0x7F << 54
+}
+
+/// Fields of menvcfg, senvcfg and henvcfg (Priv. "Machine Environment Configuration
+/// Register", "Supervisor Environment Configuration Register", H "henvcfg"). senvcfg has
+/// FIOM and the CBO enables only.
+public enum Envcfg {
+    /// Fence of I/O implies memory.
+    public static let FIOM: UInt64 = 1 << 0
+    /// CBO.INVAL enable (Zicbom): 00 illegal, 01 performs a flush, 11 an invalidate; 10 reserved.
+    public static let CBIE: UInt64 = 3 << 4
+    public static let CBIEShift: UInt64 = 4
+    /// CBO.CLEAN / CBO.FLUSH enable (Zicbom).
+    public static let CBCFE: UInt64 = 1 << 6
+    /// CBO.ZERO enable (Zicboz).
+    public static let CBZE: UInt64 = 1 << 7
+    /// Svpbmt available for S-mode and G-stage (menvcfg) or VS-stage (henvcfg) translation.
+    public static let PBMTE: UInt64 = 1 << 62
+    /// Sstc: stimecmp (menvcfg) / vstimecmp (henvcfg) enabled.
+    public static let STCE: UInt64 = 1 << 63
 }
 
 /// `misa` letters (Priv. §3.1.1).
