@@ -40,6 +40,10 @@ public enum CycleModel {
     /// A TLB miss: fixed cost plus one memory reference per page-table entry read.
     public static let tlbMiss: UInt64 = 2
     public static let pteRead: UInt64 = 4
+    /// CBO.ZERO writes a 64-byte block: eight doubleword stores, the first being the
+    /// instruction's own store cost. CBO.CLEAN/FLUSH/INVAL cost a store (the board is
+    /// coherent: nothing to write back).
+    public static let cboZeroExtra: UInt64 = 7
     /// A device register access (load or store) on top of the instruction's cost.
     public static let mmioAccess: UInt64 = 10
     /// From a virtio notification to the request's used-ring entry and interrupt (10 µs).
@@ -56,7 +60,7 @@ public enum CycleModel {
         case .beq, .bne, .blt, .bge, .bltu, .bgeu, .cBeq, .cBne: return branch
         case .lb, .lh, .lbu, .lhu: return loadByteHalf
         case .lw, .ld, .lwu, .cLw, .cLd, .hlv, .flw, .fld, .cFld: return load
-        case .sb, .sh, .sw, .sd, .cSw, .cSd, .hsv, .fsw, .fsd, .cFsd: return store
+        case .sb, .sh, .sw, .sd, .cSw, .cSd, .hsv, .fsw, .fsd, .cFsd, .cbo: return store
         case .fp: return fp
         case .mul, .mulh, .mulhsu, .mulhu: return mul
         case .mulw: return mulw

@@ -31,6 +31,8 @@ enum Op: UInt8 {
     // Hypervisor (Priv. H "Hypervisor Instructions"): HLV/HLVX (imm = log2 size | 4 if
     // unsigned | 8 if HLVX), HSV (imm = log2 size), HFENCE.VVMA/GVMA.
     case hlv, hsv, hfenceVvma, hfenceGvma
+    // Zicbom/Zicboz (CMO spec): CBO.INVAL/CLEAN/FLUSH/ZERO, imm = the funct12 (0, 1, 2, 4).
+    case cbo
     // F and D (Unpriv. "F", "D"): loads and stores (the FP register is in `rs2`, since `rd`
     // names integer registers), and every other FP instruction, decoded again from `raw`
     // by the out-of-line `executeFP`.
@@ -235,6 +237,10 @@ private func decode32(_ w: UInt32) -> Decoded {
         switch f3 {
         case 0: return make(.fence)   // FENCE, FENCE.TSO, PAUSE: all order nothing on one hart
         case 1: return make(.fenceI)
+        case 2:
+            // CBO.* (MISC-MEM, funct3 = 2, rd = 0): the extension checks are the hart's.
+            guard rd == 0, [0, 1, 2, 4].contains(bits(w, 31, 20)) else { return illegalInstruction }
+            return make(.cbo, rs1: rs1, imm: Int32(bits(w, 31, 20)))
         default: return illegalInstruction
         }
     case 0x73:
@@ -245,6 +251,13 @@ private func decode32(_ w: UInt32) -> Decoded {
             if f7 == 0x09 { return make(.sfenceVma, rs1: rs1, rs2: rs2) }
             if f7 == 0x11 { return make(.hfenceVvma, rs1: rs1, rs2: rs2) }
             if f7 == 0x31 { return make(.hfenceGvma, rs1: rs1, rs2: rs2) }
+            // Svinval: SINVAL.VMA, HINVAL.VVMA/GVMA run as the fences they refine, and
+            // SFENCE.W.INVAL / SFENCE.INVAL.IR (funct7 0x0C, rs2 = 0 / 1) as SFENCE.VMA;
+            // the hart tells them apart by their bits (`Hart.fenceDenied`).
+            if f7 == 0x0B { return make(.sfenceVma, rs1: rs1, rs2: rs2) }
+            if f7 == 0x13 { return make(.hfenceVvma, rs1: rs1, rs2: rs2) }
+            if f7 == 0x33 { return make(.hfenceGvma, rs1: rs1, rs2: rs2) }
+            if f7 == 0x0C { return rs1 == 0 && rs2 <= 1 ? make(.sfenceVma) : illegalInstruction }
             guard rs1 == 0 else { return illegalInstruction }
             switch bits(w, 31, 20) {
             case 0x000: return make(.ecall)

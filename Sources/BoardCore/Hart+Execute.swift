@@ -673,15 +673,17 @@ extension Hart {
                     budget = 0
                     break inner
                 case .sfenceVma, .hfenceVvma, .hfenceGvma:
-                    if let cause = fenceDenied(ip.pointee.op) { throw fault(Trap(cause, UInt64(ip.pointee.raw)), budget) }
+                    if let cause = fenceDenied(ip.pointee.op, raw: ip.pointee.raw) { throw fault(Trap(cause, UInt64(ip.pointee.raw)), budget) }
                     // SFENCE.VMA acts on the current stage-1 structures (satp with V=0,
                     // vsatp with V=1); HFENCE.VVMA/GVMA on the guest's (TLB tagged by V).
-                    flushTLB(virtual: virt || ip.pointee.op != .sfenceVma)
+                    // SINVAL.VMA and HINVAL.* invalidate at once, as the fences do; the board
+                    // has no queue of invalidations, so SFENCE.W.INVAL/INVAL.IR order nothing.
+                    if ip.pointee.raw >> 25 != 0x0C { flushTLB(virtual: virt || ip.pointee.op != .sfenceVma) }
                     exitPC = Hart.pcOf(ip, dp, pageBase) &+ 4
                     runLimit = cyclesFrom(budget)
                     budget = 0
                     break inner
-                case .flw, .fld, .fsw, .fsd, .cFld, .cFsd, .fp, .hlv, .hsv:
+                case .flw, .fld, .fsw, .fsd, .cFld, .cFsd, .fp, .hlv, .hsv, .cbo:
                     cycles = cyclesFrom(budget)
                     let length = ip.pointee.op == .cFld || ip.pointee.op == .cFsd ? 1 : 2
                     try executeOutOfLine(ip.pointee)

@@ -35,6 +35,7 @@ extension Hart {
         switch d.op {
         case .fp: try executeFP(d.raw)
         case .hlv, .hsv: try executeHypervisorAccess(d)
+        case .cbo: try executeCBO(d)
         default: try executeFPMemory(d)
         }
     }

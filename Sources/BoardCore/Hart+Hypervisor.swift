@@ -34,7 +34,21 @@ extension Hart {
     /// SFENCE.VMA: illegal in U and in HS with TVM; virtual in VU and in VS with VTVM.
     /// HFENCE.VVMA/GVMA: illegal without H and in U; virtual with V=1; HFENCE.GVMA is
     /// illegal in HS with mstatus.TVM (HFENCE.VVMA ignores TVM).
-    func fenceDenied(_ op: Op) -> Cause? {
+    /// Svinval (Priv. "Svinval"): illegal without it; SINVAL.VMA, HINVAL.VVMA and
+    /// HINVAL.GVMA have the rules of SFENCE.VMA, HFENCE.VVMA and HFENCE.GVMA; SFENCE.W.INVAL
+    /// and SFENCE.INVAL.IR are illegal in U, virtual in VU, and ignore TVM and VTVM.
+    func fenceDenied(_ op: Op, raw: UInt32 = 0) -> Cause? {
+        let funct7 = raw >> 25
+        if funct7 == 0x0B || funct7 == 0x0C || funct7 == 0x13 || funct7 == 0x33 {
+            guard extensions.contains(.svinval) else { return .illegalInstruction }
+            if funct7 == 0x0C {
+                switch (priv, virt) {
+                case (.user, false): return .illegalInstruction
+                case (.user, true): return .virtualInstruction
+                default: return nil
+                }
+            }
+        }
         if op != .sfenceVma {
             if !h { return .illegalInstruction }
             if virt { return .virtualInstruction }
