@@ -10,11 +10,38 @@ extension Hart {
     static let mstatusWritable: UInt64 = Mstatus.SIE | Mstatus.MIE | Mstatus.SPIE | Mstatus.MPIE
         | Mstatus.SPP | Mstatus.MPP | Mstatus.MPRV | Mstatus.SUM | Mstatus.MXR | Mstatus.TVM
         | Mstatus.TW | Mstatus.TSR
-    /// FIOM is the only envcfg field of the extensions implemented (Priv. §3.1.18, §12.1.4).
-    static let envcfgWritable: UInt64 = 1
-
     /// menvcfg.STCE (Sstc): stimecmp enabled for S-mode, STIP driven by it.
-    static let STCE: UInt64 = 1 << 63
+    static let STCE: UInt64 = Envcfg.STCE
+
+    /// The writable envcfg fields (Priv. "Machine Environment Configuration Register",
+    /// "Supervisor Environment Configuration Register", H "henvcfg"): FIOM always; CBIE and
+    /// CBCFE with Zicbom, CBZE with Zicboz; in menvcfg and henvcfg also PBMTE with Svpbmt
+    /// and STCE with Sstc. Fields of extensions the hart lacks are read-only zero.
+    func envcfgWritable(supervisor: Bool) -> UInt64 {
+        var bits = Envcfg.FIOM
+        if extensions.contains(.zicbom) { bits |= Envcfg.CBIE | Envcfg.CBCFE }
+        if extensions.contains(.zicboz) { bits |= Envcfg.CBZE }
+        if !supervisor {
+            if extensions.contains(.svpbmt) { bits |= Envcfg.PBMTE }
+            if sstc { bits |= Envcfg.STCE }
+        }
+        return bits
+    }
+
+    /// A write of an envcfg register: CBIE is WARL and 0b10 is reserved, so such a write
+    /// keeps the field's old value. A change of PBMTE drops cached translations (the spec
+    /// asks software for an SFENCE.VMA; doing it here keeps the TLB simple and exact).
+    func envcfgWrite(old: UInt64, _ value: UInt64, supervisor: Bool) -> UInt64 {
+        let writable = envcfgWritable(supervisor: supervisor)
+        var new = (old & ~writable) | (value & writable)
+        if (new & Envcfg.CBIE) >> Envcfg.CBIEShift == 2 { new = (new & ~Envcfg.CBIE) | (old & Envcfg.CBIE) }
+        if (new ^ old) & Envcfg.PBMTE != 0 { flushTLB() }
+        return new
+    }
+
+    /// Zihpm: hpmcounter3–18 count nothing (no events are implemented) but hold what M-mode
+    /// writes, as QEMU 7.2's default CPU (pmu-num = 16) does; 19–31 are read-only zero.
+    static let hpmCounters = 16
 
     /// Sstc is active: STIP is the comparison `time >= stimecmp`, read-only in mip.
     var stimecmpDrivesSTIP: Bool { menvcfg & Hart.STCE != 0 }
@@ -62,6 +89,8 @@ extension Hart {
             return
         }
         if csr >= CSR.cycle && csr <= CSR.hpmcounter31 {
+            // hpmcounter3–31 exist with Zihpm only (Unpriv. "Zihpm").
+            if csr >= CSR.hpmcounter3 && !extensions.contains(.zihpm) { throw illegal }
             let bit = UInt64(1) << UInt64(csr - CSR.cycle)
             if mcounteren & bit == 0 { throw illegal }
             if virt && hcounteren & bit == 0 { throw virtual }
@@ -112,7 +141,8 @@ extension Hart {
             // In VS and VU, time reads time + htimedelta (H "htimedelta").
             return bus.clint.mtime(cycles: cycles) &+ (virt ? htimedelta : 0)
         case CSR.instret: return minstret
-        case CSR.hpmcounter3...CSR.hpmcounter31: return 0
+        case CSR.hpmcounter3...CSR.hpmcounter31 where extensions.contains(.zihpm):
+            return mhpmcounter[Int(csr - CSR.hpmcounter3)]
         case CSR.sstatus: return sstatusValue
         case CSR.sie: return mie & mideleg & Interrupt.supervisorMask
         case CSR.stvec: return stvec
@@ -158,7 +188,7 @@ extension Hart {
             return i < Hart.pmpEntries ? pmpaddr[i] : 0
         case CSR.mcycle: return mcycle
         case CSR.minstret: return minstret
-        case CSR.mhpmcounter3...CSR.mhpmcounter31: return 0
+        case CSR.mhpmcounter3...CSR.mhpmcounter31: return mhpmcounter[Int(csr - CSR.mhpmcounter3)]
         case CSR.tselect, CSR.tdata1, CSR.tdata2, CSR.tdata3: return 0
         case CSR.tinfo: return 1  // only type 0: no triggers
         default:
@@ -187,7 +217,7 @@ extension Hart {
             mie = (mie & ~mask) | (value & mask)
         case CSR.stvec: stvec = value & ~2
         case CSR.scounteren: scounteren = value & 0xFFFF_FFFF
-        case CSR.senvcfg: senvcfg = value & Hart.envcfgWritable
+        case CSR.senvcfg: senvcfg = envcfgWrite(old: senvcfg, value, supervisor: true)
         case CSR.sscratch: sscratch = value
         case CSR.sepc: sepc = value & ~1
         case CSR.scause: scause = value
@@ -199,7 +229,7 @@ extension Hart {
         case CSR.satp:
             let mode = value >> 60
             // An unsupported MODE makes the whole write have no effect (Priv. §12.1.11).
-            guard mode == SatpMode.bare || mode == SatpMode.sv39 || mode == SatpMode.sv48 else { return }
+            guard satpModeSupported(mode) else { return }
             // ASIDLEN = 16, PPN = 44 bits.
             satp = value & ((0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1))
             addressSpaceChanged(virtual: false)
@@ -217,7 +247,7 @@ extension Hart {
         case CSR.mie: mie = value & (Hart.mieWritable | (h ? Interrupt.virtualSupervisorMask : 0))
         case CSR.mtvec: mtvec = value & ~2  // MODE ≥ 2 reserved: keep bit 0 only
         case CSR.mcounteren: mcounteren = value & 0xFFFF_FFFF
-        case CSR.menvcfg: menvcfg = value & (Hart.envcfgWritable | (sstc ? Hart.STCE : 0))
+        case CSR.menvcfg: menvcfg = envcfgWrite(old: menvcfg, value, supervisor: false)
         case CSR.stimecmp where sstc: stimecmp = value
         case CSR.mcountinhibit:
             let new = value & 0xFFFF_FFFD  // TM (bit 1) is read-only zero
@@ -228,7 +258,7 @@ extension Hart {
                 if new & 4 != 0 { minstretFrozen = minstret } else { minstretOffset = instret &- minstretFrozen }
             }
             mcountinhibit = new
-        case CSR.mhpmevent3...CSR.mhpmevent31: break  // hardwired to zero
+        case CSR.mhpmevent3...CSR.mhpmevent31: break  // WARL, no events: hardwired to zero
         case CSR.mscratch: mscratch = value
         case CSR.mepc: mepc = value & ~1
         case CSR.mcause: mcause = value
@@ -260,11 +290,20 @@ extension Hart {
         case CSR.minstret:
             // The written value is what the next instruction reads: this one does not count.
             if mcountinhibit & 4 != 0 { minstretFrozen = value } else { minstretOffset = (instret &+ 1) &- value }
-        case CSR.mhpmcounter3...CSR.mhpmcounter31: break
+        case CSR.mhpmcounter3...CSR.mhpmcounter31:
+            let i = Int(csr - CSR.mhpmcounter3)
+            if extensions.contains(.zihpm) && i < Hart.hpmCounters { mhpmcounter[i] = value }
         case CSR.tselect, CSR.tdata1, CSR.tdata2, CSR.tdata3, CSR.tinfo: break
         default:
             throw Trap(.illegalInstruction, UInt64(raw))
         }
+    }
+
+    /// satp/vsatp MODE values this hart translates with (Priv. "satp": Sv39 and Sv48
+    /// always, Sv57 with `.sv57`); hgatp takes the x4 forms of the same set.
+    func satpModeSupported(_ mode: UInt64) -> Bool {
+        mode == SatpMode.bare || mode == SatpMode.sv39 || mode == SatpMode.sv48
+            || (mode == SatpMode.sv57 && extensions.contains(.sv57))
     }
 
     /// Installs a new satp, vsatp or hgatp: the host TLBs of those modes are dropped; the
@@ -310,8 +349,9 @@ extension Hart {
     /// vsstatus fields: SIE, SPIE, SPP, SUM, MXR (UXL read-only 64; FS/XS/VS zero without F/V).
     static let vsstatusWritable: UInt64 = Mstatus.SIE | Mstatus.SPIE | Mstatus.SPP | Mstatus.SUM | Mstatus.MXR
 
-    /// henvcfg as read: STCE reads zero while menvcfg.STCE is zero (Priv. §3.1.18).
-    var henvcfgValue: UInt64 { menvcfg & Hart.STCE != 0 ? henvcfg : henvcfg & ~Hart.STCE }
+    /// henvcfg as read: STCE and PBMTE read zero while the menvcfg bit is zero (Priv.
+    /// "Machine Environment Configuration Register").
+    var henvcfgValue: UInt64 { henvcfg & ~((Envcfg.STCE | Envcfg.PBMTE) & ~menvcfg) }
 
     /// Reads a hypervisor or VS CSR, or mtval2/mtinst; nil if not implemented.
     func hypervisorCSR(_ csr: UInt16) -> UInt64? {
@@ -369,15 +409,16 @@ extension Hart {
         case CSR.hcounteren: hcounteren = value & 0xFFFF_FFFF
         case CSR.hgeie: break
         case CSR.henvcfg:
-            henvcfg = value & (Hart.envcfgWritable | (sstc ? Hart.STCE : 0))
+            henvcfg = envcfgWrite(old: henvcfg, value, supervisor: false)
         case CSR.htimedelta: htimedelta = value
         case CSR.htval: htval = value
         case CSR.htinst: htinst = value
         case CSR.hgatp:
-            // MODE is WARL: Bare, Sv39x4 and Sv48x4; another value keeps the current MODE
-            // (the other fields are still written). VMIDLEN = 14; PPN[1:0] read as zero.
+            // MODE is WARL: Bare, Sv39x4, Sv48x4 and (with Sv57) Sv57x4; another value keeps
+            // the current MODE (the other fields are still written). VMIDLEN = 14; PPN[1:0]
+            // read as zero.
             let mode = value >> 60
-            let newMode = mode == HgatpMode.bare || mode == HgatpMode.sv39x4 || mode == HgatpMode.sv48x4 ? mode : hgatp >> 60
+            let newMode = satpModeSupported(mode) ? mode : hgatp >> 60
             hgatp = (newMode << 60) | (value & (0x3FFF << 44)) | (value & ((1 << 44) - 1) & ~3)
             addressSpaceChanged(virtual: true)
         case CSR.mtval2: mtval2 = value
@@ -403,7 +444,7 @@ extension Hart {
             // An unsupported MODE makes the write have no effect (as for satp; with V=1
             // the spec requires it, with V=0 it allows it).
             let mode = value >> 60
-            guard mode == SatpMode.bare || mode == SatpMode.sv39 || mode == SatpMode.sv48 else { return }
+            guard satpModeSupported(mode) else { return }
             vsatp = value & ((0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1))
             addressSpaceChanged(virtual: true)
         case CSR.vstimecmp where sstc: vstimecmp = value

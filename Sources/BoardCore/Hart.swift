@@ -108,6 +108,8 @@ public final class Hart {
     var mcounteren: UInt64 = 0
     var menvcfg: UInt64 = 0
     var mcountinhibit: UInt64 = 0
+    /// mhpmcounter3…18 (Zihpm; `Hart.hpmCounters`), indexed from 3; the rest stay zero.
+    var mhpmcounter = [UInt64](repeating: 0, count: 29)
     var mscratch: UInt64 = 0
     var mepc: UInt64 = 0
     var mcause: UInt64 = 0
