@@ -7,7 +7,8 @@
 #   A program that includes h.h (the hypervisor runtime) gets `_h` added to MARCH and runs
 #   on QEMU with -cpu rv64,h=true,sstc=true; the others run on QEMU's default CPU.
 #   --qemu   after building, run each program on qemu-system-riscv64 (virt, -bios none) and
-#            report PASS/FAIL; returns non-zero if any fails.
+#            report PASS/FAIL; returns non-zero if any fails. CONFORMANCE_QEMU_CPU, when
+#            set, is the -cpu for every program (programs-rva22.sh sets it).
 #   VIREO_SPEC_STRICT=1 builds the #ifdef SPEC_STRICT checks (the spec's requirements that
 #   QEMU 7.2 fails) into $OUT/SUITE-strict/ instead.
 build_conformance_suite() {
@@ -63,6 +64,7 @@ build_conformance_suite() {
       name="$(basename "$src" .S)"
       cpu=()
       uses_h_runtime "$src" && cpu=(-cpu rv64,h=true,sstc=true)
+      [ -n "${CONFORMANCE_QEMU_CPU:-}" ] && cpu=(-cpu "$CONFORMANCE_QEMU_CPU")
       set +e
       line="$(timeout 10 qemu-system-riscv64 -machine virt ${cpu[@]+"${cpu[@]}"} -bios none -nographic \
                 -kernel "$dst/$name.elf" 2>&1 < /dev/null | tr -d '\r' | tail -n 1)"
