@@ -86,6 +86,7 @@ import VireoELF
                      "Platform Timer Device     : aclint-mtimer @ 10000000Hz",
                      "Platform Console Device   : uart8250", "Platform Shutdown Device  : sifive_test",
                      "Boot HART Base ISA        : rv64imafdch", "Boot HART ISA Extensions  : time,sstc", "Boot HART PMP Count       : 16",
+                     "Boot HART MHPM Count      : 16",
                      "Domain0 Next Address      : 0x0000000080200000", "Domain0 Next Mode         : S-mode",
                      "vireo payload: hello from S-mode", "vireo payload: hart 0",
                      "vireo payload: a1 points at a device tree"] {
