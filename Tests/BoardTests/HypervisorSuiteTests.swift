@@ -44,7 +44,9 @@ import Testing
     /// failure.
     @Test func withoutHTheProgramsFail() {
         let path = Self.programs.appendingPathComponent("h-runtime.elf").path
-        let r = Conformance.run(path: path, maxInstructions: 5_000_000)
+        var rv64imac = BoardConfig()
+        _ = Machine.parseISA("rv64imac", into: &rv64imac)
+        let r = Conformance.run(path: path, config: rv64imac, maxInstructions: 5_000_000)
         #expect(r.detail == "exit code 255", "\(r.detail)\n\(r.console)")
         #expect(r.console.contains("unexpected trap in M-mode: cause=0x0000000000000002 "), "\(r.console)")
         #expect(r.console.hasSuffix("FAIL h-runtime test 255\n"), "\(r.console)")
