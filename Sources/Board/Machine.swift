@@ -39,6 +39,10 @@ public struct BoardConfig: Sendable {
     public var jit = true
     /// Visits of a block entry before the JIT translates it.
     public var jitThreshold: UInt = 16
+    /// `--spec-strict`: the spec's behaviour where QEMU 7.2's virt departs from it (PLIC
+    /// gateways, virtio feature negotiation and vendor ID; docs/qemu-compatibility.md).
+    /// Off, the board behaves as QEMU does, which software written for QEMU relies on.
+    public var specStrict = false
     public init() {}
 }
 
@@ -78,7 +82,7 @@ public final class Machine {
 
     public init(config: BoardConfig = BoardConfig(), uart: UART16550 = UART16550()) {
         self.config = config
-        bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart)
+        bus = Bus(memoryBytes: config.memoryBytes, harts: config.harts, uart: uart, specStrict: config.specStrict)
         let bus = self.bus
         bus.jitEnabled = config.jit
         bus.jitThreshold = config.jitThreshold

@@ -71,7 +71,12 @@ public final class Bus {
     let devices: UnsafeMutablePointer<DeviceRange>
     let deviceCount: Int
 
-    public init(memoryBytes: UInt64, harts: Int = 1, uart: UART16550 = UART16550()) {
+    /// The spec's behaviour where QEMU 7.2's virt board departs from it (`--spec-strict`;
+    /// docs/qemu-compatibility.md): the PLIC's level-triggered gateways and the virtio
+    /// devices' strict feature negotiation and own vendor ID. Off: QEMU's behaviour.
+    public let specStrict: Bool
+
+    public init(memoryBytes: UInt64, harts: Int = 1, uart: UART16550 = UART16550(), specStrict: Bool = false) {
         precondition(memoryBytes > 0 && memoryBytes % 4096 == 0, "memory size must be a positive multiple of 4 KiB")
         dramSize = memoryBytes
         guard let m = calloc(Int(memoryBytes), 1) else { fatalError("cannot allocate \(memoryBytes) bytes of guest memory") }
@@ -80,7 +85,8 @@ public final class Bus {
         dramCode = CodeCache(base: VirtMap.dram, bytes: memoryBytes)
         romCode = CodeCache(base: VirtMap.bootROM, bytes: VirtMap.bootROMSize)
         clint = CLINT(harts: harts)
-        plic = PLIC(harts: harts)
+        self.specStrict = specStrict
+        plic = PLIC(harts: harts, specStrict: specStrict)
         self.uart = uart
         finisher = TestFinisher()
         deviceCount = Bus.deviceMap.count
@@ -160,7 +166,7 @@ public final class Bus {
 
     /// Attaches a disk image to virtio slot `slot`.
     public func attachDisk(slot: Int, path: String, readOnly: Bool) throws(VirtioBlock.OpenError) {
-        virtio[slot] = try VirtioBlock(bus: self, path: path, readOnly: readOnly)
+        virtio[slot] = try VirtioBlock(bus: self, path: path, readOnly: readOnly, specStrict: specStrict)
     }
 
     /// Devices catch up with time: virtio completions whose latency has passed are posted
@@ -232,7 +238,9 @@ public final class Bus {
             return finisher.read(offset: offset, size: size)
         case .virtio:
             let slot = Int(offset / VirtMap.virtioStride)
-            guard let d = virtio[slot] else { return Bus.emptyVirtioSlot(offset % VirtMap.virtioStride, size: size) }
+            guard let d = virtio[slot] else {
+                return Bus.emptyVirtioSlot(offset % VirtMap.virtioStride, size: size, specStrict: specStrict)
+            }
             d.advance(cycles: cycles)
             let value = d.read(offset: offset % VirtMap.virtioStride, size: size)
             updateInterruptLines(.virtio(slot), cycles: cycles)
@@ -285,6 +293,11 @@ public final class Bus {
     /// Samples device interrupt lines into the PLIC at time `cycles`: the one place where a
     /// device's line reaches its PLIC source (virtio slot n → 1 + n, the UART → 10). Console
     /// input that has arrived by `cycles` enters the UART's receive FIFO.
+    ///
+    /// QEMU's way (the default): a line reaches the PLIC only when its device updated it
+    /// since the last sample, as QEMU's devices call `qemu_set_irq` on their state changes
+    /// and its PLIC acts on each call; a line that merely stays high is not passed again.
+    /// With `specStrict` every sample passes the level (the spec's level-triggered gateway).
     func updateInterruptLines(_ lines: InterruptLines, cycles: UInt64) {
         var slots = 0..<VirtMap.virtioSlots, sampleUART = true
         switch lines {
@@ -294,21 +307,24 @@ public final class Bus {
         }
         for slot in slots {
             guard let d = virtio[slot] else { continue }
-            plic.setLevel(Int(VirtMap.virtioIRQ(slot: slot)), d.interruptLine)
+            let line = d.interruptLine
+            if d.takeInterruptUpdate() || specStrict { plic.setLevel(Int(VirtMap.virtioIRQ(slot: slot)), line) }
         }
         if sampleUART {
             uart.now = cycles
-            plic.setLevel(Int(VirtMap.uart0IRQ), uart.interruptLine)
+            let line = uart.interruptLine  // first: arriving input is an update too
+            if uart.takeInterruptUpdate() || specStrict { plic.setLevel(Int(VirtMap.uart0IRQ), line) }
         }
     }
 
-    /// An empty virtio-mmio slot: magic and version, device ID 0 (§4.2.2: "no device").
-    static func emptyVirtioSlot(_ offset: UInt64, size: Int) -> UInt64 {
+    /// An empty virtio-mmio slot: magic and version, device ID 0 (§4.2.2: "no device"), and
+    /// the vendor ID of the devices (QEMU's transport answers with its own there too).
+    static func emptyVirtioSlot(_ offset: UInt64, size: Int, specStrict: Bool) -> UInt64 {
         guard size == 4 else { return 0 }
         switch offset {
         case VirtioBlock.magicValue: return 0x7472_6976
         case VirtioBlock.version: return 2
-        case VirtioBlock.vendorID: return 0x4F52_4956
+        case VirtioBlock.vendorID: return UInt64(specStrict ? VirtioBlock.boardVendor : VirtioBlock.qemuVendor)
         default: return 0
         }
     }

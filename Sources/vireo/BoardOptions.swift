@@ -16,6 +16,9 @@ struct BoardOptions: ParsableArguments {
     var isa: String?
 
 
+    @Flag(name: .customLong("spec-strict"), help: "Follow the specifications where QEMU 7.2's virt board departs from them (PLIC gateways re-pend a still-high line at completion; virtio-mmio needs VERSION_1 for FEATURES_OK and has the board's own vendor ID). Default: QEMU's behaviour (docs/qemu-compatibility.md).")
+    var specStrict = false
+
     @Flag(name: .customLong("no-jit"), help: "Interpret every instruction: do not translate hot code to host code (same results, slower).")
     var noJIT = false
 
@@ -69,6 +72,7 @@ struct BoardOptions: ParsableArguments {
         guard (1...VirtMap.maxHarts).contains(harts) else { throw ValidationError("--harts \(harts): the board has 1 to \(VirtMap.maxHarts) harts") }
         c.harts = harts
         c.jit = !noJIT
+        c.specStrict = specStrict
         guard jitThreshold <= 2000 else { throw ValidationError("--jit-threshold \(jitThreshold): at most 2000 visits") }
         c.jitThreshold = jitThreshold
         if let problem = Machine.parseISA(isa ?? defaultISA, into: &c) { throw ValidationError(problem) }

@@ -22,8 +22,9 @@ import Darwin
         var cycles: UInt64 = 0
         /// A disk of `sectors` sectors starting "VIREO-DISK"; or, with `sparseBytes`, a sparse
         /// image file of that size (no data written).
-        init(readOnly: Bool = false, sectors: Int = 64, memoryBytes: UInt64 = 16 << 20, sparseBytes: Int64? = nil) throws {
-            bus = Bus(memoryBytes: memoryBytes)
+        init(readOnly: Bool = false, sectors: Int = 64, memoryBytes: UInt64 = 16 << 20, sparseBytes: Int64? = nil,
+             specStrict: Bool = false) throws {
+            bus = Bus(memoryBytes: memoryBytes, specStrict: specStrict)
             image = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-blk-\(UUID().uuidString).img").path
             if let sparseBytes {
                 let fd = open(image, O_CREAT | O_RDWR | O_TRUNC, 0o644)
@@ -108,12 +109,50 @@ import Darwin
         #expect(rig.bus.mmioRead(Self.slot0 + 0x1008, size: 4, cycles: 0) == 0)
     }
 
-    @Test func featuresOKRefusedWithoutVersion1() throws {
-        let rig = try Rig()
+    @Test func vendorIDIsQEMUsUnlessSpecStrict() throws {
+        // QEMU's "QEMU" by default, which drivers written for QEMU check; the board's own
+        // "VIRO" with --spec-strict (§4.2.2 leaves the value to the device). Empty slots too.
+        let qemu = try Rig()
+        #expect(qemu.r(0x00C) == 0x554D_4551)
+        #expect(qemu.bus.mmioRead(Self.slot0 + 0x100C, size: 4, cycles: 0) == 0x554D_4551)
+        let strict = try Rig(specStrict: true)
+        #expect(strict.r(0x00C) == 0x4F52_4956)
+        #expect(strict.bus.mmioRead(Self.slot0 + 0x100C, size: 4, cycles: 0) == 0x4F52_4956)
+    }
+
+    @Test func specStrictRefusesFeaturesOKWithoutVersion1() throws {
+        // §3.1.1 / §6.1: FEATURES_OK only for a subset of the offer that includes VERSION_1.
+        let rig = try Rig(specStrict: true)
         rig.w(0x70, 1); rig.w(0x70, 3)
         rig.w(0x24, 0); rig.w(0x20, 1 << 9)
         rig.w(0x70, 3 | 8)
         #expect(rig.r(0x70) & 8 == 0)
+        // Not offered (bit 33): refused even with VERSION_1.
+        let other = try Rig(specStrict: true)
+        other.w(0x70, 3)
+        other.w(0x24, 1); other.w(0x20, 1 | 2)
+        other.w(0x70, 3 | 8)
+        #expect(other.r(0x70) & 8 == 0)
+    }
+
+    @Test func qemuKeepsFeaturesOKWithoutVersion1() throws {
+        // QEMU 7.2 validates features only when VERSION_1 was accepted, and drops what it
+        // did not offer: an xv6-style driver that writes only the low word gets FEATURES_OK.
+        let rig = try Rig()
+        rig.w(0x70, 1); rig.w(0x70, 3)
+        rig.w(0x20, rig.r(0x010) | 1 << 30)  // the low word, plus a bit the device never offered
+        rig.w(0x70, 3 | 8)
+        #expect(rig.r(0x70) & 8 != 0)
+        #expect(rig.bus.virtio[0]!.driverFeatureBits & (1 << 30) == 0, "an unoffered feature is dropped")
+        #expect(rig.bus.virtio[0]!.driverFeatureBits & VirtioBlock.fVersion1 == 0)
+        // Requests work as for a VERSION_1 driver (the layout is the same on little-endian).
+        rig.w(0x30, 0); rig.w(0x38, 8)
+        rig.w(0x80, UInt32(desc & 0xFFFF_FFFF)); rig.w(0x90, UInt32(avail & 0xFFFF_FFFF)); rig.w(0xA0, UInt32(used & 0xFFFF_FFFF))
+        rig.w(0x44, 1)
+        rig.w(0x70, 3 | 8 | 4)
+        rig.bus.writeMemory(data, [UInt8](repeating: 0, count: 512))
+        #expect(request(rig, type: 0, sector: 0, length: 512, write: false) == 0)
+        #expect(rig.bus.readMemory(data, count: 10) == Array("VIREO-DISK".utf8))
     }
 
     @Test func writeFlushReadAndInterrupt() throws {

@@ -1,8 +1,18 @@
 /// Platform-level interrupt controller with QEMU virt's layout (SiFive PLIC; RISC-V PLIC
 /// Specification v1.0.0): priorities at 4·source, pending bits at 0x1000, enables at
 /// 0x2000 + 0x80·context, threshold at 0x20_0000 + 0x1000·context and claim/complete at
-/// +4. Context 2h is hart h in M-mode, 2h + 1 hart h in S-mode. Sources are level-triggered
-/// through a gateway: a claimed source does not become pending again until completed.
+/// +4. Context 2h is hart h in M-mode, 2h + 1 hart h in S-mode.
+///
+/// How a device's line becomes a pending bit depends on `specStrict`
+/// (docs/qemu-compatibility.md):
+/// - QEMU 7.2 (the default, `hw/intc/sifive_plic.c`): each time a device updates its line
+///   (`setLevel`), the source's pending bit becomes the line's level, claimed or not; a claim
+///   clears it, and a completion only releases the claim. A line that stays high after its
+///   interrupt was claimed is pending again only when the device next updates it.
+/// - The spec (`--spec-strict`; RISC-V PLIC Specification v1.0.0, "Interrupt Gateways" and
+///   "Interrupt Completion"): a level-triggered gateway forwards a request while the line is
+///   high, holds back a claimed source until its completion, and forwards it again then if
+///   the line is still high. A completion for a source the context does not enable is ignored.
 public final class PLIC {
     public static let sources = 96          // 1…95 usable; 0 means "none"
     static let priorityMask: UInt32 = 7      // 3 priority bits, as QEMU virt
@@ -20,18 +30,29 @@ public final class PLIC {
     var enable: [[UInt32]]
     var threshold: [UInt32]
 
-    public init(harts: Int) {
+    /// The spec's level-triggered gateways instead of QEMU 7.2's update-driven pending bits.
+    public let specStrict: Bool
+
+    public init(harts: Int, specStrict: Bool = false) {
+        self.specStrict = specStrict
         contexts = 2 * harts
         enable = Array(repeating: Array(repeating: 0, count: PLIC.sources / 32), count: 2 * harts)
         threshold = Array(repeating: 0, count: 2 * harts)
     }
 
-    /// A device drives its interrupt line.
+    /// A device updates its interrupt line. In QEMU's model (the default) this is an event:
+    /// the pending bit takes the line's level whether or not the source is claimed (QEMU
+    /// 7.2's `sifive_plic_irq_request`). In the spec's, it is the line's level, forwarded
+    /// unless the gateway holds the source for an unfinished claim.
     public func setLevel(_ source: Int, _ high: Bool) {
         guard source > 0 && source < PLIC.sources else { return }
         level[source] = high
-        if high && !claimed[source] { pending[source] = true }
-        if !high { pending[source] = false }
+        if specStrict {
+            if high && !claimed[source] { pending[source] = true }
+            if !high { pending[source] = false }
+        } else {
+            pending[source] = high
+        }
     }
 
     func isEnabled(_ source: Int, context: Int) -> Bool {
@@ -42,7 +63,7 @@ public final class PLIC {
     /// source above the threshold (lowest number wins ties), or 0.
     func best(context: Int) -> Int {
         var bestSource = 0, bestPriority: UInt32 = 0
-        for s in 1..<PLIC.sources where pending[s] && priority[s] > threshold[context] && priority[s] > bestPriority
+        for s in 1..<PLIC.sources where pending[s] && !claimed[s] && priority[s] > threshold[context] && priority[s] > bestPriority
             && isEnabled(s, context: context) {
             bestSource = s
             bestPriority = priority[s]
@@ -100,11 +121,19 @@ public final class PLIC {
             let ctx = Int((offset - PLIC.contextBase) / PLIC.contextStride)
             switch (offset - PLIC.contextBase) % PLIC.contextStride {
             case 0: threshold[ctx] = v & PLIC.priorityMask
-            case 4:  // complete: the gateway accepts the source again
+            case 4:  // complete
                 let s = Int(v)
-                guard s > 0 && s < PLIC.sources, claimed[s], isEnabled(s, context: ctx) else { return }
-                claimed[s] = false
-                if level[s] { pending[s] = true }
+                guard s > 0 && s < PLIC.sources else { return }
+                if specStrict {
+                    // The gateway accepts the source again and forwards a still-high line.
+                    guard claimed[s], isEnabled(s, context: ctx) else { return }
+                    claimed[s] = false
+                    if level[s] { pending[s] = true }
+                } else {
+                    // QEMU: the claim is released, whatever the context enables; the pending
+                    // bit waits for the device's next update.
+                    claimed[s] = false
+                }
             default: break
             }
         default:

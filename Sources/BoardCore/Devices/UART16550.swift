@@ -34,6 +34,19 @@ public final class UART16550 {
     var thrInterruptPending = false
     /// The modeled time of the access being served (set by the bus).
     var now: UInt64 = 0
+    /// FCR as last written (the bits that stick), to tell a rewrite of the same value.
+    var fcrValue: UInt8 = 0
+    /// Set where QEMU's 16550 (`hw/char/serial.c`) calls `serial_update_irq`: reads of RBR,
+    /// of IIR reporting THR empty and of LSR with an error to clear, writes of THR, of a
+    /// changed IER or FCR, and bytes arriving. The bus passes the line to the PLIC at these
+    /// updates only (`takeInterruptUpdate`), which is what QEMU's PLIC sees.
+    var interruptUpdated = false
+
+    /// Whether the line was updated since the last call (and clears the mark).
+    func takeInterruptUpdate() -> Bool {
+        defer { interruptUpdated = false }
+        return interruptUpdated
+    }
 
     /// Where transmitted bytes go (-1: nowhere). Bytes are buffered and flushed at newlines.
     public var outputFD: Int32
@@ -88,13 +101,17 @@ public final class UART16550 {
     func refill() {
         flush()  // the guest is looking for input: whatever it printed (a prompt) must show
         guard !loopback else { return }
-        while rx.count < capacity, let b = input.take(cycles: now) { rx.append(b) }
+        while rx.count < capacity, let b = input.take(cycles: now) {
+            rx.append(b)
+            interruptUpdated = true
+        }
     }
 
     /// A byte arriving at the receiver (console or loopback): lost with an overrun when the
     /// FIFO is full.
     private func receive(_ b: UInt8) {
         if rx.count < capacity { rx.append(b) } else { overrun = true }
+        interruptUpdated = true
     }
 
     private var dataReady: Bool {
@@ -111,6 +128,7 @@ public final class UART16550 {
         switch offset {
         case Self.rbrThr:
             if dlab { return UInt64(divisor & 0xFF) }
+            interruptUpdated = true
             guard dataReady else { return 0 }
             let b = rx.removeFirst()
             refill()
@@ -125,6 +143,7 @@ public final class UART16550 {
             if ierValue & 1 != 0 && dataReady { return UInt64(fifo | 0x04) }
             if ierValue & 2 != 0 && thrInterruptPending {
                 thrInterruptPending = false
+                interruptUpdated = true
                 return UInt64(fifo | 0x02)
             }
             return UInt64(fifo | 0x01)
@@ -133,7 +152,7 @@ public final class UART16550 {
         case Self.lsr:
             var v = Self.lsrTHREmpty | Self.lsrTransmitterEmpty
             if dataReady { v |= Self.lsrDataReady }
-            if overrun { v |= Self.lsrOverrun }
+            if overrun { v |= Self.lsrOverrun; interruptUpdated = true }
             overrun = false  // reading LSR clears the error bits
             return UInt64(v)
         case Self.msr:
@@ -155,16 +174,22 @@ public final class UART16550 {
             if dlab { divisor = (divisor & 0xFF00) | UInt16(b) } else {
                 if loopback { receive(b) } else { transmit(b) }
                 thrInterruptPending = true  // the byte leaves at once: THR is empty again
+                interruptUpdated = true
             }
         case Self.ier:
             if dlab { divisor = (divisor & 0x00FF) | (UInt16(b) << 8) } else {
-                if b & 2 != 0 && ierValue & 2 == 0 { thrInterruptPending = true }
+                // Enabling THRI with THR empty (always, here) raises it; disabling drops it (as
+                // QEMU, which Windows relies on; not in the data sheet).
+                if (b ^ ierValue) & 2 != 0 { thrInterruptPending = b & 2 != 0 }
+                if b & 0x0F != ierValue { interruptUpdated = true }
                 ierValue = b & 0x0F
             }
         case Self.iirFcr:  // FCR
             let enable = b & 1 != 0
+            if b != fcrValue { interruptUpdated = true }  // QEMU ignores a write of the same value
             if enable != fifoEnabled || b & 2 != 0 { rx.removeAll() }  // toggling FIFOs or RCVR reset
             fifoEnabled = enable
+            fcrValue = b & 0xC9
         case Self.lcr: lcrValue = b
         case Self.mcr:
             mcrValue = b & 0x1F

@@ -11,7 +11,16 @@ import Darwin
 /// interrupt appear `CycleModel`-latency cycles later. Malformed descriptor chains fail the
 /// request (status IOERR) when a status byte can be written, and otherwise set
 /// DEVICE_NEEDS_RESET; nothing is ever written outside the buffers of the request.
+///
+/// Where QEMU 7.2's device departs from the spec, it behaves as QEMU's unless `specStrict`
+/// (docs/qemu-compatibility.md): VendorID is QEMU's 0x554D4551 ("QEMU"; the board's own
+/// 0x4F524956, "VIRO", when strict), and FEATURES_OK sticks whatever the driver wrote,
+/// VIRTIO_F_VERSION_1 or not, features the device did not offer being dropped (QEMU's
+/// `virtio_set_features` masks them and validates only with VERSION_1); strict, it sticks
+/// only for a subset of the offer that includes VERSION_1 (§2.2.1, §3.1.1, §6.1).
 public final class VirtioBlock {
+    /// VendorID values (§4.2.2 leaves them to the implementation).
+    public static let qemuVendor: UInt32 = 0x554D_4551, boardVendor: UInt32 = 0x4F52_4956
     // MMIO registers (§4.2.2, table "MMIO Device Register Layout").
     static let magicValue: UInt64 = 0x000, version: UInt64 = 0x004, deviceID: UInt64 = 0x008, vendorID: UInt64 = 0x00C
     static let deviceFeatures: UInt64 = 0x010, deviceFeaturesSel: UInt64 = 0x014
@@ -41,6 +50,17 @@ public final class VirtioBlock {
     static let segMax: UInt32 = 128
 
     unowned let bus: Bus
+    /// The spec's behaviour where QEMU 7.2 departs from it (`--spec-strict`).
+    public let specStrict: Bool
+    /// Set where QEMU's virtio-mmio transport calls `virtio_mmio_update_irq`: a used-buffer
+    /// or configuration notification, an InterruptACK write, a reset. The bus passes the
+    /// line to the PLIC at these updates only.
+    var interruptUpdated = false
+
+    func takeInterruptUpdate() -> Bool {
+        defer { interruptUpdated = false }
+        return interruptUpdated
+    }
     public let path: String
     public let readOnly: Bool
     let fd: Int32
@@ -70,8 +90,9 @@ public final class VirtioBlock {
 
     /// Opens the image. A missing or unreadable image, or a read-only file used without
     /// `readonly`, is a clear error here rather than a surprise later.
-    public init(bus: Bus, path: String, readOnly: Bool) throws(OpenError) {
+    public init(bus: Bus, path: String, readOnly: Bool, specStrict: Bool = false) throws(OpenError) {
         self.bus = bus
+        self.specStrict = specStrict
         self.path = path
         self.readOnly = readOnly
         let fd = open(path, readOnly ? O_RDONLY : O_RDWR)
@@ -109,7 +130,7 @@ public final class VirtioBlock {
         case Self.magicValue: return 0x7472_6976
         case Self.version: return 2
         case Self.deviceID: return 2
-        case Self.vendorID: return 0x4F52_4956  // "VIRO"
+        case Self.vendorID: return UInt64(specStrict ? Self.boardVendor : Self.qemuVendor)
         case Self.deviceFeatures:
             return deviceFeaturesSelect < 2 ? (offered >> (32 * UInt64(deviceFeaturesSelect))) & 0xFFFF_FFFF : 0
         case Self.queueNumMax: return queueSelected == 0 ? UInt64(Self.queueSize) : 0
@@ -152,13 +173,20 @@ public final class VirtioBlock {
         case Self.queueDeviceHigh: if queueSelected == 0 && !ready { usedAddr = (usedAddr & 0xFFFF_FFFF) | (UInt64(v) << 32) }
         case Self.queueNotify:
             if v == 0 { process(cycles: cycles) }
-        case Self.interruptACK: interrupt &= ~v
+        case Self.interruptACK:
+            interrupt &= ~v
+            interruptUpdated = true
         case Self.status:
             if v == 0 { reset(); return }
             var s = v
-            // FEATURES_OK sticks only for a subset of the offer that includes VERSION_1 (§3.1.1).
             if s & Self.sFeaturesOK != 0 && deviceStatus & Self.sFeaturesOK == 0 {
-                if driverFeatureBits & ~offered != 0 || driverFeatureBits & Self.fVersion1 == 0 { s &= ~Self.sFeaturesOK }
+                if specStrict {
+                    // FEATURES_OK sticks only for a subset of the offer that includes VERSION_1 (§3.1.1).
+                    if driverFeatureBits & ~offered != 0 || driverFeatureBits & Self.fVersion1 == 0 { s &= ~Self.sFeaturesOK }
+                } else {
+                    // QEMU 7.2: what was not offered is dropped, and FEATURES_OK sticks.
+                    driverFeatureBits &= offered
+                }
             }
             deviceStatus = s | (deviceStatus & Self.sNeedsReset)
         default: break
@@ -180,6 +208,7 @@ public final class VirtioBlock {
     }
 
     public func reset() {
+        if interrupt != 0 { interruptUpdated = true }
         deviceStatus = 0
         driverFeatureBits = 0
         interrupt = 0
@@ -361,6 +390,7 @@ public final class VirtioBlock {
     func needsReset() {
         deviceStatus |= Self.sNeedsReset
         interrupt |= 2  // configuration change notification (§2.1.2)
+        interruptUpdated = true
     }
 
     /// Posts the completions whose latency has passed: used-ring entries, then the interrupt
@@ -382,7 +412,10 @@ public final class VirtioBlock {
             guard withUnsafeBytes(of: &idx, { store(usedAddr &+ 2, $0) }) else { needsReset(); return }
             posted = true
         }
-        if posted, let flags = load16(availAddr), flags & 1 == 0 { interrupt |= 1 }
+        if posted, let flags = load16(availAddr), flags & 1 == 0 {
+            interrupt |= 1
+            interruptUpdated = true
+        }
     }
 
     /// The cycle of the next completion, if any.
