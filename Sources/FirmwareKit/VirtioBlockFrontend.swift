@@ -36,7 +36,10 @@ public struct GuestRAM {
 /// backend.
 public struct VirtioBlockFrontend {
     public static let magic: UInt32 = 0x7472_6976           // "virt"
-    public static let vendor: UInt32 = 0x4552_4956          // "VIRE"
+    /// QEMU's VendorID ("QEMU"), which drivers written for QEMU virt check (§4.2.2 leaves
+    /// the value to the device; docs/qemu-compatibility.md). Guests see it under the
+    /// hypervisor as on the board and on QEMU.
+    public static let vendor: UInt32 = 0x554D_4551
     public static let deviceID: UInt32 = 2
     public static let queueMax: UInt32 = 256
     /// Most data descriptors in one request (SEG_MAX tells the driver 2 fewer).
