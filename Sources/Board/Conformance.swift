@@ -72,6 +72,7 @@ public enum Conformance {
         case .instructionLimit: detail = "instruction limit"
         case .deadlock: detail = "WFI deadlock"
         case .quit: detail = "quit from the console"
+        case .killedByDebugger: detail = "killed by gdb"
         }
         return Result(name: name, path: path, passed: passed, detail: detail, instructions: machine.hart.instret,
                       cycles: machine.hart.cycles, console: machine.bus.uart.transcriptString)

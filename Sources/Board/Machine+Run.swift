@@ -7,8 +7,18 @@ extension Machine {
     public var instructions: UInt64 { harts.reduce(0) { $0 &+ $1.instret } }
 
     /// Runs until the program stops or `maxInstructions` (all harts together) retire.
+    /// With a gdb stub (`debugger`), `-S` waits for gdb first, and gdb learns how the run
+    /// ended.
     public func run(maxInstructions: UInt64? = nil) -> StopReason {
         for h in harts { h.singleStep = false }
+        guard let debugger else { return runLoop(maxInstructions: maxInstructions) }
+        debugger.begin(self)
+        let stop = debugger.killRequested ? .killedByDebugger : runLoop(maxInstructions: maxInstructions)
+        debugger.finished(stop)
+        return stop
+    }
+
+    private func runLoop(maxInstructions: UInt64?) -> StopReason {
         if harts.count == 1 {
             while true {
                 if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
@@ -76,12 +86,22 @@ extension Machine {
             let done = instructions
             if done < max { limit = min(limit, h.cycles &+ (max - done)) }
         }
-        h.run(until: max(limit, h.cycles &+ 1))
+        if let debugger, debugger.active {
+            // Breakpoints or watchpoints: one instruction at a time (the JIT never runs).
+            debugger.run(h, until: max(limit, h.cycles &+ 1), machine: self)
+        } else {
+            h.run(until: max(limit, h.cycles &+ 1))
+        }
         return .ran
     }
 
     /// A reset asked for is done here; then the reasons to stop, if any.
     func stopCondition(maxInstructions: UInt64?) -> StopReason? {
+        if let debugger {
+            // Ctrl-C, or a gdb connecting: between chunks, where interrupts are taken anyway.
+            debugger.poll(self)
+            if debugger.killRequested { return .killedByDebugger }
+        }
         if bus.resetRequested { reset() }
         if let code = bus.exitCode { return .exited(code) }
         if bus.uart.input.quitRequested { return .quit }

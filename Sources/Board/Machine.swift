@@ -11,6 +11,8 @@ public enum StopReason: Equatable, Sendable {
     case deadlock(pc: UInt64)
     /// The user typed Ctrl-A x on the console.
     case quit
+    /// gdb killed the board (`k`).
+    case killedByDebugger
 }
 
 /// Board configuration (`vireo run` flags).
@@ -77,6 +79,8 @@ public final class Machine {
     /// With several harts, each runs this many cycles in turn (a deterministic interleaving;
     /// an IPI or a store another hart must see waits at most this long).
     public var quantumCycles: UInt64 = 2048
+    /// The gdb stub (`--gdb`), polled between chunks; nil without gdb.
+    public var debugger: GDBStub?
     /// The hart `step()` runs next (round-robin over the harts that are not asleep).
     var nextStep = 0
 
