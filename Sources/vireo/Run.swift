@@ -57,6 +57,33 @@ struct RunControl: ParsableArguments {
     @Option(help: "Console input script: lines 'CYCLE TEXT' (escapes \\n \\r \\t \\e \\xHH) replayed at those cycles instead of stdin.")
     var consoleInput: String?
 
+    @Option(name: .customLong("gdb"), help: "Serve gdb's remote protocol on tcp::PORT (127.0.0.1) or tcp:HOST:PORT, as QEMU's -gdb.")
+    var gdb: String?
+
+    @Flag(name: .customShort("s"), help: "Shorthand for --gdb tcp::1234 (QEMU's -s).")
+    var gdbDefaultPort = false
+
+    @Flag(name: .customShort("S"), help: "Start halted: wait for gdb to connect and continue (QEMU's -S; needs --gdb or -s).")
+    var startHalted = false
+
+    /// `--gdb`/`-s`: the address to listen on, or nil; a one-line message and exit 2 for a
+    /// bad value.
+    func gdbAddress() throws -> (host: String, port: UInt16)? {
+        func refuse(_ message: String) -> ExitCode {
+            FileHandle.standardError.write("vireo: \(message)\n".data(using: .utf8)!)
+            return ExitCode(2)
+        }
+        guard let spec = gdb ?? (gdbDefaultPort ? "tcp::1234" : nil) else {
+            if startHalted { throw refuse("-S: start halted for whom? give --gdb tcp::PORT or -s") }
+            return nil
+        }
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, parts[0] == "tcp", let port = UInt16(parts[2]), port > 0 else {
+            throw refuse("--gdb \(spec): expected tcp::PORT or tcp:HOST:PORT with PORT 1-65535")
+        }
+        return (parts[1], port)
+    }
+
     /// Builds the board (console on stdout, input from the script, the terminal or stdin),
     /// lets `load` put the images in, runs it and maps the ending to the exit status.
     func execute(defaultISA: String, board: BoardOptions, load: (Machine) throws(ELFError) -> Void) throws {
@@ -81,6 +108,19 @@ struct RunControl: ParsableArguments {
             input = ConsoleInput(fd: 0)
         }
         defer { terminal?.restore() }
+        var stub: GDBStub?
+        if let address = try gdbAddress() {
+            if trace != nil {
+                FileHandle.standardError.write("vireo: --gdb and --trace cannot be combined (the commit log steps the board itself)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+            do {
+                stub = GDBStub(listener: try GDBListener(host: address.host, port: address.port), startHalted: startHalted)
+            } catch {
+                FileHandle.standardError.write("vireo: --gdb: \(error.reason)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+        }
         let machine = try board.machine(uart: UART16550(outputFD: 1, input: input), defaultISA: defaultISA)
         do {
             try load(machine)
@@ -89,6 +129,16 @@ struct RunControl: ParsableArguments {
             throw ExitCode(2)
         }
         let started = DispatchTime.now().uptimeNanoseconds
+        if let stub {
+            stub.statsText = { m in
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                return statsReport(m, ending: "stopped by gdb", seconds: seconds)
+            }
+            machine.debugger = stub
+            if startHalted {
+                FileHandle.standardError.write("vireo: waiting for gdb on \(address(stub))\n".data(using: .utf8)!)
+            }
+        }
         let stop: StopReason
         if let trace {
             guard let file = fopen(trace, "w") else {
@@ -114,7 +164,14 @@ struct RunControl: ParsableArguments {
             throw ExitCode(125)
         case .quit:
             FileHandle.standardError.write("\r\nvireo: terminated (Ctrl-A x)\r\n".data(using: .utf8)!)
+        case .killedByDebugger:
+            FileHandle.standardError.write("vireo: killed by gdb\n".data(using: .utf8)!)
         }
+    }
+
+    func address(_ stub: GDBStub) -> String {
+        let host = (try? gdbAddress())??.host ?? ""
+        return (host.isEmpty || host == "localhost" ? "127.0.0.1" : host) + ":\(stub.port)"
     }
 
     func runTraced(_ machine: Machine, file: UnsafeMutablePointer<FILE>) -> StopReason {
@@ -133,17 +190,23 @@ struct RunControl: ParsableArguments {
 func hexString(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 
 func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
-    for h in machine.harts { h.settleStatistics() }
-    let instructions = machine.instructions
-    let cycles = machine.harts.map(\.cycles).max() ?? 0
-    var out = ""
     let ending: String
     switch stop {
     case .exited(let code): ending = "exit code \(code)"
     case .instructionLimit: ending = "instruction limit"
     case .deadlock: ending = "WFI deadlock"
     case .quit: ending = "Ctrl-A x"
+    case .killedByDebugger: ending = "killed by gdb"
     }
+    FileHandle.standardError.write(statsReport(machine, ending: ending, seconds: seconds).data(using: .utf8)!)
+}
+
+/// The `--stats` text (also gdb's `monitor stats`).
+func statsReport(_ machine: Machine, ending: String, seconds: Double) -> String {
+    for h in machine.harts { h.settleStatistics() }
+    let instructions = machine.instructions
+    let cycles = machine.harts.map(\.cycles).max() ?? 0
+    var out = ""
     out += "vireo: \(ending) after \(instructions) instructions, \(cycles) cycles"
     if machine.harts.count == 1 && instructions > 0 {
         out += String(format: " (CPI %.3f)", Double(cycles) / Double(instructions))
@@ -194,7 +257,7 @@ func printStats(_ machine: Machine, stop: StopReason, seconds: Double) {
     let jit = machine.bus.jitStatistics
     out += machine.bus.jitEnabled ? "  host JIT: \(jit.regions) regions, \(jit.instructions) guest instructions translated\n" : "  host JIT: off\n"
     out += String(format: "  host: %.3f s, %.1f MIPS\n", seconds, seconds > 0 ? Double(instructions) / seconds / 1e6 : 0)
-    FileHandle.standardError.write(out.data(using: .utf8)!)
+    return out
 }
 
 func pad(_ v: UInt64, _ width: Int) -> String {
