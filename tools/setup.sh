@@ -2,8 +2,8 @@
 # Installs what the build needs and is missing: libelf (Debian libelf-dev) and pkg-config.
 # With --test it also installs the small test-only packages: device-tree-compiler (dtc),
 # opensbi (firmware images the boot tests run on the board), libarchive-tools (bsdtar,
-# whose archives Dom0's tar reader is tested on) and tmux (the Dom0 shell is tested on a
-# real terminal).
+# whose archives Dom0's tar reader is tested on), tmux (the Dom0 shell is tested on a
+# real terminal) and gdb-multiarch (the gdb stub is tested with Debian's gdb).
 # With --linux it also installs what tools/build/linux.sh needs for the Linux test kernel:
 # Debian's kernel source (linux-source-6.1), the RISC-V cross compiler, the kernel build's
 # host tools (flex, bison, bc; gcc and make come with the cross compiler's dependencies),
@@ -18,6 +18,7 @@ if [ "${1:-}" = "--test" ]; then
   [ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf ] || want+=(opensbi)
   command -v bsdtar >/dev/null 2>&1 || want+=(libarchive-tools)
   command -v tmux >/dev/null 2>&1 || want+=(tmux)
+  command -v gdb-multiarch >/dev/null 2>&1 || want+=(gdb-multiarch)
 fi
 if [ "${1:-}" = "--linux" ]; then
   [ -f /usr/src/linux-source-6.1.tar.xz ] || want+=(linux-source-6.1)
