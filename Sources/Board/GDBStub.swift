@@ -39,9 +39,11 @@ public final class GDBStub {
     var resumeHart: Int?
     /// The last stop, for `?`.
     var lastStop = "S05"
-    /// A breakpoint reported at this (hart, pc) is not reported again before that hart has
-    /// executed something, in case gdb resumes without removing it.
-    var reportedBreakpoint: (hart: Int, pc: UInt64)?
+    /// A stop reported at this (hart, pc) is not reported again before that hart has
+    /// executed the instruction there.
+    var reportedStop: (hart: Int, pc: UInt64)?
+    /// Harts gdb did not resume.
+    var held = Set<Int>()
     /// gdb asked to kill the board (`k`).
     public private(set) var killRequested = false
     var pollCountdown = 0
@@ -92,33 +94,45 @@ public final class GDBStub {
         }
     }
 
-    /// Runs hart `h` towards `limit` one instruction at a time, stopping at breakpoints
-    /// (before the instruction at their address) and watchpoints (after the access). Ends
-    /// where `Hart.run(until:)` would end a chunk early: an interrupt may have become
+    /// Runs hart `h` towards `limit` one instruction at a time, stopping before the
+    /// instruction at a breakpoint's address or one whose load or store touches a
+    /// watchpoint (gdb's RISC-V target expects watchpoints to trigger before the access: it
+    /// then steps the instruction itself and compares the values). Ends where
+    /// `Hart.run(until:)` would end a chunk early: an interrupt may have become
     /// deliverable, WFI, the program's exit or a reset.
     func run(_ h: Hart, until limit: UInt64, machine m: Machine) {
         h.singleStep = true
         defer { h.singleStep = false }
         while h.cycles < limit && !killRequested && active {
             let pc = h.pc
-            let reported = reportedBreakpoint.map { $0.hart == h.id && $0.pc == pc } ?? false
-            if !reported && (softwareBreakpoints.contains(pc) || hardwareBreakpoints.contains(pc)) {
-                let kind = softwareBreakpoints.contains(pc) ? "swbreak:;" : "hwbreak:;"
-                stop(m, hart: h.id, reply: "T05thread:\(threadID(h.id));" + kind)
-                reportedBreakpoint = (h.id, h.pc)
-                continue  // gdb may have changed pc, or removed the breakpoint
+            // What stopped here is not reported again before the hart executes it (gdb
+            // resumes a hart at a breakpoint by removing it, or by expecting one step).
+            if reportedStop.map({ $0.hart != h.id || $0.pc != pc }) ?? true {
+                var reason: String?
+                if softwareBreakpoints.contains(pc) {
+                    reason = "swbreak:;"
+                } else if hardwareBreakpoints.contains(pc) {
+                    reason = "hwbreak:;"
+                } else if !watchpoints.isEmpty, let a = h.pendingDataAccess(), let hit = watchHit(a) {
+                    let name = hit.type == 2 ? "watch" : hit.type == 3 ? "rwatch" : "awatch"
+                    reason = "\(name):\(String(hit.address, radix: 16));"
+                }
+                if let reason {
+                    reportedStop = (h.id, pc)
+                    stop(m, hart: h.id, reply: "T05thread:\(threadID(h.id));" + reason)
+                    continue  // gdb may have changed pc, or breakpoints, or held this hart
+                }
             }
-            reportedBreakpoint = nil
-            let access = watchpoints.isEmpty ? nil : h.pendingDataAccess()
-            let retired = h.instret
+            reportedStop = nil
+            if holds(h.id) { return }
             h.run(until: h.cycles &+ 1)
-            if let a = access, h.instret != retired, let hit = watchHit(a) {
-                let name = hit.type == 2 ? "watch" : hit.type == 3 ? "rwatch" : "awatch"
-                stop(m, hart: h.id, reply: "T05thread:\(threadID(h.id));\(name):\(String(hit.address, radix: 16));")
-            }
             if h.waitingForInterrupt || h.interruptCheckPending || m.bus.exitCode != nil || m.bus.resetRequested { break }
         }
     }
+
+    /// gdb resumed only some harts (`vCont;c:N`, e.g. to step one over a breakpoint): the
+    /// others stay where they are.
+    public func holds(_ hart: Int) -> Bool { !held.isEmpty && held.contains(hart) }
 
     /// The watchpoint an access of the instruction just executed hits, with the address
     /// to report (the first watched byte it touched).
@@ -155,6 +169,8 @@ public final class GDBStub {
         softwareBreakpoints = []
         hardwareBreakpoints = []
         watchpoints = []
+        held = []
+        reportedStop = nil
         updateActive()
     }
 
@@ -276,6 +292,7 @@ public final class GDBStub {
             send(hart(fromThread: text.dropFirst(), m) != nil ? "OK" : "E01")
         case "c":
             if text.count > 1, let addr = UInt64(text.dropFirst(), radix: 16) { m.harts[resumeHart ?? registerHart].pc = addr }
+            held = resumeHart.map { t in Set(m.harts.indices).subtracting([t]) } ?? []
             return .resume
         case "s":
             let t = resumeHart ?? registerHart
@@ -300,7 +317,8 @@ public final class GDBStub {
     }
 
     /// `vCont` (GDB manual, "Packets" → vCont): any `s` action steps its hart (all-stop:
-    /// the others stay stopped), else `c` resumes the board.
+    /// the others stay stopped), else the harts that `c` actions name (all, for an action
+    /// without a thread) run and the others are held.
     func handleV(_ text: String, _ m: Machine) -> Outcome {
         if text == "vCont?" { send("vCont;c;C;s;S"); return .stay }
         if text == "vMustReplyEmpty" { send(""); return .stay }
@@ -319,6 +337,16 @@ public final class GDBStub {
                 return .stay
             }
         }
+        var resumed = Set<Int>()
+        for action in text.dropFirst(6).split(separator: ";") {
+            let parts = action.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let target = hart(fromThread: parts[1], m), let t = target else {
+                resumed = Set(m.harts.indices)
+                break
+            }
+            resumed.insert(t)
+        }
+        held = Set(m.harts.indices).subtracting(resumed)
         return .resume
     }
 
@@ -328,20 +356,11 @@ public final class GDBStub {
     func step(_ m: Machine, hart t: Int) {
         let h = m.harts[t]
         if !h.waitingForInterrupt && m.bus.exitCode == nil {
-            let access = watchpoints.isEmpty ? nil : h.pendingDataAccess()
-            let retired = h.instret
             h.singleStep = true
             h.run(until: h.cycles &+ 1)
             h.singleStep = false
-            if let a = access, h.instret != retired, let hit = watchHit(a) {
-                let name = hit.type == 2 ? "watch" : hit.type == 3 ? "rwatch" : "awatch"
-                registerHart = t
-                lastStop = "T05thread:\(threadID(t));\(name):\(String(hit.address, radix: 16));"
-                send(lastStop)
-                return
-            }
         }
-        reportedBreakpoint = nil
+        reportedStop = nil
         registerHart = t
         lastStop = "T05thread:\(threadID(t));"
         send(lastStop)

@@ -39,6 +39,7 @@ extension Machine {
                 bus.interleavingEpoch &+= 1  // another hart ran: outstanding LR reservations lapse
                 while h.cycles < end {
                     if let stop = stopCondition(maxInstructions: maxInstructions) { return stop }
+                    if let debugger, debugger.holds(h.id) { break }  // gdb resumed other harts only
                     let outcome = advance(h, until: end, maxInstructions: maxInstructions)
                     if outcome == .stuck {
                         stuck += 1
