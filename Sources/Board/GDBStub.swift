@@ -61,6 +61,13 @@ public final class GDBStub {
 
     // MARK: Run-loop hooks
 
+    /// The descriptor that becomes readable when gdb has something for the board: the
+    /// connection, or the listener while nobody is connected.
+    public var wakeFD: Int32 { connected ? connection!.fd : listener.fd }
+
+    /// Looks at the socket at the next `poll`.
+    public func pollSoon() { pollCountdown = 0 }
+
     /// Before the first instruction: with `-S`, waits for gdb and serves it until it resumes.
     func begin(_ m: Machine) {
         guard startHalted else { return }

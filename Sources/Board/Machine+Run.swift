@@ -25,7 +25,7 @@ extension Machine {
                 switch advance(hart, until: hart.cycles &+ chunkCycles, maxInstructions: maxInstructions) {
                 case .ran, .slept: continue
                 case .stuck:
-                    if !bus.uart.input.waitForLiveInput() {
+                    if !waitForInput() {
                         return bus.uart.input.quitRequested ? .quit : .deadlock(pc: hart.pc)
                     }
                 }
@@ -52,7 +52,7 @@ extension Machine {
             // another one: only when none can wake is the board really idle.
             if stuck == harts.count && harts.allSatisfy({ !$0.wakeUpPending && $0.nextWakeUpCycle() == nil }) {
                 // Every hart sleeps with nothing scheduled: only console input can help.
-                if !bus.uart.input.waitForLiveInput() {
+                if !waitForInput() {
                     return bus.uart.input.quitRequested ? .quit : .deadlock(pc: hart.pc)
                 }
             }
@@ -61,6 +61,15 @@ extension Machine {
     }
 
     enum Progress { case ran, slept, stuck }
+
+    /// Every hart sleeps with nothing scheduled: waits for console input, or for gdb (a
+    /// Ctrl-C, a connection), which the next `stopCondition` then serves.
+    private func waitForInput() -> Bool {
+        guard let debugger else { return bus.uart.input.waitForLiveInput() }
+        guard bus.uart.input.waitForLiveInput(orReadable: debugger.wakeFD) else { return false }
+        debugger.pollSoon()
+        return true
+    }
 
     /// Lets hart `h` run (or sleep, in WFI) towards cycle `end`: interrupts are taken first,
     /// and the run stops early at the next timer, console or device event.

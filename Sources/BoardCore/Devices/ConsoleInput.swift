@@ -55,6 +55,16 @@ public final class ConsoleInput {
         return readLive() || quitRequested
     }
 
+    /// Like `waitForLiveInput`, but also returns (true) when `other` becomes readable: the
+    /// gdb stub's socket, so that a Ctrl-C reaches a board whose harts all sleep.
+    public func waitForLiveInput(orReadable other: Int32) -> Bool {
+        guard isLive else { return false }
+        var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: other, events: Int16(POLLIN), revents: 0)]
+        while poll(&p, 2, -1) < 0 && errno == EINTR {}
+        if p[0].revents == 0 { return true }
+        return readLive() || quitRequested
+    }
+
     /// The cycle of the next scripted arrival, if any.
     public var nextEventCycle: UInt64? { nextEvent < script.count ? script[nextEvent].cycle : nil }
 
