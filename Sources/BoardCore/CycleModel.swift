@@ -20,6 +20,12 @@ public enum CycleModel {
     public static let store: UInt8 = 1
     public static let mul: UInt8 = 4
     public static let mulw: UInt8 = 4
+    /// Zbc clmul, clmulh, clmulr: a carry-less multiplier is the integer multiplier's array
+    /// with XORs in place of adders, and cores that have one run it in (or beside) the
+    /// multiplier pipeline, so it costs what mul costs. The other Zba/Zbb/Zbs instructions
+    /// (shift-and-add, logic with negation, clz/ctz/cpop, min/max, extensions, rotates,
+    /// orc.b, rev8, single-bit operations) are one ALU cycle.
+    public static let clmul: UInt8 = 4
     public static let div: UInt8 = 33
     public static let divw: UInt8 = 33
     public static let atomic: UInt8 = 4
@@ -58,12 +64,13 @@ public enum CycleModel {
         case .jal, .cJal: return jal
         case .jalr, .cJalr: return jalr
         case .beq, .bne, .blt, .bge, .bltu, .bgeu, .cBeq, .cBne: return branch
-        case .lb, .lh, .lbu, .lhu: return loadByteHalf
+        case .lb, .lh, .lbu, .lhu, .flh: return loadByteHalf
         case .lw, .ld, .lwu, .cLw, .cLd, .hlv, .flw, .fld, .cFld: return load
-        case .sb, .sh, .sw, .sd, .cSw, .cSd, .hsv, .fsw, .fsd, .cFsd, .cbo: return store
+        case .sb, .sh, .sw, .sd, .cSw, .cSd, .hsv, .fsw, .fsd, .cFsd, .cbo, .fsh: return store
         case .fp: return fp
         case .mul, .mulh, .mulhsu, .mulhu: return mul
         case .mulw: return mulw
+        case .clmul, .clmulh, .clmulr: return clmul
         case .div, .divu, .rem, .remu: return div
         case .divw, .divuw, .remw, .remuw: return divw
         case .lrW, .scW, .lrD, .scD,

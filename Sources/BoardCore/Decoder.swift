@@ -22,6 +22,13 @@ enum Op: UInt8 {
     // M (Unpriv. §13)
     case mul, mulh, mulhsu, mulhu, div, divu, rem, remu
     case mulw, divw, divuw, remw, remuw
+    // Bit manipulation (Unpriv. "B" Standard Extension: Zba, Zbb, Zbc, Zbs); the immediate
+    // forms (slli.uw, rori, roriw, b*i) carry their shift amount or bit index in `imm`.
+    case sh1add, sh2add, sh3add, addUw, sh1addUw, sh2addUw, sh3addUw, slliUw
+    case andn, orn, xnor, clz, clzw, ctz, ctzw, cpop, cpopw, max, maxu, min, minu
+    case sextB, sextH, zextH, rol, rolw, ror, rori, roriw, rorw, orcB, rev8
+    case clmul, clmulh, clmulr
+    case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
     // A (Unpriv. §14): LR/SC and AMOs, word and doubleword
     case lrW, scW, lrD, scD
     case amoswapW, amoaddW, amoxorW, amoandW, amoorW, amominW, amomaxW, amominuW, amomaxuW
@@ -37,6 +44,8 @@ enum Op: UInt8 {
     // names integer registers), and every other FP instruction, decoded again from `raw`
     // by the out-of-line `executeFP`.
     case flw, fld, fsw, fsd, cFld, cFsd, fp
+    // Zfhmin (Unpriv. "Zfhmin" in the "Zfh" chapter): FLH/FSH; its moves and conversions are `.fp`.
+    case flh, fsh
     case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
     // Compressed forms with their own entry (Unpriv. §28); each falls through to its base op.
     case cAddi, cAddiw, cLui, cAdd, cSub, cXor, cOr, cAnd, cAddw, cSubw
@@ -94,9 +103,29 @@ extension Op {
 /// The sink register index for writes to x0.
 let sinkRegister: UInt8 = 32
 
-/// Decodes one instruction word (Unpriv. §2.2–2.3 base formats, §28 compressed).
-func decode(_ word: UInt32) -> Decoded {
+extension Op {
+    /// The optional extension an operation belongs to, or [] for the base ISA. A hart without
+    /// it decodes the instruction as illegal (F/D and H are checked when they execute).
+    var requiredExtension: Extensions {
+        switch self {
+        case .sh1add, .sh2add, .sh3add, .addUw, .sh1addUw, .sh2addUw, .sh3addUw, .slliUw: return .zba
+        case .andn, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw, .max, .maxu, .min, .minu,
+             .sextB, .sextH, .zextH, .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8:
+            return .zbb
+        case .clmul, .clmulh, .clmulr: return .zbc
+        case .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti: return .zbs
+        case .flh, .fsh: return .zfhmin
+        default: return []
+        }
+    }
+}
+
+/// Decodes one instruction word (Unpriv. §2.2–2.3 base formats, §28 compressed) for a hart
+/// with `extensions`: an instruction of an extension it lacks decodes as illegal. (Decoded
+/// pages are shared by the harts of a board, which all have the same extensions.)
+func decode(_ word: UInt32, _ extensions: Extensions = .all) -> Decoded {
     var d = (word & 3) == 3 ? decode32(word) : decode16(UInt16(truncatingIfNeeded: word))
+    if _slowPath(!extensions.isSuperset(of: d.op.requiredExtension)) { d = illegalInstruction }
     d.raw = (word & 3) == 3 ? word : word & 0xFFFF
     if d.rd == 0 { d.rd = sinkRegister }
     d.tick = Decoded.tick(cycles: UInt32(CycleModel.baseCost(d.op)), count: 1)
@@ -133,12 +162,12 @@ private func decode32(_ w: UInt32) -> Decoded {
         let ops: [Op?] = [.lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, nil]
         guard let op = ops[Int(f3)] else { return illegalInstruction }
         return make(op, rd: rd, rs1: rs1, imm: immI)
-    case 0x07:  // LOAD-FP
-        guard f3 == 2 || f3 == 3 else { return illegalInstruction }
-        return make(f3 == 2 ? .flw : .fld, rs1: rs1, rs2: rd, imm: immI)
-    case 0x27:  // STORE-FP
-        guard f3 == 2 || f3 == 3 else { return illegalInstruction }
-        return make(f3 == 2 ? .fsw : .fsd, rs1: rs1, rs2: rs2, imm: immS)
+    case 0x07:  // LOAD-FP (FLH: Zfhmin)
+        guard f3 >= 1 && f3 <= 3 else { return illegalInstruction }
+        return make(f3 == 1 ? .flh : f3 == 2 ? .flw : .fld, rs1: rs1, rs2: rd, imm: immI)
+    case 0x27:  // STORE-FP (FSH: Zfhmin)
+        guard f3 >= 1 && f3 <= 3 else { return illegalInstruction }
+        return make(f3 == 1 ? .fsh : f3 == 2 ? .fsw : .fsd, rs1: rs1, rs2: rs2, imm: immS)
     case 0x43, 0x47, 0x4B, 0x4F, 0x53:  // FMADD/FMSUB/FNMSUB/FNMADD, OP-FP
         return make(.fp)
     case 0x23:
@@ -154,12 +183,30 @@ private func decode32(_ w: UInt32) -> Decoded {
         case 6: return make(.ori, rd: rd, rs1: rs1, imm: immI)
         case 7: return make(.andi, rd: rd, rs1: rs1, imm: immI)
         case 1:  // RV64 shamt is 6 bits: imm[11:6] selects the operation
-            guard bits(w, 31, 26) == 0 else { return illegalInstruction }
-            return make(.slli, rd: rd, rs1: rs1, imm: Int32(bits(w, 25, 20)))
-        default:  // 5
+            let shamt = Int32(bits(w, 25, 20))
             switch bits(w, 31, 26) {
-            case 0x00: return make(.srli, rd: rd, rs1: rs1, imm: Int32(bits(w, 25, 20)))
-            case 0x10: return make(.srai, rd: rd, rs1: rs1, imm: Int32(bits(w, 25, 20)))
+            case 0x00: return make(.slli, rd: rd, rs1: rs1, imm: shamt)
+            case 0x0A: return make(.bseti, rd: rd, rs1: rs1, imm: shamt)  // Zbs
+            case 0x12: return make(.bclri, rd: rd, rs1: rs1, imm: shamt)  // Zbs
+            case 0x1A: return make(.binvi, rd: rd, rs1: rs1, imm: shamt)  // Zbs
+            case 0x18:  // Zbb unary operations: imm[5:0] selects
+                let unary: [Op?] = [.clz, .ctz, .cpop, nil, .sextB, .sextH]
+                guard shamt < 6, let op = unary[Int(shamt)] else { return illegalInstruction }
+                return make(op, rd: rd, rs1: rs1)
+            default: return illegalInstruction
+            }
+        default:  // 5
+            let shamt = Int32(bits(w, 25, 20))
+            switch bits(w, 31, 20) {
+            case 0x287: return make(.orcB, rd: rd, rs1: rs1)  // Zbb
+            case 0x6B8: return make(.rev8, rd: rd, rs1: rs1)  // Zbb (RV64 encoding)
+            default: break
+            }
+            switch bits(w, 31, 26) {
+            case 0x00: return make(.srli, rd: rd, rs1: rs1, imm: shamt)
+            case 0x10: return make(.srai, rd: rd, rs1: rs1, imm: shamt)
+            case 0x12: return make(.bexti, rd: rd, rs1: rs1, imm: shamt)  // Zbs
+            case 0x18: return make(.rori, rd: rd, rs1: rs1, imm: shamt)   // Zbb
             default: return illegalInstruction
             }
         }
@@ -169,6 +216,11 @@ private func decode32(_ w: UInt32) -> Decoded {
         case (1, 0x00): return make(.slliw, rd: rd, rs1: rs1, imm: Int32(rs2))
         case (5, 0x00): return make(.srliw, rd: rd, rs1: rs1, imm: Int32(rs2))
         case (5, 0x20): return make(.sraiw, rd: rd, rs1: rs1, imm: Int32(rs2))
+        case (1, 0x04), (1, 0x05): return make(.slliUw, rd: rd, rs1: rs1, imm: Int32(bits(w, 25, 20)))  // Zba
+        case (1, 0x30):  // Zbb clzw, ctzw, cpopw
+            guard rs2 <= 2 else { return illegalInstruction }
+            return make([Op.clzw, .ctzw, .cpopw][Int(rs2)], rd: rd, rs1: rs1)
+        case (5, 0x30): return make(.roriw, rd: rd, rs1: rs1, imm: Int32(rs2))  // Zbb
         default: return illegalInstruction
         }
     case 0x33:
@@ -192,6 +244,26 @@ private func decode32(_ w: UInt32) -> Decoded {
         case (0x01, 5): op = .divu
         case (0x01, 6): op = .rem
         case (0x01, 7): op = .remu
+        // Zba, Zbb, Zbc, Zbs (Unpriv. "B": the instruction pages of each extension)
+        case (0x10, 2): op = .sh1add
+        case (0x10, 4): op = .sh2add
+        case (0x10, 6): op = .sh3add
+        case (0x20, 7): op = .andn
+        case (0x20, 6): op = .orn
+        case (0x20, 4): op = .xnor
+        case (0x05, 1): op = .clmul
+        case (0x05, 2): op = .clmulr
+        case (0x05, 3): op = .clmulh
+        case (0x05, 4): op = .min
+        case (0x05, 5): op = .minu
+        case (0x05, 6): op = .max
+        case (0x05, 7): op = .maxu
+        case (0x30, 1): op = .rol
+        case (0x30, 5): op = .ror
+        case (0x24, 1): op = .bclr
+        case (0x24, 5): op = .bext
+        case (0x34, 1): op = .binv
+        case (0x14, 1): op = .bset
         default: op = nil
         }
         guard let op else { return illegalInstruction }
@@ -209,6 +281,14 @@ private func decode32(_ w: UInt32) -> Decoded {
         case (0x01, 5): op = .divuw
         case (0x01, 6): op = .remw
         case (0x01, 7): op = .remuw
+        // Zba .uw forms, Zbb rolw/rorw and zext.h (RV64: OP-32 with rs2 = 0)
+        case (0x04, 0): op = .addUw
+        case (0x10, 2): op = .sh1addUw
+        case (0x10, 4): op = .sh2addUw
+        case (0x10, 6): op = .sh3addUw
+        case (0x30, 1): op = .rolw
+        case (0x30, 5): op = .rorw
+        case (0x04, 4): op = rs2 == 0 ? .zextH : nil
         default: op = nil
         }
         guard let op else { return illegalInstruction }
@@ -235,7 +315,9 @@ private func decode32(_ w: UInt32) -> Decoded {
         return make(op, rd: rd, rs1: rs1, rs2: rs2)
     case 0x0F:
         switch f3 {
-        case 0: return make(.fence)   // FENCE, FENCE.TSO, PAUSE: all order nothing on one hart
+        // FENCE, FENCE.TSO, and PAUSE (Zihintpause: pred = W, succ = 0, a HINT that may
+        // only delay the hart): all order nothing on one in-order hart, so no-ops.
+        case 0: return make(.fence)
         case 1: return make(.fenceI)
         case 2:
             // CBO.* (MISC-MEM, funct3 = 2, rd = 0): the extension checks are the hart's.

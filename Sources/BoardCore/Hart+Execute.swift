@@ -597,6 +597,63 @@ extension Hart {
                     x[ip.rd] = sext32(b == 0 ? a : a % b)
                     ip += 2
 
+                // MARK: Zba, Zbb, Zbc, Zbs (Unpriv. "B"; BitManip.swift)
+                case .sh1add: x[ip.rd] = (x[ip.rs1] &<< 1) &+ x[ip.rs2]; ip += 2
+                case .sh2add: x[ip.rd] = (x[ip.rs1] &<< 2) &+ x[ip.rs2]; ip += 2
+                case .sh3add: x[ip.rd] = (x[ip.rs1] &<< 3) &+ x[ip.rs2]; ip += 2
+                case .addUw: x[ip.rd] = (x[ip.rs1] & 0xFFFF_FFFF) &+ x[ip.rs2]; ip += 2
+                case .sh1addUw: x[ip.rd] = ((x[ip.rs1] & 0xFFFF_FFFF) &<< 1) &+ x[ip.rs2]; ip += 2
+                case .sh2addUw: x[ip.rd] = ((x[ip.rs1] & 0xFFFF_FFFF) &<< 2) &+ x[ip.rs2]; ip += 2
+                case .sh3addUw: x[ip.rd] = ((x[ip.rs1] & 0xFFFF_FFFF) &<< 3) &+ x[ip.rs2]; ip += 2
+                case .slliUw: x[ip.rd] = (x[ip.rs1] & 0xFFFF_FFFF) &<< ip.imm; ip += 2
+                case .andn: x[ip.rd] = x[ip.rs1] & ~x[ip.rs2]; ip += 2
+                case .orn: x[ip.rd] = x[ip.rs1] | ~x[ip.rs2]; ip += 2
+                case .xnor: x[ip.rd] = ~(x[ip.rs1] ^ x[ip.rs2]); ip += 2
+                case .clz: x[ip.rd] = UInt64(x[ip.rs1].leadingZeroBitCount); ip += 2
+                case .clzw: x[ip.rd] = UInt64(UInt32(truncatingIfNeeded: x[ip.rs1]).leadingZeroBitCount); ip += 2
+                case .ctz: x[ip.rd] = UInt64(x[ip.rs1].trailingZeroBitCount); ip += 2
+                case .ctzw: x[ip.rd] = UInt64(UInt32(truncatingIfNeeded: x[ip.rs1]).trailingZeroBitCount); ip += 2
+                case .cpop: x[ip.rd] = UInt64(x[ip.rs1].nonzeroBitCount); ip += 2
+                case .cpopw: x[ip.rd] = UInt64(UInt32(truncatingIfNeeded: x[ip.rs1]).nonzeroBitCount); ip += 2
+                case .max:
+                    let a = x[ip.rs1], b = x[ip.rs2]
+                    x[ip.rd] = Int64(bitPattern: a) < Int64(bitPattern: b) ? b : a
+                    ip += 2
+                case .maxu:
+                    let a = x[ip.rs1], b = x[ip.rs2]
+                    x[ip.rd] = a < b ? b : a
+                    ip += 2
+                case .min:
+                    let a = x[ip.rs1], b = x[ip.rs2]
+                    x[ip.rd] = Int64(bitPattern: a) < Int64(bitPattern: b) ? a : b
+                    ip += 2
+                case .minu:
+                    let a = x[ip.rs1], b = x[ip.rs2]
+                    x[ip.rd] = a < b ? a : b
+                    ip += 2
+                case .sextB: x[ip.rd] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: x[ip.rs1]))); ip += 2
+                case .sextH: x[ip.rd] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: x[ip.rs1]))); ip += 2
+                case .zextH: x[ip.rd] = x[ip.rs1] & 0xFFFF; ip += 2
+                case .rol: x[ip.rd] = BitManip.rotateLeft(x[ip.rs1], x[ip.rs2]); ip += 2
+                case .ror: x[ip.rd] = BitManip.rotateLeft(x[ip.rs1], 0 &- x[ip.rs2]); ip += 2
+                case .rori: x[ip.rd] = BitManip.rotateLeft(x[ip.rs1], 0 &- ip.imm); ip += 2
+                case .rolw: x[ip.rd] = sext32(BitManip.rotateLeft32(x[ip.rs1], x[ip.rs2])); ip += 2
+                case .rorw: x[ip.rd] = sext32(BitManip.rotateLeft32(x[ip.rs1], 0 &- x[ip.rs2])); ip += 2
+                case .roriw: x[ip.rd] = sext32(BitManip.rotateLeft32(x[ip.rs1], 0 &- ip.imm)); ip += 2
+                case .orcB: x[ip.rd] = BitManip.orcB(x[ip.rs1]); ip += 2
+                case .rev8: x[ip.rd] = x[ip.rs1].byteSwapped; ip += 2
+                case .clmul: x[ip.rd] = BitManip.clmul(x[ip.rs1], x[ip.rs2]).low; ip += 2
+                case .clmulh: x[ip.rd] = BitManip.clmul(x[ip.rs1], x[ip.rs2]).high; ip += 2
+                case .clmulr: x[ip.rd] = BitManip.clmulr(x[ip.rs1], x[ip.rs2]); ip += 2
+                case .bclr: x[ip.rd] = x[ip.rs1] & ~(1 &<< x[ip.rs2]); ip += 2
+                case .bclri: x[ip.rd] = x[ip.rs1] & ~(1 &<< ip.imm); ip += 2
+                case .bext: x[ip.rd] = (x[ip.rs1] &>> x[ip.rs2]) & 1; ip += 2
+                case .bexti: x[ip.rd] = (x[ip.rs1] &>> ip.imm) & 1; ip += 2
+                case .binv: x[ip.rd] = x[ip.rs1] ^ (1 &<< x[ip.rs2]); ip += 2
+                case .binvi: x[ip.rd] = x[ip.rs1] ^ (1 &<< ip.imm); ip += 2
+                case .bset: x[ip.rd] = x[ip.rs1] | (1 &<< x[ip.rs2]); ip += 2
+                case .bseti: x[ip.rd] = x[ip.rs1] | (1 &<< ip.imm); ip += 2
+
                 // MARK: A extension
                 case .lrW, .scW, .lrD, .scD,
                      .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW,
@@ -683,7 +740,7 @@ extension Hart {
                     runLimit = cyclesFrom(budget)
                     budget = 0
                     break inner
-                case .flw, .fld, .fsw, .fsd, .cFld, .cFsd, .fp, .hlv, .hsv, .cbo:
+                case .flw, .fld, .fsw, .fsd, .cFld, .cFsd, .fp, .hlv, .hsv, .cbo, .flh, .fsh:
                     cycles = cyclesFrom(budget)
                     let length = ip.pointee.op == .cFld || ip.pointee.op == .cFsd ? 1 : 2
                     try executeOutOfLine(ip.pointee)
@@ -759,7 +816,7 @@ extension Hart {
                 if count == 0 { return }
                 break
             }
-            let decoded = decode(low & 3 == 3 ? (page + off).loadUnaligned(as: UInt32.self) : UInt32(low))
+            let decoded = decode(low & 3 == 3 ? (page + off).loadUnaligned(as: UInt32.self) : UInt32(low), extensions)
             dp[slot] = decoded
             runPath[count] = Int16(slot)
             count += 1
@@ -799,7 +856,7 @@ extension Hart {
     func useScratch(for pc: UInt64, word: UInt32) -> UnsafeMutablePointer<Decoded> {
         restoreScratch()
         let slot = Int((pc & 0xFFF) >> 1)
-        scratch[slot] = decode(word)  // a one-instruction block
+        scratch[slot] = decode(word, extensions)  // a one-instruction block
         scratchSlot = slot
         return scratch + slot
     }

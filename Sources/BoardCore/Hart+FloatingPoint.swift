@@ -40,7 +40,7 @@ extension Hart {
         }
     }
 
-    /// An FP load or store (FLW/FLD/FSW/FSD and C.FLD/C.FSD/C.FLDSP/C.FSDSP).
+    /// An FP load or store (FLW/FLD/FSW/FSD, Zfhmin's FLH/FSH and C.FLD/C.FSD/C.FLDSP/C.FSDSP).
     @inline(never)
     func executeFPMemory(_ d: Decoded) throws(Trap) {
         guard fpEnabled else { throw Trap(.illegalInstruction, UInt64(d.raw)) }
@@ -56,6 +56,12 @@ extension Hart {
             fpDirty()
         case .fsw:
             try store(va, size: 4, value: f[r] & 0xFFFF_FFFF, dataPrivilege, dataVirtual, cycles: &cycles)
+        case .flh:  // Zfhmin: NaN-boxed to 64 bits
+            let v = try load(va, size: 2, dataPrivilege, dataVirtual, hlvx: false, cycles: &cycles)
+            f[r] = Hart.halfBoxMask | v
+            fpDirty()
+        case .fsh:  // Zfhmin: the low 16 bits, boxed or not
+            try store(va, size: 2, value: f[r] & 0xFFFF, dataPrivilege, dataVirtual, cycles: &cycles)
         default:
             try store(va, size: 8, value: f[r], dataPrivilege, dataVirtual, cycles: &cycles)
         }
@@ -70,7 +76,12 @@ extension Hart {
         let rd = Int((raw >> 7) & 31), rs1 = Int((raw >> 15) & 31), rs2 = Int((raw >> 20) & 31)
         let funct3 = (raw >> 12) & 7
         let fmtBits = (raw >> 25) & 3
-        guard fmtBits <= 1 else { throw illegal }  // H and Q are not implemented
+        if fmtBits == 2 || (opcode == 0x53 && raw >> 27 == 0x08 && rs2 == 2) {
+            // Half precision: only Zfhmin's moves and conversions (Hart+Zfhmin.swift).
+            guard opcode == 0x53, extensions.contains(.zfhmin) else { throw illegal }
+            return try executeHalf(raw)
+        }
+        guard fmtBits <= 1 else { throw illegal }  // Q is not implemented
         let double = fmtBits == 1
         let fmt: FloatFormat = double ? .double : .single
         func operand(_ r: Int) -> UInt64 { double ? f[r] : singleOperand(r) }

@@ -299,7 +299,8 @@ struct Decoder32Tests {
         #expect(decode(0x00A5_3027).op == .fsd)                         // fsd fa0, 0(a0)
         #expect(decode(0x02B5_0553).op == .fp)                          // fadd.d
         expectIllegal(iType(0x07, rd: a0, f3: 4, rs1: a1, imm: 0), "LOAD-FP width Q")
-        expectIllegal(sType(0x27, f3: 1, rs1: a1, rs2: a2, imm: 0), "STORE-FP width H")
+        #expect(decode(sType(0x27, f3: 1, rs1: a1, rs2: a2, imm: 0), [.fd]).op == .illegal, "STORE-FP width H without Zfhmin")
+        #expect(decode(sType(0x27, f3: 1, rs1: a1, rs2: a2, imm: 0), [.fd, .zfhmin]).op == .fsh)
         #expect(decode(0xFFFF_FFFF).raw == 0xFFFF_FFFF)
     }
 }
