@@ -12,6 +12,7 @@ VIREO_SPEC_STRICT=1 bash tools/build/programs.sh >/dev/null
 VIREO_SPEC_STRICT=1 bash tools/build/programs-h.sh >/dev/null
 VIREO_SPEC_STRICT=1 bash tools/build/programs-fp.sh >/dev/null
 VIREO_SPEC_STRICT=1 bash tools/build/programs-rva22-priv.sh >/dev/null
+VIREO_SPEC_STRICT=1 bash tools/build/programs-rva22-unpriv.sh >/dev/null
 swift build --build-tests
 # The long hypervisor system tests (scheduling shares, the hostile suite) run hundreds of
 # millions of guest cycles: they use a release build of the board.

@@ -60,5 +60,6 @@ public struct Extensions: OptionSet, Sendable, Hashable {
     /// Everything the board implements, and so its default: RV64GC with H and Sstc, and the
     /// RVA22S64 extensions as they land (QEMU 7.2's `virt` CPU has most of them on by
     /// default). `--isa` accepts only these.
-    public static let all: Extensions = [.fd, .h, .sstc, .zicbom, .zicboz, .zihpm, .svpbmt, .svinval, .svnapot, .sv57]
+    public static let all: Extensions = [.fd, .h, .sstc, .zicbom, .zicboz, .zihpm, .svpbmt, .svinval, .svnapot, .sv57,
+                                         .zba, .zbb, .zbc, .zbs, .zfhmin, .zihintpause, .zicbop]
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// Zba, Zbb, Zbc, Zbs and Zfhmin in the decoder and the interpreter (Unpriv. "B" chapter;
 /// "Zfhmin"). Encodings are clang 21's for `-march=…_zba_zbb_zbc_zbs_zfhmin`, rd = a0,
-/// rs1 = a1, rs2 = a2; the conformance programs (Tests/programs-rva22) check every result
+/// rs1 = a1, rs2 = a2; the conformance programs (Tests/programs-rva22-unpriv) check every result
 /// against the spec's pseudocode, on the board and on QEMU.
 @Suite struct BitManipDecoderTests {
     /// (word, operation, extension, immediate)
