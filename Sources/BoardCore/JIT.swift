@@ -40,6 +40,10 @@ final class JIT {
 
     /// Off on hosts other than x86-64, or with `--no-jit`.
     var enabled: Bool
+    /// The optional x86-64 instructions translations may use (tests narrow it to check the
+    /// fallbacks): an instruction whose translation needs a missing one is left to the
+    /// interpreter.
+    var hostFeatures = HostFeatures.detected
     #if arch(x86_64)
     static let available = true
     #else
@@ -85,7 +89,7 @@ final class JIT {
     func translate(slot: Int, _ dp: UnsafeMutablePointer<Decoded>) -> UInt {
         #if arch(x86_64)
         guard enabled, let buffer, !flushRequested else { return JIT.never }
-        var t = RegionTranslator(dp: dp)
+        var t = RegionTranslator(dp: dp, features: hostFeatures)
         guard let (code, count) = t.translate(head: slot) else { return JIT.never }
         let start = (used + 63) & ~63
         guard start + code.count <= JIT.bufferBytes else {
@@ -101,6 +105,60 @@ final class JIT {
         return JIT.never
         #endif
     }
+}
+
+/// Optional x86-64 instructions the translator uses for Zbb and Zbc, found with CPUID at
+/// run time (Intel SDM vol. 2A "CPUID"; AMD's LZCNT is reported as ABM).
+struct HostFeatures: OptionSet {
+    let rawValue: UInt8
+    /// LZCNT (CPUID 8000_0001h ECX bit 5): clz, clzw.
+    static let lzcnt = HostFeatures(rawValue: 1)
+    /// BMI1's TZCNT (CPUID 7.0 EBX bit 3): ctz, ctzw.
+    static let bmi1 = HostFeatures(rawValue: 2)
+    /// POPCNT (CPUID 1 ECX bit 23): cpop, cpopw.
+    static let popcnt = HostFeatures(rawValue: 4)
+    /// PCLMULQDQ (CPUID 1 ECX bit 1): clmul, clmulh, clmulr.
+    static let pclmulqdq = HostFeatures(rawValue: 8)
+
+    /// What this host has (empty on other architectures).
+    static let detected: HostFeatures = {
+        #if arch(x86_64)
+        // CPUID has no Swift spelling: a five-instruction routine in a page of its own,
+        // called with a pointer to {leaf, subleaf} that it overwrites with {eax, ebx, ecx, edx}.
+        var a = X86Assembler()
+        a.push(.rbx)
+        a.load(.rax, X86Assembler.Mem(.rdi, 0), size: 4, signed: false)
+        a.load(.rcx, X86Assembler.Mem(.rdi, 4), size: 4, signed: false)
+        a.cpuid()
+        a.store(X86Assembler.Mem(.rdi, 0), .rax, size: 4)
+        a.store(X86Assembler.Mem(.rdi, 4), .rbx, size: 4)
+        a.store(X86Assembler.Mem(.rdi, 8), .rcx, size: 4)
+        a.store(X86Assembler.Mem(.rdi, 12), .rdx, size: 4)
+        a.pop(.rbx)
+        a.ret()
+        guard let code = a.finish() else { return [] }
+        let p = mmap(nil, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != MAP_FAILED else { return [] }
+        defer { munmap(p, 4096) }
+        code.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: code.count) }
+        let fn = unsafeBitCast(p, to: JITFunction.self)
+        func cpuid(_ leaf: UInt32, _ subleaf: UInt32 = 0) -> (eax: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32) {
+            var regs: (UInt32, UInt32, UInt32, UInt32) = (leaf, subleaf, 0, 0)
+            withUnsafeMutableBytes(of: &regs) { fn($0.baseAddress!) }
+            return regs
+        }
+        var f: HostFeatures = []
+        let maxLeaf = cpuid(0).eax
+        let l1 = cpuid(1)
+        if l1.ecx & (1 << 23) != 0 { f.insert(.popcnt) }
+        if l1.ecx & (1 << 1) != 0 { f.insert(.pclmulqdq) }
+        if maxLeaf >= 7, cpuid(7).ebx & (1 << 3) != 0 { f.insert(.bmi1) }
+        if cpuid(0x8000_0000).eax >= 0x8000_0001, cpuid(0x8000_0001).ecx & (1 << 5) != 0 { f.insert(.lzcnt) }
+        return f
+        #else
+        return []
+        #endif
+    }()
 }
 
 /// What translated code reads on entry and writes on exit (words of a per-hart block).
@@ -121,6 +179,8 @@ typealias JITFunction = @convention(c) (UnsafeMutableRawPointer) -> Void
 struct RegionTranslator {
     typealias A = X86Assembler
     let dp: UnsafeMutablePointer<Decoded>
+    /// The optional host instructions this translation may use.
+    let features: HostFeatures
     var a = A()
     /// Charged entry of a block (budget check and charge, then its body).
     var entry: [Int: A.Label] = [:]
@@ -137,8 +197,9 @@ struct RegionTranslator {
     var leaveTail: A.Label   // exitPC in rax
     var enterRuntimeTail: A.Label  // slot in rdx
 
-    init(dp: UnsafeMutablePointer<Decoded>) {
+    init(dp: UnsafeMutablePointer<Decoded>, features: HostFeatures = .detected) {
         self.dp = dp
+        self.features = features
         epilogue = a.newLabel()
         leaveTail = a.newLabel()
         enterRuntimeTail = a.newLabel()
@@ -155,11 +216,33 @@ struct RegionTranslator {
              .addiw, .cAddiw, .slliw, .srliw, .sraiw,
              .add, .cAdd, .sub, .cSub, .sll, .slt, .sltu, .xor, .cXor, .srl, .sra, .or, .cOr, .and, .cAnd,
              .addw, .cAddw, .subw, .cSubw, .sllw, .srlw, .sraw,
-             .mul, .mulw, .mulh, .mulhu:
+             .mul, .mulw, .mulh, .mulhu,
+             // Zba, Zbb, Zbc, Zbs (the counts and clmul only with their host instructions)
+             .sh1add, .sh2add, .sh3add, .addUw, .sh1addUw, .sh2addUw, .sh3addUw, .slliUw,
+             .andn, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw, .max, .maxu, .min, .minu,
+             .sextB, .sextH, .zextH, .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
+             .clmul, .clmulh, .clmulr,
+             .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
             return true
         default:
             return false
         }
+    }
+
+    /// The host instructions an operation's translation needs beyond x86-64's baseline.
+    static func hostNeeds(_ op: Op) -> HostFeatures {
+        switch op {
+        case .clz, .clzw: return .lzcnt
+        case .ctz, .ctzw: return .bmi1
+        case .cpop, .cpopw: return .popcnt
+        case .clmul, .clmulh, .clmulr: return .pclmulqdq
+        default: return []
+        }
+    }
+
+    /// Translatable on this host.
+    func translatable(_ op: Op) -> Bool {
+        RegionTranslator.isTranslatable(op) && features.isSuperset(of: RegionTranslator.hostNeeds(op))
     }
 
     /// Slots an instruction takes (1 compressed, 2 full-size), from its bits.
@@ -170,7 +253,7 @@ struct RegionTranslator {
     /// The code and the number of guest instructions in it, or nil when the head itself
     /// cannot be translated.
     mutating func translate(head: Int) -> ([UInt8], Int)? {
-        guard head < CodeCache.slots, RegionTranslator.isTranslatable(dp[head].op) else { return nil }
+        guard head < CodeCache.slots, translatable(dp[head].op) else { return nil }
         // Prologue: save the callee-saved registers, load the state.
         for r in [A.Reg.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
         a.load64(.rbx, A.Mem(.rdi, Int32(JITState.x * 8)))
@@ -186,7 +269,7 @@ struct RegionTranslator {
         while let s = pending.popLast() {
             if let l = entry[s], a.isBound(l) { continue }
             guard count < JIT.regionLimit, s < CodeCache.slots,
-                  RegionTranslator.isTranslatable(dp[s].op) else { continue }
+                  translatable(dp[s].op) else { continue }
             emitEntry(s, bodyLabel: nil)
         }
         // Entries that were referenced but not translated leave before the entry.
@@ -270,7 +353,7 @@ struct RegionTranslator {
                 return
             }
             let d = dp[p]
-            guard p < CodeCache.slots, RegionTranslator.isTranslatable(d.op), count < JIT.regionLimit else {
+            guard p < CodeCache.slots, translatable(d.op), count < JIT.regionLimit else {
                 a.jmp(resumeLabel(p))
                 return
             }
@@ -326,7 +409,7 @@ struct RegionTranslator {
     /// Goes on at the block entry `t`: inline when it is not made yet, else a jump.
     mutating func continueAt(_ t: Int) {
         if entry[t] == nil && count < JIT.regionLimit && t < CodeCache.slots
-            && RegionTranslator.isTranslatable(dp[t].op) {
+            && translatable(dp[t].op) {
             emitEntry(t, bodyLabel: nil)
         } else {
             a.jmp(entryLabel(t))
@@ -450,6 +533,101 @@ struct RegionTranslator {
             loadAB(rs1, rs2)
             a.mulWide(.rcx, signed: d.op == .mulh)
             a.mov(.rax, .rdx)
+        // Zba (Unpriv. "Zba"): rs1 (zero-extended from 32 bits for .uw) shifted, plus rs2
+        case .sh1add, .sh2add, .sh3add:
+            loadAB(rs1, rs2)
+            a.shift(.shl, .rax, d.op == .sh1add ? 1 : d.op == .sh2add ? 2 : 3)
+            a.alu(.add, .rax, .rcx)
+        case .addUw, .sh1addUw, .sh2addUw, .sh3addUw:
+            loadAB(rs1, rs2)
+            a.mov32(.rax, .rax)
+            if d.op != .addUw { a.shift(.shl, .rax, d.op == .sh1addUw ? 1 : d.op == .sh2addUw ? 2 : 3) }
+            a.alu(.add, .rax, .rcx)
+        case .slliUw:
+            loadA(rs1)
+            a.mov32(.rax, .rax)
+            if d.imm & 63 != 0 { a.shift(.shl, .rax, UInt8(d.imm & 63)) }
+        // Zbb (Unpriv. "Zbb")
+        case .andn: loadAB(rs1, rs2); a.not(.rcx); a.alu(.and, .rax, .rcx)
+        case .orn: loadAB(rs1, rs2); a.not(.rcx); a.alu(.or, .rax, .rcx)
+        case .xnor: loadAB(rs1, rs2); a.alu(.xor, .rax, .rcx); a.not(.rax)
+        case .clz: loadA(rs1); a.lzcnt(.rax, .rax)
+        case .clzw: loadA(rs1); a.lzcnt(.rax, .rax, w: false)   // 32 for a zero low word
+        case .ctz: loadA(rs1); a.tzcnt(.rax, .rax)
+        case .ctzw: loadA(rs1); a.tzcnt(.rax, .rax, w: false)
+        case .cpop: loadA(rs1); a.popcnt(.rax, .rax)
+        case .cpopw: loadA(rs1); a.popcnt(.rax, .rax, w: false)
+        case .max, .maxu, .min, .minu:
+            // rax = rs1; take rs2 when rs1 is below it (max) or above it (min)
+            loadAB(rs1, rs2)
+            a.alu(.cmp, .rax, .rcx)
+            a.cmov(d.op == .max ? .l : d.op == .maxu ? .b : d.op == .min ? .g : .a, .rax, .rcx)
+        case .sextB: loadA(rs1); a.movsx(.rax, .rax, bits: 8)
+        case .sextH: loadA(rs1); a.movsx(.rax, .rax, bits: 16)
+        case .zextH: loadA(rs1); a.movzx16(.rax, .rax)
+        case .rol, .ror:  // x86 masks a 64-bit rotate count to 6 bits, as RISC-V does
+            loadAB(rs1, rs2)
+            a.shiftCL(d.op == .rol ? .rol : .ror, .rax)
+        case .rolw, .rorw:  // 32-bit rotate (count mod 32), sign-extended
+            loadAB(rs1, rs2)
+            a.shiftCL(d.op == .rolw ? .rol : .ror, .rax, w: false)
+            a.movsxd(.rax, .rax)
+        case .rori:
+            loadA(rs1)
+            if d.imm & 63 != 0 { a.shift(.ror, .rax, UInt8(d.imm & 63)) }
+        case .roriw:
+            loadA(rs1)
+            a.shift(.ror, .rax, UInt8(d.imm & 31), w: false)
+            a.movsxd(.rax, .rax)
+        case .orcB:
+            // Bit 7 of each byte of ((x & 0x7f…) + 0x7f…) | x is set iff the byte is nonzero;
+            // those bits, moved to bit 0 and multiplied by 0xff, fill their bytes.
+            loadA(rs1)
+            a.movImm(.rcx, 0x7F7F_7F7F_7F7F_7F7F)
+            a.mov(.rdx, .rax)
+            a.alu(.and, .rdx, .rcx)
+            a.alu(.add, .rdx, .rcx)
+            a.alu(.or, .rdx, .rax)
+            a.not(.rcx)
+            a.alu(.and, .rdx, .rcx)
+            a.shift(.shr, .rdx, 7)
+            a.imul(.rax, .rdx, imm: 0xFF)
+        case .rev8: loadA(rs1); a.bswap(.rax)
+        // Zbc (Unpriv. "Zbc"): the 128-bit carry-less product in xmm0
+        case .clmul, .clmulh, .clmulr:
+            loadAB(rs1, rs2)
+            a.movq(.xmm0, .rax)
+            a.movq(.xmm1, .rcx)
+            a.pclmulqdq(.xmm0, .xmm1, 0x00)
+            switch d.op {
+            case .clmul:
+                a.movq(.rax, .xmm0)
+            case .clmulh:
+                a.psrldq(.xmm0, 8)
+                a.movq(.rax, .xmm0)
+            default:  // clmulr: bits 126…63 = high << 1 | low >> 63
+                a.movq(.rdx, .xmm0)
+                a.psrldq(.xmm0, 8)
+                a.movq(.rax, .xmm0)
+                a.alu(.add, .rax, .rax)
+                a.shift(.shr, .rdx, 63)
+                a.alu(.or, .rax, .rdx)
+            }
+        // Zbs (Unpriv. "Zbs"): bit index mod 64, as bt* take it from a 64-bit register
+        case .bclr: loadAB(rs1, rs2); a.bitTest(.btr, .rax, .rcx)
+        case .bset: loadAB(rs1, rs2); a.bitTest(.bts, .rax, .rcx)
+        case .binv: loadAB(rs1, rs2); a.bitTest(.btc, .rax, .rcx)
+        case .bext:
+            loadAB(rs1, rs2)
+            a.bitTest(.bt, .rax, .rcx)
+            a.setToRAX(.b)  // CF = the bit
+        case .bclri: loadA(rs1); a.bitTest(.btr, .rax, UInt8(d.imm & 63))
+        case .bseti: loadA(rs1); a.bitTest(.bts, .rax, UInt8(d.imm & 63))
+        case .binvi: loadA(rs1); a.bitTest(.btc, .rax, UInt8(d.imm & 63))
+        case .bexti:
+            loadA(rs1)
+            if d.imm & 63 != 0 { a.shift(.shr, .rax, UInt8(d.imm & 63)) }
+            a.alu(.and, .rax, imm: 1)
         case .lb: memoryLoad(d, p, size: 1, signed: true); return
         case .lh: memoryLoad(d, p, size: 2, signed: true); return
         case .lw, .cLw: memoryLoad(d, p, size: 4, signed: true); return

@@ -38,7 +38,17 @@ struct X86Assembler {
         }
     }
 
-    enum Shift: UInt8 { case shl = 4, shr = 5, sar = 7 }
+    enum Shift: UInt8 { case rol = 0, ror = 1, shl = 4, shr = 5, sar = 7 }
+
+    /// Bit-test operations (`bt`, `bts`, `btr`, `btc`): their register-form opcode and the
+    /// `/digit` of their `0F BA` immediate form.
+    enum BitTest: UInt8 {
+        case bt = 4, bts = 5, btr = 6, btc = 7
+        var rmReg: UInt8 { [0xA3, 0xAB, 0xB3, 0xBB][Int(rawValue) - 4] }
+    }
+
+    /// The SSE registers the translator uses (encoding numbers 0–7, no REX needed).
+    enum XMM: UInt8 { case xmm0 = 0, xmm1 }
 
     /// A memory operand `[base + index + disp]` (index scale 1).
     struct Mem {
@@ -231,6 +241,98 @@ struct X86Assembler {
         bytes += [0x0F, 0x90 | c.rawValue, 0xC0]
         bytes += [0x0F, 0xB6, 0xC0]
     }
+
+    // MARK: Bit manipulation (for Zba/Zbb/Zbc/Zbs; SDM vol. 2 for each instruction)
+
+    /// `not dst` (64-bit).
+    mutating func not(_ dst: Reg) { regOp([0xF7], w: true, reg: 2, rm: dst.rawValue) }
+
+    /// A mandatory-prefix instruction with two register operands: prefix [REX] opcode ModR/M.
+    private mutating func prefixedRegOp(_ prefix: UInt8, _ opcode: [UInt8], w: Bool, reg: UInt8, rm: UInt8) {
+        bytes.append(prefix)
+        regOp(opcode, w: w, reg: reg, rm: rm)
+    }
+
+    /// `lzcnt dst, src` (LZCNT, AMD ABM / Intel since Haswell): the operand width when src is 0.
+    mutating func lzcnt(_ dst: Reg, _ src: Reg, w: Bool = true) {
+        prefixedRegOp(0xF3, [0x0F, 0xBD], w: w, reg: dst.rawValue, rm: src.rawValue)
+    }
+
+    /// `tzcnt dst, src` (BMI1): the operand width when src is 0. (Without BMI1 the same bytes
+    /// are `rep bsf`, which leaves dst undefined for 0: check `HostFeatures` first.)
+    mutating func tzcnt(_ dst: Reg, _ src: Reg, w: Bool = true) {
+        prefixedRegOp(0xF3, [0x0F, 0xBC], w: w, reg: dst.rawValue, rm: src.rawValue)
+    }
+
+    /// `popcnt dst, src` (POPCNT).
+    mutating func popcnt(_ dst: Reg, _ src: Reg, w: Bool = true) {
+        prefixedRegOp(0xF3, [0x0F, 0xB8], w: w, reg: dst.rawValue, rm: src.rawValue)
+    }
+
+    /// `cmovcc dst, src` (64-bit).
+    mutating func cmov(_ c: Cond, _ dst: Reg, _ src: Reg) {
+        regOp([0x0F, 0x40 | c.rawValue], w: true, reg: dst.rawValue, rm: src.rawValue)
+    }
+
+    /// `movsx dst, src8` / `movsx dst, src16` (to 64 bits).
+    mutating func movsx(_ dst: Reg, _ src: Reg, bits: Int) {
+        // A REX prefix makes rm = 4…7 name spl…dil, not ah…bh: the translator only uses rax/rcx/rdx.
+        regOp([0x0F, bits == 8 ? 0xBE : 0xBF], w: true, reg: dst.rawValue, rm: src.rawValue)
+    }
+
+    /// `movzx dst32, src16` (zero-extends to 64 bits).
+    mutating func movzx16(_ dst: Reg, _ src: Reg) {
+        regOp([0x0F, 0xB7], w: false, reg: dst.rawValue, rm: src.rawValue)
+    }
+
+    /// `bswap dst` (64-bit).
+    mutating func bswap(_ dst: Reg) {
+        rex(w: true, r: 0, b: dst.rawValue)
+        bytes += [0x0F, 0xC8 | (dst.rawValue & 7)]
+    }
+
+    /// `bt/bts/btr/btc dst, index` (64-bit register operand: the index is taken mod 64).
+    mutating func bitTest(_ op: BitTest, _ dst: Reg, _ index: Reg) {
+        regOp([0x0F, op.rmReg], w: true, reg: index.rawValue, rm: dst.rawValue)
+    }
+
+    /// `bt/bts/btr/btc dst, imm8` (64-bit).
+    mutating func bitTest(_ op: BitTest, _ dst: Reg, _ index: UInt8) {
+        regOp([0x0F, 0xBA], w: true, reg: op.rawValue, rm: dst.rawValue)
+        bytes.append(index & 63)
+    }
+
+    /// `imul dst, src, imm32` (64-bit, low half).
+    mutating func imul(_ dst: Reg, _ src: Reg, imm: Int32) {
+        regOp([0x69], w: true, reg: dst.rawValue, rm: src.rawValue)
+        imm32(imm)
+    }
+
+    /// `movq xmm, src` (66 REX.W 0F 6E).
+    mutating func movq(_ dst: XMM, _ src: Reg) {
+        prefixedRegOp(0x66, [0x0F, 0x6E], w: true, reg: dst.rawValue, rm: src.rawValue)
+    }
+
+    /// `movq dst, xmm` (66 REX.W 0F 7E).
+    mutating func movq(_ dst: Reg, _ src: XMM) {
+        prefixedRegOp(0x66, [0x0F, 0x7E], w: true, reg: src.rawValue, rm: dst.rawValue)
+    }
+
+    /// `pclmulqdq dst, src, imm8` (PCLMULQDQ): the carry-less product of the quadwords
+    /// `imm8` selects (bit 0: of dst, bit 4: of src), all 128 bits in dst.
+    mutating func pclmulqdq(_ dst: XMM, _ src: XMM, _ select: UInt8) {
+        prefixedRegOp(0x66, [0x0F, 0x3A, 0x44], w: false, reg: dst.rawValue, rm: src.rawValue)
+        bytes.append(select)
+    }
+
+    /// `psrldq xmm, imm8`: shift the 128-bit register right by imm8 bytes.
+    mutating func psrldq(_ dst: XMM, _ count: UInt8) {
+        prefixedRegOp(0x66, [0x0F, 0x73], w: false, reg: 3, rm: dst.rawValue)
+        bytes.append(count)
+    }
+
+    /// `cpuid` (leaf in eax, subleaf in ecx; results in eax, ebx, ecx, edx).
+    mutating func cpuid() { bytes += [0x0F, 0xA2] }
 
     // MARK: Stack and control flow
 

@@ -39,10 +39,49 @@ import TestSupport
         return half([(0b111, 13), (o >> 8 & 1, 12), (o >> 3 & 3, 10), (rs1 - 8, 7), (o >> 6 & 3, 5), (o >> 1 & 3, 3), (o >> 5 & 1, 2), (0b01, 0)])
     }
 
+    // Zba, Zbb, Zbc, Zbs (Unpriv. "B"): register forms (f7, f3, opcode), unary forms
+    // (imm[11:0] of OP-IMM or OP-IMM-32, or zext.h), and shift-amount forms.
+    static let zbRegister: [(UInt32, UInt32, UInt32)] = [
+        (0x10, 2, 0x33), (0x10, 4, 0x33), (0x10, 6, 0x33),                    // sh1add sh2add sh3add
+        (0x04, 0, 0x3B), (0x10, 2, 0x3B), (0x10, 4, 0x3B), (0x10, 6, 0x3B),   // add.uw sh[123]add.uw
+        (0x20, 7, 0x33), (0x20, 6, 0x33), (0x20, 4, 0x33),                    // andn orn xnor
+        (0x05, 6, 0x33), (0x05, 7, 0x33), (0x05, 4, 0x33), (0x05, 5, 0x33),   // max maxu min minu
+        (0x30, 1, 0x33), (0x30, 5, 0x33), (0x30, 1, 0x3B), (0x30, 5, 0x3B),   // rol ror rolw rorw
+        (0x05, 1, 0x33), (0x05, 3, 0x33), (0x05, 2, 0x33),                    // clmul clmulh clmulr
+        (0x24, 1, 0x33), (0x24, 5, 0x33), (0x34, 1, 0x33), (0x14, 1, 0x33),   // bclr bext binv bset
+    ]
+    static let zbUnary: [(imm: Int, f3: UInt32, opcode: UInt32)] = [
+        (0x600, 1, 0x13), (0x601, 1, 0x13), (0x602, 1, 0x13),                // clz ctz cpop
+        (0x600, 1, 0x1B), (0x601, 1, 0x1B), (0x602, 1, 0x1B),                // clzw ctzw cpopw
+        (0x604, 1, 0x13), (0x605, 1, 0x13), (0x287, 5, 0x13), (0x6B8, 5, 0x13), // sext.b sext.h orc.b rev8
+    ]
+    /// Shift-amount forms: imm[11:6] (or [11:5] for roriw), f3, opcode, amount bits.
+    static let zbShift: [(top: Int, f3: UInt32, opcode: UInt32, bits: Int)] = [
+        (0x02 << 6, 1, 0x1B, 6),                                               // slli.uw
+        (0x18 << 6, 5, 0x13, 6), (0x30 << 5, 5, 0x1B, 5),                     // rori roriw
+        (0x12 << 6, 1, 0x13, 6), (0x12 << 6, 5, 0x13, 6), (0x1A << 6, 1, 0x13, 6), (0x0A << 6, 1, 0x13, 6), // bclri bexti binvi bseti
+    ]
+    static func zb(_ rng: inout SplitMix64, rd: Int, rs1: Int, rs2: Int) -> UInt32 {
+        switch rng.next() % 4 {
+        case 0, 1:
+            let (f7, f3, opcode) = zbRegister[Int(rng.next() % UInt64(zbRegister.count))]
+            return rType(opcode, rd: rd, f3: f3, rs1: rs1, rs2: rs2, f7: f7)
+        case 2:
+            if rng.next() % 11 == 0 { return rType(0x3B, rd: rd, f3: 4, rs1: rs1, rs2: 0, f7: 0x04) }  // zext.h
+            let u = zbUnary[Int(rng.next() % UInt64(zbUnary.count))]
+            return iType(u.opcode, rd: rd, f3: u.f3, rs1: rs1, imm: u.imm)
+        default:
+            let s = zbShift[Int(rng.next() % UInt64(zbShift.count))]
+            let amount = [0, 1, (1 << s.bits) - 1, Int(rng.next() % UInt64(1 << s.bits))][Int(rng.next() % 4)]
+            return iType(s.opcode, rd: rd, f3: s.f3, rs1: rs1, imm: s.top | amount)
+        }
+    }
+
     /// Three pages of blocks of random straight-line code, each ending in a branch or jump
     /// to another block (or falling through), plus occasional instructions the translator
-    /// leaves to the interpreter (CSR reads of mcycle/minstret, division, fence).
-    static func program(_ rng: inout SplitMix64) -> [UInt8] {
+    /// leaves to the interpreter (CSR reads of mcycle/minstret, division, fence). With `zb`,
+    /// Zba/Zbb/Zbc/Zbs instructions too.
+    static func program(_ rng: inout SplitMix64, zb: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         func w32(_ w: UInt32) { bytes += [UInt8(w & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w >> 16 & 0xFF), UInt8(w >> 24)] }
         func w16(_ h: UInt16) { bytes += [UInt8(h & 0xFF), UInt8(h >> 8)] }
@@ -91,6 +130,7 @@ import TestSupport
                 case 27: w32(csrrs(rd(), [0xB00, 0xB02][Int(rng.next() % 2)], 0))  // mcycle, minstret
                 case 28: w32([div, divu, rem, remu][Int(rng.next() % 4)](rd(), rs(), rs()))
                 case 29: w32(fence())
+                case 30...35 where zb: w32(Self.zb(&rng, rd: rd(), rs1: rs(), rs2: rs()))
                 default: w32(add(rd(), rs(), rs()))
                 }
             }
@@ -123,11 +163,13 @@ import TestSupport
         return bytes
     }
 
-    static func board(jit: Bool, code: [UInt8], seed: UInt64) -> (Bus, Hart) {
+    static func board(jit: Bool, code: [UInt8], seed: UInt64, extensions: Extensions = [],
+                      hostFeatures: HostFeatures = .detected) -> (Bus, Hart) {
         let bus = Bus(memoryBytes: 4 << 20)
         bus.jitEnabled = jit
         bus.jitThreshold = 0
-        let hart = Hart(id: 0, bus: bus)
+        bus.jit.hostFeatures = hostFeatures
+        let hart = Hart(id: 0, bus: bus, extensions: extensions)
         #expect(bus.writeMemory(codeBase, code))
         var rng = SplitMix64(seed: seed)
         var data: [UInt8] = []
@@ -144,10 +186,28 @@ import TestSupport
 
     @Test(arguments: 0..<16)
     func translatedCodeMatchesTheInterpreter(_ seed: Int) {
+        Self.differential(seed: seed, zb: false, hostFeatures: .detected)
+    }
+
+    /// The same with Zba/Zbb/Zbc/Zbs in the mix (a hart with those extensions).
+    @Test(arguments: 0..<16)
+    func translatedBitManipulationMatchesTheInterpreter(_ seed: Int) {
+        Self.differential(seed: 100 + seed, zb: true, hostFeatures: .detected)
+    }
+
+    /// Without LZCNT, TZCNT, POPCNT and PCLMULQDQ on the host, clz/ctz/cpop/clmul fall back
+    /// to the interpreter in the middle of translated code, with the same results.
+    @Test(arguments: 0..<4)
+    func bitManipulationWithoutHostFeatures(_ seed: Int) {
+        Self.differential(seed: 200 + seed, zb: true, hostFeatures: [])
+    }
+
+    static func differential(seed: Int, zb: Bool, hostFeatures: HostFeatures) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
-        let code = Self.program(&rng)
-        let (busA, interp) = Self.board(jit: false, code: code, seed: UInt64(seed))
-        let (busB, jit) = Self.board(jit: true, code: code, seed: UInt64(seed))
+        let code = Self.program(&rng, zb: zb)
+        let ext: Extensions = zb ? [.zba, .zbb, .zbc, .zbs] : []
+        let (busA, interp) = Self.board(jit: false, code: code, seed: UInt64(seed), extensions: ext)
+        let (busB, jit) = Self.board(jit: true, code: code, seed: UInt64(seed), extensions: ext, hostFeatures: hostFeatures)
         // Each run returns early when the interpreter leaves a chunk (a store to code or a
         // device, a CSR access…); both harts must return at the same points.
         var calls = 0
@@ -238,5 +298,5 @@ import TestSupport
         #expect(bus.jitStatistics.regions >= 1)
     }
 
-    func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+    static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 }

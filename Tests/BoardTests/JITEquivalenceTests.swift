@@ -26,6 +26,10 @@ import Testing
         (Repo.programs, "rv64imac"), (Repo.strictPrograms, "rv64imac"),
         (Repo.riscvOut.appendingPathComponent("programs-h"), "rv64imac_h_sstc"),
         (Repo.riscvOut.appendingPathComponent("programs-fp"), "rv64gc_h_sstc"),
+        // Zba/Zbb/Zbc/Zbs translated, Zfhmin and the hints interpreted (`absent` fails here
+        // on purpose, the same way on both)
+        (Repo.riscvOut.appendingPathComponent("programs-rva22-unpriv"), "rv64gc_zicbop_zihintpause_zfhmin_zba_zbb_zbc_zbs"),
+        (Repo.riscvOut.appendingPathComponent("programs-rva22-unpriv-strict"), "rv64gc_zicbop_zihintpause_zfhmin_zba_zbb_zbc_zbs"),
     ]
 
     @Test(arguments: 0..<suites.count)
