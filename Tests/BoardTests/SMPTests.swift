@@ -94,7 +94,7 @@ import Testing
         let c = BoardConfig()
         #expect(c.extensions == .all)
         #expect(c.fd && c.h && c.sstc)
-        #expect(Machine.isaString(c) == "rv64imafdch_zicbom_zicboz_zicntr_zicsr_zifencei_zihpm_sstc_svinval_svnapot_svpbmt")
+        #expect(Machine.isaString(c) == "rv64imafdch_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zihpm_zfhmin_zba_zbb_zbc_zbs_sstc_svinval_svnapot_svpbmt")
         var back = BoardConfig()
         back.extensions = []
         #expect(Machine.parseISA(Machine.fullISA, into: &back) == nil)
