@@ -204,9 +204,11 @@ extension Hart {
         let immS = UInt64(bitPattern: Int64(immHigh | Int32((w >> 7) & 31)))
         switch w & 0x7F {
         case 0x03: return (base &+ immI, 1 << UInt64(f3 & 3), true, false)       // LB…LD, LBU…LWU
-        case 0x07 where f3 == 2 || f3 == 3: return (base &+ immI, f3 == 2 ? 4 : 8, true, false)  // FLW, FLD
+        case 0x07 where f3 == 2 || f3 == 3 || (f3 == 1 && extensions.contains(.zfhmin)):  // FLH, FLW, FLD
+            return (base &+ immI, 1 << UInt64(f3), true, false)
         case 0x23: return (base &+ immS, 1 << UInt64(f3 & 3), false, true)       // SB…SD
-        case 0x27 where f3 == 2 || f3 == 3: return (base &+ immS, f3 == 2 ? 4 : 8, false, true)  // FSW, FSD
+        case 0x27 where f3 == 2 || f3 == 3 || (f3 == 1 && extensions.contains(.zfhmin)):  // FSH, FSW, FSD
+            return (base &+ immS, 1 << UInt64(f3), false, true)
         case 0x2F where f3 == 2 || f3 == 3:                                     // LR, SC, AMOs
             let funct5 = w >> 27
             let size: UInt64 = f3 == 2 ? 4 : 8
