@@ -276,3 +276,11 @@ fixup_table:
   .fill MAX_HARTS, 8, 0
 fw_big_lock:
   .word 0
+
+/* The domain-name table (layout.h): zeroed with the rest of bss, filled by
+   core/DomainNames.swift, read by the board's --trace-events through this symbol. */
+  .section .bss.vireo_domain_names, "aw", @nobits
+  .balign 8
+  .globl vireo_domain_names
+vireo_domain_names:
+  .space FW_DOMAIN_NAME_SLOTS * FW_DOMAIN_NAME_BYTES

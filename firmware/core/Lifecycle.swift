@@ -62,6 +62,7 @@ extension Hypervisor {
         _ = domain.mmio.add(VirtualUART.region)
         _ = domain.mmio.add(VirtualPLIC.region)
         domains.append(domain)
+        DomainNames.publish(domain)
         for v in domain.vcpus { place(v) }
         flushGuestTranslations(vmid: domain.vmid)
         return (domain, nil)
@@ -364,6 +365,7 @@ extension Hypervisor {
         }
         if lineOwner === domain { lineOwner = nil }
         domains.removeAll { $0 === domain }
+        DomainNames.withdraw(domain)
         flushGuestTranslations(vmid: domain.vmid)
         domain.gstage.release()
         memory.release(start: domain.hostBase, size: domain.size)

@@ -26,4 +26,14 @@
 #define FW_IMAGE_SIZE 0x200000
 #define FW_PT_POOL_SIZE 0x80000
 
+/* The domain-name table `vireo_domain_names` (start.S, bss): FW_DOMAIN_NAME_SLOTS entries of
+   FW_DOMAIN_NAME_BYTES, entry VMID % FW_DOMAIN_NAME_SLOTS holding a live domain's VMID (u64,
+   0 = free) and its name (24 bytes, UTF-8, NUL-padded, cut at 23). The firmware writes an
+   entry when it builds a domain and clears it when it destroys one; nothing reads it in the
+   firmware. The board reads it from guest memory for `--trace-events` (decision 0015), so
+   this layout is an interface: Sources/BoardCore/TraceEvents.swift has the same numbers. */
+#define FW_DOMAIN_NAME_SLOTS 64
+#define FW_DOMAIN_NAME_BYTES 32
+#define FW_DOMAIN_NAME_MAX 23
+
 #endif

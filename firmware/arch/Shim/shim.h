@@ -134,6 +134,19 @@ static inline u64 fw_max_harts(void) { return FW_MAX_HARTS; }
 static inline u64 firmware_start(void) { return (u64)__fw_start; }
 static inline u64 firmware_end(void) { return (u64)__fw_end; }
 
+/* The domain-name table (layout.h, start.S): VMID -> name, for debuggers and the board's
+   --trace-events. */
+struct fw_domain_name {
+  u64 vmid;         /* 0: free */
+  char name[FW_DOMAIN_NAME_MAX + 1];
+};
+_Static_assert(sizeof(struct fw_domain_name) == FW_DOMAIN_NAME_BYTES, "FW_DOMAIN_NAME_BYTES");
+extern struct fw_domain_name vireo_domain_names[FW_DOMAIN_NAME_SLOTS];
+static inline struct fw_domain_name *fw_domain_name_slot(u64 vmid) {
+  return &vireo_domain_names[vmid % FW_DOMAIN_NAME_SLOTS];
+}
+static inline u64 fw_domain_name_max(void) { return FW_DOMAIN_NAME_MAX; }
+
 /* tools/rt/libc.c */
 unsigned long heap_unused(void);
 
