@@ -60,6 +60,9 @@ public final class Bus {
         get { htif.fromhost }
         set { htif.fromhost = newValue }
     }
+    /// `--trace-events`: device requests, PLIC claims and CLINT writes go here (nil: off).
+    /// The hart making the access names itself first (`TraceEvents.deviceContext`).
+    public var traceEvents: TraceEvents?
     /// Set when the program asked to stop (finisher or HTIF exit).
     public var exitCode: Int32?
     public var resetRequested = false
@@ -166,7 +169,9 @@ public final class Bus {
 
     /// Attaches a disk image to virtio slot `slot`.
     public func attachDisk(slot: Int, path: String, readOnly: Bool) throws(VirtioBlock.OpenError) {
-        virtio[slot] = try VirtioBlock(bus: self, path: path, readOnly: readOnly, specStrict: specStrict)
+        let d = try VirtioBlock(bus: self, path: path, readOnly: readOnly, specStrict: specStrict)
+        d.slot = slot
+        virtio[slot] = d
     }
 
     /// Devices catch up with time: virtio completions whose latency has passed are posted
@@ -231,7 +236,11 @@ public final class Bus {
             updateInterruptLines(.uart, cycles: cycles)
             return value
         case .plic:
-            return plic.read(offset: offset, size: size)
+            let value = plic.read(offset: offset, size: size)
+            if let t = traceEvents, value != 0, let context = Bus.plicClaimContext(offset) {
+                t.plicClaim(context: context, source: Int(value))
+            }
+            return value
         case .clint:
             return clint.read(offset: offset, size: size, cycles: cycles)
         case .finisher:
@@ -259,8 +268,12 @@ public final class Bus {
             updateInterruptLines(.uart, cycles: cycles)
         case .plic:
             plic.write(offset: offset, size: size, value: value)
+            if let t = traceEvents, size == 4, let context = Bus.plicClaimContext(offset) {
+                t.plicComplete(context: context, source: Int(value & 0xFFFF_FFFF))
+            }
         case .clint:
             clint.write(offset: offset, size: size, value: value, cycles: cycles)
+            if let t = traceEvents { traceCLINTWrite(t, offset: offset, size: size) }
         case .finisher:
             finisher.write(offset: offset, size: size, value: value)
             switch finisher.request {
@@ -276,6 +289,25 @@ public final class Bus {
             updateInterruptLines(.virtio(slot), cycles: cycles)
         }
         return true
+    }
+
+    // MARK: Tracing
+
+    /// The PLIC context whose claim/complete register is at `offset`, if it is one.
+    static func plicClaimContext(_ offset: UInt64) -> Int? {
+        guard offset >= PLIC.contextBase, (offset - PLIC.contextBase) % PLIC.contextStride == 4 else { return nil }
+        return Int((offset - PLIC.contextBase) / PLIC.contextStride)
+    }
+
+    /// msip (IPIs) and mtimecmp writes, with the register's value after the write.
+    func traceCLINTWrite(_ t: TraceEvents, offset: UInt64, size: Int) {
+        if offset < CLINT.msipBase + 4 * UInt64(clint.harts), offset >= CLINT.msipBase, size == 4, offset % 4 == 0 {
+            let h = Int((offset - CLINT.msipBase) / 4)
+            t.clintMsip(target: h, value: clint.softwarePending(hart: h))
+        } else if offset >= CLINT.mtimecmpBase, offset < CLINT.mtimecmpBase + 8 * UInt64(clint.harts) {
+            let h = Int((offset - CLINT.mtimecmpBase) / 8)
+            t.clintMtimecmp(target: h, value: clint.mtimecmp[h])
+        }
     }
 
     // MARK: Interrupt lines

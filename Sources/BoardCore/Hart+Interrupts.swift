@@ -15,6 +15,7 @@ extension Hart {
         if bus.clint.softwarePending(hart: id) { hw |= Interrupt.MSIP }
         if stimecmpDrivesSTIP && bus.clint.mtime(cycles: cycles) >= stimecmp { hw |= Interrupt.STIP }
         if vstimecmpDrivesVSTIP && bus.clint.mtime(cycles: cycles) &+ htimedelta >= vstimecmp { hw |= Interrupt.VSTIP }
+        traceEvents?.deviceContext(hart: id, cycles: cycles)  // completions posted now are this hart's events
         bus.advanceDevices(cycles: cycles)
         if bus.plic.interruptPending(context: 2 * id) { hw |= Interrupt.MEIP }
         if bus.plic.interruptPending(context: 2 * id + 1) { hw |= Interrupt.SEIP }

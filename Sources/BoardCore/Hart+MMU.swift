@@ -393,6 +393,7 @@ extension Hart {
             }
         }
         cycles &+= CycleModel.mmioAccess
+        traceEvents?.deviceContext(hart: id, cycles: cycles)
         guard let value = bus.mmioRead(pa, size: Int(size), cycles: cycles) else { throw Trap(.loadAccessFault, va) }
         return value
     }
@@ -427,6 +428,7 @@ extension Hart {
             return
         }
         cycles &+= CycleModel.mmioAccess
+        traceEvents?.deviceContext(hart: id, cycles: cycles)
         guard bus.mmioWrite(pa, size: Int(size), value: value, cycles: cycles) else { throw Trap(.storeAccessFault, va) }
         interruptCheckNeeded = true  // a device may now raise (or drop) an interrupt
     }

@@ -10,6 +10,13 @@ extension Hart {
                   tval2: UInt64 = 0, tinst: UInt64 = 0, gva: Bool = false) {
         cycles &+= CycleModel.trapEntry
         let from = mode.rawValue
+        // One trace event per trap, beside the --stats counters below (so their counts agree),
+        // once the hart is in the handler's mode.
+        defer {
+            if let t = traceEvents {
+                t.trap(self, interrupt: interrupt, code: code, tval: tval, epc: epc, from: ExecutionMode(rawValue: from) ?? .m)
+            }
+        }
         if interrupt {
             stats.interrupts[Int(code & 63)] &+= 1
             stats.interruptsFrom[from][Int(code & 63)] &+= 1

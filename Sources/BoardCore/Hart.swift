@@ -200,6 +200,10 @@ public final class Hart {
     public var singleStep = false
 
     public var stats = HartStats()
+    /// `--trace-events`: nil unless tracing, checked only where the mode changes and traps
+    /// are taken (`setPrivilege`, `takeTrap`) and on device slow paths, never in the
+    /// interpreter loop or translated code.
+    public var traceEvents: TraceEvents?
     /// The last synchronous exception raised (for the commit log).
     public internal(set) var lastTrap: Trap?
     /// The cycle count at which the current `run(until:)` stops.
@@ -327,6 +331,9 @@ public final class Hart {
         virt = v && p != .machine
         itlb = tlbFetch + Hart.tlbSetIndex(p, virt) * Hart.tlbSize
         updateDataTLBSelection()
+        if let t = traceEvents, i != ExecutionMode(p, virtual: virt).rawValue {
+            t.modeChanged(self, from: ExecutionMode(rawValue: i) ?? .m)
+        }
     }
 
     /// The current execution mode (M, HS, U, VS, VU).

@@ -54,6 +54,11 @@ struct RunControl: ParsableArguments {
     @Option(help: "Write a per-instruction commit log (Spike --log-commits style) to this file.")
     var trace: String?
 
+    @Option(name: .customLong("trace-events"), help: ArgumentHelp(
+        "Write Chrome trace-event JSON (open it in ui.perfetto.dev) to this file: per hart the mode as slices, traps, VM exits, interrupts, device requests and, under the Vireo firmware, the running domain; timestamps in modeled cycles.",
+        valueName: "file"))
+    var traceEvents: String?
+
     @Option(help: "Console input script: lines 'CYCLE TEXT' (escapes \\n \\r \\t \\e \\xHH) replayed at those cycles instead of stdin.")
     var consoleInput: String?
 
@@ -128,6 +133,13 @@ struct RunControl: ParsableArguments {
             FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
             throw ExitCode(2)
         }
+        if let traceEvents {
+            guard let trace = TraceEvents(path: traceEvents, bus: machine.bus, harts: machine.harts.count) else {
+                FileHandle.standardError.write("vireo: \(traceEvents): cannot open for writing: \(String(cString: strerror(errno)))\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+            machine.attach(traceEvents: trace)
+        }
         let started = DispatchTime.now().uptimeNanoseconds
         if let stub {
             stub.statsText = { m in
@@ -151,6 +163,7 @@ struct RunControl: ParsableArguments {
             stop = machine.run(maxInstructions: maxInstructions)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        machine.finishTraceEvents()  // whatever ended the run: the file is complete JSON
         machine.bus.uart.flush()
         if stats { printStats(machine, stop: stop, seconds: seconds) }
         switch stop {

@@ -76,6 +76,12 @@ public final class VirtioBlock {
     var descAddr: UInt64 = 0, availAddr: UInt64 = 0, usedAddr: UInt64 = 0
     var lastAvail: UInt16 = 0
     var usedIdx: UInt16 = 0
+    /// The virtio-mmio slot it sits in (set by `Bus.attachDisk`; names it in traces).
+    public internal(set) var slot = 0
+    /// What the last `serve` saw, for `--trace-events`: request type, sector, data bytes,
+    /// and the status written (nil: none could be).
+    var servedType: UInt32 = 0, servedSector: UInt64 = 0, servedBytes: UInt64 = 0
+    var servedStatus: UInt8?
     /// Completions waiting for their modeled latency: (due cycle, head, bytes written).
     var inFlight: [(due: UInt64, head: UInt32, written: UInt32)] = []
     public private(set) var requestsServed: UInt64 = 0
@@ -254,6 +260,10 @@ public final class VirtioBlock {
             let head = UInt32(head16)
             guard let chain = gather(head: head) else { return needsReset() }
             let written = serve(chain)
+            if let t = bus.traceEvents {
+                t.virtioRequest(slot: slot, head: head, type: servedType, sector: servedSector, bytes: servedBytes,
+                                status: written == nil ? nil : servedStatus)
+            }
             requestsServed &+= 1
             inFlight.append((due: cycles &+ CycleModel.virtioLatency, head: head, written: written ?? 0))
             if written == nil { return needsReset() }
@@ -297,6 +307,7 @@ public final class VirtioBlock {
     /// when not even a status byte can be written (the device then needs a reset).
     func serve(_ chain: [Buffer]) -> UInt32? {
         // The status byte is the last byte of the last buffer, which must be writable.
+        servedType = .max; servedSector = 0; servedBytes = 0; servedStatus = nil
         guard let last = chain.last, last.writable, last.len >= 1 else { return nil }
         let statusAddr = last.addr + UInt64(last.len) - 1
         var readable = chain.filter { !$0.writable }
@@ -304,6 +315,7 @@ public final class VirtioBlock {
         writable[writable.count - 1].len -= 1
         func finish(_ s: UInt8, _ dataWritten: UInt32) -> UInt32? {
             var st = s
+            servedStatus = s
             _ = withUnsafeBytes(of: &st) { store(statusAddr, $0) }
             return dataWritten + 1
         }
@@ -315,6 +327,9 @@ public final class VirtioBlock {
         // device-readable (§5.2.6); a buffer facing the wrong way fails the request.
         let readableData = readable.reduce(0) { $0 + UInt64($1.len) }
         let writableData = writable.reduce(0) { $0 + UInt64($1.len) }
+        servedType = type
+        servedSector = sector
+        servedBytes = type == Self.tOut ? readableData : writableData
         switch type {
         case Self.tIn:
             let total = writableData
@@ -408,6 +423,7 @@ public final class VirtioBlock {
             var elem = (UInt32(first.head), first.written)
             guard withUnsafeBytes(of: &elem, { store(slot, $0) }) else { needsReset(); return }
             usedIdx &+= 1
+            if let t = bus.traceEvents { t.virtioComplete(slot: self.slot, head: first.head) }
             var idx = usedIdx
             guard withUnsafeBytes(of: &idx, { store(usedAddr &+ 2, $0) }) else { needsReset(); return }
             posted = true
