@@ -66,7 +66,10 @@ extension Hart {
     // MARK: WFI
 
     /// Leaves the WFI wait state (the run loop saw a wake-up condition).
-    public func resume() { waitingForInterrupt = false }
+    public func resume() {
+        waitingForInterrupt = false
+        traceEvents?.wake(self)
+    }
 
     /// Whether an interrupt is pending and locally enabled (in mie), the WFI wake-up
     /// condition, which ignores the global enables and delegation (Priv. §3.3.3).
@@ -113,6 +116,7 @@ extension Hart {
     /// Advances the modeled time while the hart sleeps (WFI), to `target` cycles.
     public func sleep(until target: UInt64) {
         guard target > cycles else { return }
+        traceEvents?.sleep(self)
         stats.wfiSkippedCycles &+= target - cycles
         cycles = target
     }

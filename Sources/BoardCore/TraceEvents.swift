@@ -10,7 +10,8 @@ import RISCV
 /// (decision 0015). One process (pid 0) is the board; per hart there are two tracks:
 ///
 /// - `hart N` (tid N): the execution mode as top-level slices (B/E events named M, HS or S,
-///   U, VS, VU), never overlapping; inside them instant events for every trap taken (name:
+///   U, VS, VU), never overlapping; inside them a `WFI` slice while the hart sleeps, and
+///   instant events for every trap taken (name:
 ///   the cause, `VM exit: …` for a trap from V=1 into HS or M; args: cause code, interrupt,
 ///   tval, pc, from and to mode), and for the device accesses the hart makes (PLIC claims
 ///   and completions, CLINT msip and mtimecmp writes, virtio-blk requests at their notify
@@ -56,6 +57,8 @@ public final class TraceEvents {
     /// slice and the domain last run (named in VM-exit events).
     private var last: [UInt64]
     private var openMode: [ExecutionMode?]
+    /// An open "WFI" slice (inside the mode slice) while the hart sleeps.
+    private var idle: [Bool]
     private var openDomain: [String?]
     private var lastDomain: [String?]
     private var domainTrackNamed: [Bool]
@@ -85,6 +88,7 @@ public final class TraceEvents {
         setvbuf(f, buffer, _IOFBF, 1 << 20)
         last = Array(repeating: 0, count: harts)
         openMode = Array(repeating: nil, count: harts)
+        idle = Array(repeating: false, count: harts)
         openDomain = Array(repeating: nil, count: harts)
         lastDomain = Array(repeating: nil, count: harts)
         domainTrackNamed = Array(repeating: false, count: harts)
@@ -113,8 +117,10 @@ public final class TraceEvents {
     /// The hart left mode `from` for its current mode (`Hart.setPrivilege`).
     func modeChanged(_ hart: Hart, from: ExecutionMode) {
         let ts = stamp(hart.id, hart.cycles)
-        closeSlices(hart.id, at: ts)
-        openSlices(hart, at: ts)
+        // VS ↔ VU keeps the domain slice: V stays 1, and hgatp cannot change in V=1.
+        let stayVirtual = from.rawValue >= ExecutionMode.vu.rawValue && hart.virt
+        closeSlices(hart.id, at: ts, keepDomain: stayVirtual)
+        openSlices(hart, at: ts, keepDomain: stayVirtual)
     }
 
     /// A trap the hart has just taken (`Hart.takeTrap`, after it switched mode): `code` as
@@ -123,24 +129,49 @@ public final class TraceEvents {
     func trap(_ hart: Hart, interrupt: Bool, code: UInt64, tval: UInt64, epc: UInt64, from: ExecutionMode) {
         let h = hart.id
         let ts = stamp(h, hart.cycles)
+        closeIdle(h, at: ts)  // a trap that woke the hart without a mode change (normally `wake` came first)
         let to = hart.mode
         let vmExit = from.rawValue >= ExecutionMode.vu.rawValue && !hart.virt
         let cause = interrupt ? interruptName(code) : (Cause(rawValue: code)?.name ?? "exception \(code)")
         var args = "\"cause\":\(code),\"interrupt\":\(interrupt),\"tval\":\"\(hex(tval))\",\"pc\":\"\(hex(epc))\""
             + ",\"from\":\"\(Self.name(from, hart))\",\"to\":\"\(Self.name(to, hart))\",\"vm_exit\":\(vmExit)"
         if interrupt && to == .vs { args += ",\"vs_cause\":\(Hart.vsInterruptCode(code))" }
-        if from.rawValue >= ExecutionMode.vu.rawValue, let d = lastDomain[h] { args += ",\"domain\":\(quote(d))" }
-        if hart.virt, let d = openDomain[h] { args += ",\"domain\":\(quote(d))" }
+        if hart.virt, let d = openDomain[h] {
+            args += ",\"domain\":\(quote(d))"
+        } else if from.rawValue >= ExecutionMode.vu.rawValue, let d = lastDomain[h] {
+            args += ",\"domain\":\(quote(d))"
+        }
         let name = (vmExit ? "VM exit: " : "") + cause
         write("{\"ph\":\"i\",\"s\":\"t\",\"pid\":0,\"tid\":\(h),\"ts\":\(micro(ts)),\"cat\":\"\(interrupt ? "interrupt" : "exception")\","
               + "\"name\":\(quote(name)),\"args\":{\(args)}}")
     }
 
-    private func openSlices(_ hart: Hart, at ts: UInt64) {
+    /// The hart sleeps in WFI from now (`Hart.sleep`; repeated calls extend one slice).
+    func sleep(_ hart: Hart) {
+        let h = hart.id
+        guard !idle[h], openMode[h] != nil else { return }
+        idle[h] = true
+        write("{\"ph\":\"B\",\"pid\":0,\"tid\":\(h),\"ts\":\(micro(stamp(h, hart.cycles))),\"cat\":\"idle\",\"name\":\"WFI\"}")
+    }
+
+    /// The hart's WFI ended (`Hart.resume`).
+    func wake(_ hart: Hart) {
+        closeIdle(hart.id, at: stamp(hart.id, hart.cycles))
+    }
+
+    private func closeIdle(_ h: Int, at ts: UInt64) {
+        guard idle[h] else { return }
+        idle[h] = false
+        write("{\"ph\":\"E\",\"pid\":0,\"tid\":\(h),\"ts\":\(micro(ts))}")
+    }
+
+    private func openSlices(_ hart: Hart, at ts: UInt64, keepDomain: Bool = false) {
         let h = hart.id
         let mode = hart.mode
         var modeArgs = ""
-        if hart.virt {
+        if keepDomain, let name = openDomain[h] {
+            modeArgs = ",\"args\":{\"domain\":\(quote(name))}"
+        } else if hart.virt {
             let name = domainName(vmid: (hart.hgatp >> 44) & 0x3FFF)
             if !domainTrackNamed[h] {
                 domainTrackNamed[h] = true
@@ -161,12 +192,13 @@ public final class TraceEvents {
     /// A mode's name as `--stats` prints it: S for a hart without H, HS with it.
     static func name(_ mode: ExecutionMode, _ hart: Hart) -> String { mode == .hs && !hart.h ? "S" : mode.name }
 
-    private func closeSlices(_ h: Int, at ts: UInt64) {
+    private func closeSlices(_ h: Int, at ts: UInt64, keepDomain: Bool = false) {
+        closeIdle(h, at: ts)
         if openMode[h] != nil {
             write("{\"ph\":\"E\",\"pid\":0,\"tid\":\(h),\"ts\":\(micro(ts))}")
             openMode[h] = nil
         }
-        if openDomain[h] != nil {
+        if openDomain[h] != nil && !keepDomain {
             write("{\"ph\":\"E\",\"pid\":0,\"tid\":\(TraceEvents.domainTrackBase + h),\"ts\":\(micro(ts))}")
             openDomain[h] = nil
         }

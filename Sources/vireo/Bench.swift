@@ -25,6 +25,11 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("no-jit"), help: "Interpret every instruction (measure the interpreter alone).")
     var noJIT = false
 
+    @Option(name: .customLong("trace-events"), help: ArgumentHelp(
+        "Trace every run into this file (Chrome trace-event JSON, as `vireo run --trace-events`; each run overwrites it): measures what tracing costs.",
+        valueName: "file"))
+    var traceEvents: String?
+
     @Flag(help: "Instead of the kernels: the hypervisor benchmark (guests/bench natively under OpenSBI and under the Vireo firmware, with and without Sstc).")
     var hypervisor = false
 
@@ -36,7 +41,7 @@ struct Bench: ParsableCommand {
         var header = "kernel".padding(toLength: 16, withPad: " ", startingAt: 0) + "instructions".leftPad(14)
             + "cycles".leftPad(14) + "CPI".leftPad(7) + "seconds".leftPad(9) + "MIPS".leftPad(9)
         if qemu != nil { header += "qemu s".leftPad(9) + "ratio".leftPad(8) }
-        print(noJIT ? "host JIT: off (interpreter only)" : "host JIT: on")
+        print((noJIT ? "host JIT: off (interpreter only)" : "host JIT: on") + (traceEvents.map { ", --trace-events \($0)" } ?? ""))
         print(header)
         var totalInstructions: UInt64 = 0, totalSeconds = 0.0
         for path in files {
@@ -50,7 +55,14 @@ struct Bench: ParsableCommand {
                 let machine = Machine(config: config, uart: UART16550(outputFD: -1, inputFD: -1))
                 try? machine.load(path: path)
                 let t0 = DispatchTime.now().uptimeNanoseconds
+                if let traceEvents {
+                    guard let trace = TraceEvents(path: traceEvents, bus: machine.bus, harts: machine.harts.count) else {
+                        throw ValidationError("--trace-events \(traceEvents): cannot open for writing")
+                    }
+                    machine.attach(traceEvents: trace)
+                }
                 let stop = machine.run(maxInstructions: 20_000_000_000)
+                machine.finishTraceEvents()
                 let s = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                 if stop != .exited(0) { ok = false }
                 best = min(best, s)

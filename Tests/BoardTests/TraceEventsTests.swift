@@ -58,12 +58,14 @@ import TestSupport
         var cycles: [Int: [String: Int]] = [:]
         var traps: [Int: [String: Int]] = [:]
         var exits: [Int: [String: Int]] = [:]
+        var idle: [Int: Int] = [:]
 
         init(_ text: String) {
             var hart = 0
             var section = ""
             for line in text.split(separator: "\n").map(String.init) {
                 if line.hasPrefix("hart "), let n = Int(line.dropFirst(5).prefix { $0.isNumber }) { hart = n; section = ""; continue }
+                if line.hasPrefix("  WFI idle cycles: ") { idle[hart] = Int(line.dropFirst(19)) }
                 if line.hasPrefix("  ") && !line.hasPrefix("   ") {
                     section = line.hasPrefix("  traps:") ? "traps" : line.hasPrefix("  VM exits") ? "exits"
                         : line.hasPrefix("  mode ") ? "modes" : ""
@@ -96,9 +98,10 @@ import TestSupport
         return Int((ts.doubleValue * 1000).rounded())
     }
 
-    /// B/E balanced and nested per track, modes at top level on hart tracks, every hart event
-    /// inside a mode slice, timestamps non-decreasing per track in file order. Returns the
-    /// length in cycles of each hart's mode slices, by mode name.
+    /// B/E balanced and nested per track, modes at top level on hart tracks (WFI slices
+    /// inside them), every hart event inside a mode slice, timestamps non-decreasing per track
+    /// in file order. Returns the length in cycles of each hart's mode slices, by mode name
+    /// (and of its WFI slices under "WFI").
     @discardableResult
     static func checkStructure(_ events: [[String: Any]]) -> [Int: [String: Int]] {
         var stacks: [Int: [(name: String, ts: Int)]] = [:]
@@ -117,9 +120,11 @@ import TestSupport
             switch ph {
             case "B":
                 let name = e["name"] as? String ?? ""
-                if hartTrack {
-                    #expect(e["cat"] as? String == "mode")
+                if hartTrack && e["cat"] as? String == "mode" {
                     #expect(stacks[tid, default: []].isEmpty, "mode slice \(name) opened inside another on hart \(tid)")
+                } else if hartTrack {
+                    #expect(e["cat"] as? String == "idle" && name == "WFI")
+                    #expect(stacks[tid, default: []].count == 1, "WFI slice outside a mode slice on hart \(tid)")
                 }
                 stacks[tid, default: []].append((name, ts))
             case "E":
@@ -178,6 +183,7 @@ import TestSupport
         // The mode slices cover the run: per hart their lengths are --stats' cycles per mode.
         for (hart, modes) in run.stats.cycles {
             let traced = modeCycles[hart, default: [:]]
+            #expect(traced["WFI", default: 0] == run.stats.idle[hart, default: 0], "hart \(hart): WFI slices vs --stats' WFI idle cycles")
             for (mode, n) in modes {
                 #expect(traced[mode, default: 0] == n, "hart \(hart) mode \(mode): \(traced[mode, default: 0]) cycles in slices, \(n) in --stats")
             }
@@ -197,7 +203,7 @@ import TestSupport
         #expect(run.outcome.status == 0, "\(run.outcome.stderr)")
         let counts = Self.checkAgainstStats(run)
         #expect(counts.traps[0, default: [:]].values.reduce(0, +) > 0)
-        let modes = Set(run.events.filter { $0["ph"] as? String == "B" }.compactMap { $0["name"] as? String })
+        let modes = Set(run.events.filter { $0["ph"] as? String == "B" && $0["cat"] as? String == "mode" }.compactMap { $0["name"] as? String })
         #expect(modes.isSubset(of: ["M", "S", "U"]), "without H the modes are M, S and U: \(modes)")
         // Trap events carry the trap's details.
         let trap = try #require(run.events.first { $0["cat"] as? String == "exception" })
