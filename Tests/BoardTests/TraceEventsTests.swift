@@ -199,7 +199,8 @@ import TestSupport
     func conformanceProgram(_ name: String) throws {
         let elf = Repo.programs.appendingPathComponent("\(name).elf").path
         try #require(FileManager.default.fileExists(atPath: elf), "tools/build-riscv.sh programs")
-        let run = try Self.traced(["run", elf])
+        // rv64imac programs, on a hart without H (so the supervisor mode is plain S).
+        let run = try Self.traced(["run", "--isa", "rv64imac", elf])
         #expect(run.outcome.status == 0, "\(run.outcome.stderr)")
         let counts = Self.checkAgainstStats(run)
         #expect(counts.traps[0, default: [:]].values.reduce(0, +) > 0)
@@ -263,6 +264,38 @@ import TestSupport
         #expect(run.outcome.status == 124)
         Self.checkAgainstStats(run)
         #expect(run.events.contains { $0["ph"] as? String == "B" && $0["name"] as? String == "ticker" })
+    }
+
+    /// A hart that waits in WFI with nothing to wake it (exit 125): the file still closes,
+    /// with the WFI slice ended at the last cycle.
+    @Test
+    func deadlockClosesSlices() throws {
+        let bin = RawProgram.image([RawProgram.wfi, RawProgram.jSelf])  // mie = 0: nothing can wake it
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let script = RawProgram.emptyFile()
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let run = try Self.traced(["run", "--bios", bin, "--console-input", script])
+        #expect(run.outcome.status == 125)
+        Self.checkAgainstStats(run)
+        #expect(run.events.last?["ph"] as? String == "E")
+    }
+
+    /// Translated code never traps, changes mode or touches a device, so the trace of a run
+    /// with the JIT is byte for byte the trace of the same run interpreted.
+    @Test(.enabled(if: HV.built, "firmware/guests not built"))
+    func jitLeavesTraceUnchanged() throws {
+        var traces: [Data] = []
+        for jit in [true, false] {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-trace-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let r = try runCommand(Repo.fastVireo, ["boot", "--firmware", Self.firmware, "--max-instructions", "400000000",
+                                                    "--guest", HV.guest("ticker") + ",name=ticker", "--guest", HV.guest("hello") + ",name=hello",
+                                                    "--trace-events", file.path] + (jit ? [] : ["--no-jit"]), timeout: 300)
+            #expect(r.status == 0)
+            traces.append(try Data(contentsOf: file))
+        }
+        #expect(traces[0].count > 100_000)
+        #expect(traces[0] == traces[1], "the JIT changed the trace")
     }
 
     /// The default stack: Dom0 reads its virtio disk (requests with sector, length and type,
