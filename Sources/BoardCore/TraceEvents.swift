@@ -124,8 +124,11 @@ public final class TraceEvents {
     }
 
     /// A trap the hart has just taken (`Hart.takeTrap`, after it switched mode): `code` as
-    /// `--stats` counts it (an interrupt's hart-level code, also when VS sees it as the
-    /// supervisor one).
+    /// `--stats` counts it and as mcause/scause encode it (Priv. "Machine Cause (`mcause`)
+    /// Register", table of exception codes): an interrupt's hart-level code, also when VS sees
+    /// it as the supervisor one (`vs_cause`, H "Virtual Supervisor Cause (`vscause`)
+    /// Register"). A VM exit is a trap from V=1 (VS or VU) into HS or M (H "Privilege Modes",
+    /// "Hypervisor Trap Delegation (`hedeleg` and `hideleg`) Registers").
     func trap(_ hart: Hart, interrupt: Bool, code: UInt64, tval: UInt64, epc: UInt64, from: ExecutionMode) {
         let h = hart.id
         let ts = stamp(h, hart.cycles)
@@ -133,7 +136,7 @@ public final class TraceEvents {
         let to = hart.mode
         let vmExit = from.rawValue >= ExecutionMode.vu.rawValue && !hart.virt
         let cause = interrupt ? interruptName(code) : (Cause(rawValue: code)?.name ?? "exception \(code)")
-        var args = "\"cause\":\(code),\"interrupt\":\(interrupt),\"tval\":\"\(hex(tval))\",\"pc\":\"\(hex(epc))\""
+        var args = "\"cause\":\(code),\"cause_name\":\(quote(cause)),\"interrupt\":\(interrupt),\"tval\":\"\(hex(tval))\",\"pc\":\"\(hex(epc))\""
             + ",\"from\":\"\(Self.name(from, hart))\",\"to\":\"\(Self.name(to, hart))\",\"vm_exit\":\(vmExit)"
         if interrupt && to == .vs { args += ",\"vs_cause\":\(Hart.vsInterruptCode(code))" }
         if hart.virt, let d = openDomain[h] {
@@ -146,7 +149,8 @@ public final class TraceEvents {
               + "\"name\":\(quote(name)),\"args\":{\(args)}}")
     }
 
-    /// The hart sleeps in WFI from now (`Hart.sleep`; repeated calls extend one slice).
+    /// The hart sleeps in WFI from now (`Hart.sleep`; repeated calls extend one slice):
+    /// Priv. "Wait for Interrupt", until an enabled interrupt is pending.
     func sleep(_ hart: Hart) {
         let h = hart.id
         guard !idle[h], openMode[h] != nil else { return }
@@ -219,7 +223,8 @@ public final class TraceEvents {
         write("{\"ph\":\"i\",\"s\":\"t\",\"pid\":0,\"tid\":\(h),\"ts\":\(micro(ts)),\"cat\":\"device\",\"name\":\(quote(name)),\"args\":{\(args)}}")
     }
 
-    /// A PLIC claim that returned `source` (nonzero) to `context` (2·hart for M, 2·hart + 1 for S).
+    /// A PLIC claim that returned `source` (nonzero) to `context` (2·hart for M, 2·hart + 1
+    /// for S; RISC-V PLIC spec 1.0.0 "Interrupt Claim Process").
     func plicClaim(context: Int, source: Int) {
         deviceInstant("PLIC claim \(Self.sourceName(source))", args: "\"context\":\(context),\"source\":\(source)")
     }
@@ -235,7 +240,8 @@ public final class TraceEvents {
         return "\(source)"
     }
 
-    /// A write to hart `target`'s msip: an IPI when `value` is 1.
+    /// A write to hart `target`'s msip: an IPI when `value` is 1 (it raises mip.MSIP, Priv.
+    /// "Machine Interrupt (`mip` and `mie`) Registers").
     func clintMsip(target: Int, value: Bool) {
         deviceInstant(value ? "IPI to hart \(target)" : "msip clear hart \(target)", args: "\"hart\":\(target),\"msip\":\(value ? 1 : 0)")
     }
@@ -286,7 +292,9 @@ public final class TraceEvents {
 
     // MARK: Domains
 
-    /// The name of the domain with this VMID, from the firmware's table when it has one.
+    /// The name of the domain with this VMID (hgatp bits 57:44, VMIDLEN 14: H "Hypervisor
+    /// Guest Address Translation and Protection (`hgatp`) Register"), from the firmware's
+    /// table when it has one.
     func domainName(vmid: UInt64) -> String {
         guard let table = domainTable,
               let p = bus.memoryPointer(table &+ (vmid % Self.domainSlots) &* Self.domainEntryBytes,
