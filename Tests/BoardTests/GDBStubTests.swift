@@ -312,6 +312,13 @@ import Glibc
         #expect(exchange(gdbFrame("qNoSuchThing")) == [.ack, .packet([])])
         #expect(exchange(gdbFrame("m80000000,4")) == [.ack, .packet(Array("13055000".utf8))])  // addi a0, zero, 5
         #expect(exchange(gdbFrame("?")) == [.ack, .packet(Array("T05thread:01;".utf8))])
+        // qXfer offsets and lengths from the wire: a negative one is an error, a huge one
+        // reads to the end (both trapped the board: a negative index, an overflowing sum).
+        #expect(exchange(gdbFrame("qXfer:features:read:target.xml:-1,10")) == [.ack, .packet(Array("E01".utf8))])
+        #expect(exchange(gdbFrame("qXfer:features:read:target.xml:0,-10")) == [.ack, .packet(Array("E01".utf8))])
+        let tail = exchange(gdbFrame("qXfer:features:read:target.xml:10,7fffffffffffffff"))
+        #expect(tail.first == .ack && tail.dropFirst().first.map { if case .packet(let p) = $0 { p.first == UInt8(ascii: "l") } else { false } } == true,
+                "\(tail)")
         _ = exchange(gdbFrame("k"))
         group.wait()
         #expect(board?.stderr.contains("vireo: killed by gdb") == true, "\(board?.stderr ?? "")")
