@@ -396,9 +396,12 @@ public final class GDBStub {
             let parts = rest.split(separator: ":")
             guard parts.count == 2, parts[0] == "target.xml" else { send("E00"); return }
             let range = parts[1].split(separator: ",")
-            guard range.count == 2, let offset = Int(range[0], radix: 16), let length = Int(range[1], radix: 16) else { send("E01"); return }
+            // Offset and length come off the wire: negatives are errors, and the end is
+            // computed without an overflowing sum (either trapped the board).
+            guard range.count == 2, let offset = Int(range[0], radix: 16), let length = Int(range[1], radix: 16),
+                  offset >= 0, length >= 0 else { send("E01"); return }
             let xml = Array(GDBStub.targetDescription(m.hart).utf8)
-            let start = min(offset, xml.count), end = min(xml.count, start + length)
+            let start = min(offset, xml.count), end = start + min(xml.count - start, length)
             send([end == xml.count ? UInt8(ascii: "l") : UInt8(ascii: "m")] + Array(xml[start..<end]))
         } else if text.hasPrefix("qRcmd,") {
             guard let command = gdbUnhex(text.dropFirst(6)) else { send("E01"); return }
