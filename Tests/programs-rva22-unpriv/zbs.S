@@ -7,25 +7,7 @@
  * Also checked: rd = rs1 / rs2 aliasing and rd = x0 (no write).
  */
 #include "test.h"
-
-.macro T_RR op, a, b, exp, n
-    li a1, \a
-    li a2, \b
-    \op a3, a1, a2
-    CHECK_EQ a3, \exp, \n
-.endm
-
-.macro T_R op, a, exp, n
-    li a1, \a
-    \op a3, a1
-    CHECK_EQ a3, \exp, \n
-.endm
-
-.macro T_RI op, a, imm, exp, n
-    li a1, \a
-    \op a3, a1, \imm
-    CHECK_EQ a3, \exp, \n
-.endm
+#include "alu-check.h"
 
 TEST_BEGIN zbs
 
