@@ -32,6 +32,15 @@ public struct ISAString {
         }
     }
 
+    /// What a guest of the hypervisor firmware is told it has: the board's string without H
+    /// (no nested virtualization) and without Zihpm (the firmware keeps hpmcounter3–31
+    /// closed to guests through mcounteren/hcounteren: they count nothing, and a guest that
+    /// believed the DTB would take illegal-instruction traps).
+    public var forGuests: String {
+        withoutH.split(separator: "_").filter { $0 != "zihpm" && $0 != "Zihpm" && $0 != "ZIHPM" }
+            .map { String($0) }.joined(separator: "_")
+    }
+
     /// The string without the H extension, for guests (no nested virtualization):
     /// "rv64imafdc_h_sstc" → "rv64imafdc_sstc".
     public var withoutH: String {

@@ -27,8 +27,8 @@ import TestSupport
         "hello: Vireo guest hello on hart 0",
         "hello: memory base 0x80000000 size 0x2000000",
         "hello: cpus 1",
-        // The board's default ISA less H (no nested virtualization).
-        "hello: cpu 0 riscv,isa \(ISAString(Machine.isaString(BoardConfig())).withoutH)",
+        // The board's default ISA less H (no nested virtualization) and Zihpm (closed).
+        "hello: cpu 0 riscv,isa \(ISAString(Machine.isaString(BoardConfig())).forGuests)",
         "hello: timebase-frequency 10000000 Hz",
         "hello: no bootargs",
         "hello: stdout-path /soc/serial@10000000",

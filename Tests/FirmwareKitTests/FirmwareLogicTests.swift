@@ -992,6 +992,12 @@ struct FirmwareLogicTests {
             #expect(ISAString("RV32IMACZicsr_Zifencei").hasFP == false)
         }
 
+        @Test func forGuestsDropsHAndZihpm() {
+            #expect(ISAString("rv64imafdch_zicbom_zicntr_zihpm_zba_sstc").forGuests == "rv64imafdc_zicbom_zicntr_zba_sstc")
+            #expect(ISAString("rv64imac_h_zihpm").forGuests == "rv64imac")
+            #expect(ISAString("rv64imafdc_zicsr").forGuests == "rv64imafdc_zicsr")
+        }
+
         @Test func withoutH() {
             #expect(ISAString("rv64imafdc_h_zicntr_zicsr_zifencei_sstc").withoutH
                     == "rv64imafdc_zicntr_zicsr_zifencei_sstc")

@@ -33,7 +33,7 @@ enum GuestDTB {
             b.property("reg", u32: UInt32(truncatingIfNeeded: vcpu.id))
             b.property("status", string: "okay")
             b.property("compatible", string: "riscv")
-            b.property("riscv,isa", string: ISAString(platform.isa).withoutH)
+            b.property("riscv,isa", string: ISAString(platform.isa).forGuests)
             b.property("mmu-type", string: "riscv,sv48")
             b.beginNode("interrupt-controller")
             b.property("#interrupt-cells", u32: 1)
