@@ -109,7 +109,7 @@ public final class GDBStub {
     /// deliverable, WFI, the program's exit or a reset.
     func run(_ h: Hart, until limit: UInt64, machine m: Machine) {
         h.singleStep = true
-        defer { h.singleStep = false }
+        defer { h.endSingleStep() }
         while h.cycles < limit && !killRequested && active {
             let pc = h.pc
             // What stopped here is not reported again before the hart executes it (gdb
@@ -365,7 +365,7 @@ public final class GDBStub {
         if !h.waitingForInterrupt && m.bus.exitCode == nil {
             h.singleStep = true
             h.run(until: h.cycles &+ 1)
-            h.singleStep = false
+            h.endSingleStep()
         }
         reportedStop = nil
         registerHart = t

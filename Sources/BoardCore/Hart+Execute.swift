@@ -120,6 +120,7 @@ extension Hart {
                     page = dummyPage
                     dp = scratch
                     ip = useScratch(for: pc, word: word)
+                    if let p = exitProfile, p.isOpen { p.step(self, pc: pc) }
                 }
                 budget = budgetFrom(cycles)
             } catch {

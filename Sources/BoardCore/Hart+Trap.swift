@@ -69,7 +69,14 @@ extension Hart {
             pc = vector(stvec, interrupt: interrupt, code: code)
             setPrivilege(.supervisor, virtual: false)
         } else {
-            if virt { stats.vmExits[Int(code & 63) + (interrupt ? 64 : 0)] &+= 1 }
+            if virt {
+                stats.vmExits[Int(code & 63) + (interrupt ? 64 : 0)] &+= 1
+                if let p = exitProfile {
+                    let ecall = !interrupt && code == Cause.ecallFromVS.rawValue
+                    p.open(self, at: cycles &- CycleModel.trapEntry, index: Int(code & 63) + (interrupt ? 64 : 0),
+                           sbiExtension: ecall ? x[17] : nil)
+                }
+            }
             mcause = cause
             mepc = epc
             mtval = tval

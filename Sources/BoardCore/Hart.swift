@@ -199,11 +199,24 @@ public final class Hart {
     /// Execute one instruction per block (the commit log needs instruction granularity).
     public var singleStep = false
 
+    /// A debugger is done stepping: the hart runs blocks again, unless a VM exit is being
+    /// profiled (`exitProfile`), which steps until the exit returns to V=1 and then runs blocks.
+    public func endSingleStep() {
+        if let p = exitProfile, p.isOpen {
+            p.savedSingleStep = false
+            singleStep = true
+        } else {
+            singleStep = false
+        }
+    }
+
     public var stats = HartStats()
     /// `--trace-events`: nil unless tracing, checked only where the mode changes and traps
     /// are taken (`setPrivilege`, `takeTrap`) and on device slow paths, never in the
     /// interpreter loop or translated code.
     public var traceEvents: TraceEvents?
+    /// `--stats` under the Vireo firmware: where each VM exit's cycles go (nil: off).
+    public var exitProfile: ExitProfile?
     /// The last synchronous exception raised (for the commit log).
     public internal(set) var lastTrap: Trap?
     /// The cycle count at which the current `run(until:)` stops.
@@ -303,6 +316,7 @@ public final class Hart {
         fcsr = 0
         self.pc = pc
         setPrivilege(.machine)
+        exitProfile?.abandon(self)  // an exit the reset cut short returns nowhere
         mstatus = (2 << 32) | (2 << 34)
         medeleg = 0; mideleg = h ? Interrupt.virtualSupervisorMask : 0; mie = 0; mipSoftware = 0; mcause = 0
         satp = 0
@@ -334,6 +348,7 @@ public final class Hart {
         if let t = traceEvents, i != ExecutionMode(p, virtual: virt).rawValue {
             t.modeChanged(self, from: ExecutionMode(rawValue: i) ?? .m)
         }
+        if virt, let e = exitProfile, e.isOpen { e.close(self) }
     }
 
     /// The current execution mode (M, HS, U, VS, VU).

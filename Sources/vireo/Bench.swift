@@ -33,8 +33,12 @@ struct Bench: ParsableCommand {
     @Flag(help: "Instead of the kernels: the hypervisor benchmark (guests/bench natively under OpenSBI and under the Vireo firmware, with and without Sstc).")
     var hypervisor = false
 
+    @Flag(help: "With --hypervisor: break the Vireo rows' VM exits down into trap entry, dispatch, handler and exit (as `vireo boot --stats`; same figures, slower host).")
+    var exitBreakdown = false
+
     func run() throws {
-        if hypervisor { return try HypervisorBench.run(jit: !noJIT) }
+        if hypervisor { return try HypervisorBench.run(jit: !noJIT, exitBreakdown: exitBreakdown) }
+        if exitBreakdown { throw ValidationError("--exit-breakdown needs --hypervisor") }
         let files = Conformance.expand([dir])
         guard !files.isEmpty else { throw ValidationError("no benchmark ELFs in \(dir): run tools/build-riscv.sh bench") }
         let qemu = noQemu ? nil : findExecutable("qemu-system-riscv64")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Board
 import BoardCore
 import Foundation
+import RISCV
 import VireoELF
 
 /// `vireo bench --hypervisor` (issue 6, DESIGN §5 "Benchmarks"): the bench guest
@@ -14,11 +15,13 @@ enum HypervisorBench {
     struct Figures {
         var values: [String: UInt64] = [:]
         var exits: UInt64 = 0
+        /// With `exitBreakdown`: the Vireo run's exits by kind, summed over the harts.
+        var breakdown: [ExitProfile.Key: ExitProfile.Totals] = [:]
         subscript(_ key: String) -> UInt64? { values[key] }
     }
 
     /// `jit`: whether the boards translate hot code (the figures are modeled cycles: the same either way).
-    static func run(jit: Bool) throws {
+    static func run(jit: Bool, exitBreakdown: Bool = false) throws {
         guard let out = try Boot.artefacts() else {
             throw ValidationError("nothing built: run tools/build-riscv.sh firmware guests")
         }
@@ -30,7 +33,7 @@ enum HypervisorBench {
         print("hypervisor benchmark: guests/bench in S-mode under OpenSBI (native) and in VS-mode under the Vireo firmware; modeled cycles")
         for sstc in [true, false] {
             let isa = sstc ? "rv64gc_h_sstc" : "rv64gc_h"
-            let vireo = try measure(isa: isa, firmware: firmware, kernel: nil, module: guest, jit: jit)
+            let vireo = try measure(isa: isa, firmware: firmware, kernel: nil, module: guest, jit: jit, exitBreakdown: exitBreakdown)
             let native = haveOpenSBI ? try measure(isa: isa, firmware: openSBI, kernel: guest, module: nil, jit: jit) : nil
             print("\n\(isa)" + (sstc ? " (guest timer: vstimecmp)" : " (guest timer: injected by the firmware)"))
             print("  " + "".padding(toLength: 40, withPad: " ", startingAt: 0) + "native".leftPad(12) + "vireo".leftPad(12) + "ratio".leftPad(8))
@@ -50,13 +53,14 @@ enum HypervisorBench {
             row("UART register read (MMIO emulation)", native?["uart-read-cycles"], vireo["uart-read-cycles"])
             row("timer interrupt delivered (per tick)", perTick(native), perTick(vireo))
             row("VM exits in the whole run", nil, vireo.exits)
+            if exitBreakdown { print(breakdownTable(vireo, sstc: sstc)) }
         }
         if !haveOpenSBI { print("\n(native column empty: \(openSBI) not installed; apt-get install opensbi)") }
     }
 
     /// Boots the board with the given images, captures the console and reads the
     /// "bench: NAME VALUE" lines.
-    static func measure(isa: String, firmware: String, kernel: String?, module: String?, jit: Bool) throws -> Figures {
+    static func measure(isa: String, firmware: String, kernel: String?, module: String?, jit: Bool, exitBreakdown: Bool = false) throws -> Figures {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw ValidationError("pipe: \(String(cString: strerror(errno)))") }
         defer { close(fds[0]) }
@@ -73,6 +77,9 @@ enum HypervisorBench {
         } catch {
             throw ValidationError(error.description)
         }
+        if exitBreakdown && module != nil && !machine.enableExitProfile() {
+            throw ValidationError("\(firmware) lacks the symbols --exit-breakdown cuts phases at")
+        }
         _ = machine.run(maxInstructions: 2_000_000_000)
         machine.bus.uart.flush()
         close(fds[1])
@@ -85,7 +92,43 @@ enum HypervisorBench {
         guard f["compute-cycles"] != nil, text.contains("bench: done") else {
             throw ValidationError("the bench guest did not finish on \(isa) (\(kernel == nil ? "vireo" : "native")):\n\(text)")
         }
-        for h in machine.harts { f.exits += h.stats.vmExits.reduce(0, +) }
+        for h in machine.harts {
+            f.exits += h.stats.vmExits.reduce(0, +)
+            for (k, t) in h.exitProfile?.totals ?? [:] { f.breakdown[k, default: ExitProfile.Totals()].add(t) }
+        }
         return f
+    }
+
+    /// The exit kinds behind the Vireo rows (guests/bench/Main.swift): the unknown SBI call
+    /// (EID 0x0A000042), TIME set_timer, the UART read (a load guest-page fault) and, for a
+    /// tick, the machine timer interrupt the firmware takes without Sstc (with Sstc VSTIP
+    /// reaches the guest without an exit, and the machine timer only ends slices); every
+    /// tick also re-arms with a set_timer call, which the set_timer row includes.
+    static func breakdownTable(_ f: Figures, sstc: Bool) -> String {
+        func sum(_ match: (ExitProfile.Key) -> Bool) -> ExitProfile.Totals {
+            var t = ExitProfile.Totals()
+            for (k, v) in f.breakdown where match(k) { t.add(v) }
+            return t
+        }
+        let ecall = Int(Cause.ecallFromVS.rawValue)
+        var out = "  where the Vireo exits' cycles go (average per exit):\n"
+        out += "  " + "exit".padding(toLength: 44, withPad: " ", startingAt: 0) + "count".leftPad(8) + "total".leftPad(9)
+        for p in ExitProfile.Phase.allCases { out += p.name.leftPad(9) }
+        func line(_ title: String, _ t: ExitProfile.Totals) {
+            out += "\n  " + title.padding(toLength: 44, withPad: " ", startingAt: 0) + String(t.count).leftPad(8) + average(t.cycles, t.count).leftPad(9)
+            for p in t.phases { out += average(p, t.count).leftPad(9) }
+        }
+        line("VM exit round trip (unknown SBI call)", sum { $0.index == ecall && $0.sbiExtension == 0x0A00_0042 })
+        line("SBI call (TIME set_timer)", sum { $0.index == ecall && $0.sbiExtension == SBI.time })
+        line("UART register read (load guest-page fault)", sum { $0.index == Int(Cause.loadGuestPageFault.rawValue) })
+        let timer = sum { $0.index == 64 + Int(Interrupt.MTI) }
+        if sstc {
+            line("machine timer interrupt (slice ends)", timer)
+            out += "\n  timer tick: no exit of its own (vstimecmp); its re-arm is a set_timer call"
+        } else {
+            line("timer tick (machine timer interrupt)", timer)
+            out += "\n  timer tick: the interrupt above (slice ends among them) and the re-arm's set_timer call"
+        }
+        return out
     }
 }

@@ -48,6 +48,9 @@ struct RunControl: ParsableArguments {
     @Flag(help: "Print instructions, cycles, the split by privilege, traps by cause and TLB misses (to stderr).")
     var stats = false
 
+    @Flag(inversion: .prefixedNo, help: "With --stats under the Vireo firmware: break each VM exit cause's cycles down into trap entry, dispatch, handler and exit (the firmware's code then runs one instruction at a time: same cycles, slower host).")
+    var exitBreakdown = true
+
     @Option(help: "Stop after this many instructions.")
     var maxInstructions: UInt64?
 
@@ -133,6 +136,7 @@ struct RunControl: ParsableArguments {
             FileHandle.standardError.write("vireo: \(error.description)\n".data(using: .utf8)!)
             throw ExitCode(2)
         }
+        if stats && exitBreakdown { machine.enableExitProfile() }
         if let traceEvents {
             guard let trace = TraceEvents(path: traceEvents, bus: machine.bus, harts: machine.harts.count) else {
                 FileHandle.standardError.write("vireo: \(traceEvents): cannot open for writing: \(String(cString: strerror(errno)))\n".data(using: .utf8)!)
@@ -263,6 +267,7 @@ func statsReport(_ machine: Machine, ending: String, seconds: Double) -> String 
                 let name = index >= 64 ? interruptName(UInt64(index - 64)) : Cause(rawValue: UInt64(index))?.name ?? "exception \(index)"
                 out += "    " + name.padding(toLength: 38, withPad: " ", startingAt: 0) + pad(n, 10) + "\n"
             }
+            if let p = h.exitProfile { out += exitBreakdownReport(p, vmExits: s.vmExits) }
         }
         out += "  TLB misses: \(s.tlbMisses), page-table reads: \(s.pageWalkReads)\n"
         out += "  WFI idle cycles: \(s.wfiSkippedCycles)\n"
@@ -312,4 +317,66 @@ func readFile(_ path: String) throws(ELFError) -> [UInt8] {
         throw ELFError(path: path, reason: .cannotOpen(FileManager.default.fileExists(atPath: path) ? "unreadable" : "No such file or directory"))
     }
     return [UInt8](data)
+}
+
+/// The name of a `HartStats.vmExits` index.
+func vmExitName(_ index: Int) -> String {
+    index >= 64 ? interruptName(UInt64(index - 64)) : Cause(rawValue: UInt64(index))?.name ?? "exception \(index)"
+}
+
+/// A short name for an SBI extension ID.
+func sbiExtensionName(_ eid: UInt64) -> String {
+    switch eid {
+    case SBI.time: return "TIME"
+    case SBI.ipi: return "IPI"
+    case SBI.rfence: return "RFENCE"
+    case SBI.hsm: return "HSM"
+    case SBI.srst: return "SRST"
+    case SBI.dbcn: return "DBCN"
+    case SBI.base: return "BASE"
+    case SBI.vireo: return "Vireo control"
+    case 0...0x0F: return "legacy \(eid)"
+    default: return "EID 0x" + String(eid, radix: 16)
+    }
+}
+
+/// An average of `sum` over `n`, one decimal.
+func average(_ sum: UInt64, _ n: UInt64) -> String {
+    n == 0 ? "-" : String(format: "%.1f", Double(sum) / Double(n))
+}
+
+/// One row of the exit breakdown table.
+func exitBreakdownRow(_ name: String, _ t: ExitProfile.Totals, indent: Int = 4) -> String {
+    var line = String(repeating: " ", count: indent) + name.padding(toLength: 38 - (indent - 4), withPad: " ", startingAt: 0)
+    line += pad(t.count, 10) + average(t.cycles, t.count).leftPad(11)
+    for p in t.phases { line += average(p, t.count).leftPad(10) }
+    return line + "\n"
+}
+
+/// `--stats`: after the VM exits by cause, where their cycles went (`ExitProfile`): per
+/// cause (ecalls also per SBI extension) the exits that returned to V=1 and their average
+/// cycles, whole and by phase.
+func exitBreakdownReport(_ p: ExitProfile, vmExits: [UInt64]) -> String {
+    let byCause = p.byCause
+    guard !byCause.isEmpty else { return "" }
+    var out = "  VM exit cycles by phase (average per exit that returned to V=1):\n"
+    out += "    " + "cause".padding(toLength: 38, withPad: " ", startingAt: 0) + "count".leftPad(10) + "total".leftPad(11)
+    for ph in ExitProfile.Phase.allCases { out += ph.name.leftPad(10) }
+    out += "\n"
+    var unreturned: UInt64 = 0
+    for index in byCause.keys.sorted() {
+        guard let t = byCause[index] else { continue }
+        out += exitBreakdownRow(vmExitName(index), t)
+        let subs = p.totals.filter { $0.key.index == index && $0.key.sbiExtension != nil }
+        if subs.count > 1 || (subs.count == 1 && index == 10) {
+            for (k, st) in subs.sorted(by: { $0.key < $1.key }) {
+                out += exitBreakdownRow("SBI " + sbiExtensionName(k.sbiExtension ?? 0), st, indent: 6)
+            }
+        }
+    }
+    for (index, n) in vmExits.enumerated() where n > (byCause[index]?.count ?? 0) {
+        unreturned &+= n - (byCause[index]?.count ?? 0)
+    }
+    if unreturned > 0 { out += "    (\(unreturned) exit\(unreturned == 1 ? "" : "s") did not return to V=1 before the run ended)\n" }
+    return out
 }
