@@ -68,7 +68,16 @@ public final class Bus {
     public var resetRequested = false
     /// Advanced whenever the run loop switches harts: an LR reservation taken in an earlier
     /// epoch no longer holds (another hart may have stored to it).
-    public var interleavingEpoch: UInt64 = 0
+    /// (Kept in a word of its own so translated code can read it: `JITState.epoch`.)
+    public var interleavingEpoch: UInt64 {
+        get { epochWord.pointee }
+        set { epochWord.pointee = newValue }
+    }
+    let epochWord: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
 
     /// The device table (`deviceMap`) in a raw buffer, so a lookup has no ARC or bounds checks.
     let devices: UnsafeMutablePointer<DeviceRange>
@@ -101,6 +110,7 @@ public final class Bus {
         free(dram)
         free(rom)
         devices.deallocate()
+        epochWord.deallocate()
     }
 
     /// Host pointer to `size` bytes of RAM or ROM at `paddr`, or nil when the range is not

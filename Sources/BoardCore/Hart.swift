@@ -166,8 +166,15 @@ public final class Hart {
 
     /// LR/SC reservation: the virtual address reserved by the last LR, or `.max`, and the
     /// bus interleaving epoch it was taken in.
-    var reservation: UInt64 = .max
-    var reservationEpoch: UInt64 = 0
+    /// Both live in `jitState`, where translated LR/SC read and write them.
+    var reservation: UInt64 {
+        get { jitState[JITState.reservation] }
+        set { jitState[JITState.reservation] = newValue }
+    }
+    var reservationEpoch: UInt64 {
+        get { jitState[JITState.reservationEpoch] }
+        set { jitState[JITState.reservationEpoch] = newValue }
+    }
 
     // Software TLBs, one set per mode (U, S, M, VU, VS), direct-mapped.
     static let tlbSize = 1024
@@ -224,7 +231,12 @@ public final class Hart {
     var privSinceCycles: UInt64 = 0
     var privSinceInstret: UInt64 = 0
     /// Set by anything that may change which interrupts are deliverable; ends the current chunk.
-    var interruptCheckNeeded = true
+    /// (A word of `jitState`, where translated atomics read it: the interpreter's atomics
+    /// leave the block when it is set, so translated ones hand those back.)
+    var interruptCheckNeeded: Bool {
+        @inline(__always) get { jitState[JITState.interruptCheck] != 0 }
+        @inline(__always) set { jitState[JITState.interruptCheck] = newValue ? 1 : 0 }
+    }
     /// Set while a WFI waits for an interrupt.
     public internal(set) var waitingForInterrupt = false
 
@@ -280,6 +292,9 @@ public final class Hart {
         CodeCache.table(scratch).initialize(repeating: JIT.never, count: CodeCache.slots + 2)
         jitState = .allocate(capacity: JITState.words)
         jitState.initialize(repeating: 0, count: JITState.words)
+        jitState[JITState.reservation] = .max
+        jitState[JITState.interruptCheck] = 1
+        jitState[JITState.epoch] = UInt64(UInt(bitPattern: bus.epochWord))
         tlbFetch = .allocate(capacity: Hart.tlbSets * Hart.tlbSize)
         tlbFetch.initialize(repeating: FetchTLBEntry(tag: .max, page: dummyPage, decoded: scratch), count: Hart.tlbSets * Hart.tlbSize)
         dtlbR = tlbRead + 2 * Hart.tlbSize

@@ -1,3 +1,4 @@
+import RISCV
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -165,7 +166,24 @@ struct HostFeatures: OptionSet {
 enum JITState {
     static let x = 0, budget = 1, instret = 2, pageBase = 3, readTLB = 4, writeTLB = 5
     static let slot = 6, kind = 7, exitPC = 8
-    static let words = 9
+    /// The LR reservation (`Hart.reservation`, `Hart.reservationEpoch`: they live here), and
+    /// the address of the bus's `interleavingEpoch` word.
+    static let reservation = 9, reservationEpoch = 10, epoch = 11
+    /// The modeled TLB's read and write entries of the data privilege (`Hart.xlate` at
+    /// `xlateSlot(_, set, 0)`), or 0 when data accesses are not translated; and the address
+    /// space they must carry. Set on each entry: LR/SC/AMO go through `physical`, which
+    /// charges a modeled-TLB miss that the host TLB does not see (it has 1024 entries, the
+    /// modeled one 256), so translated atomics check both.
+    static let xlateRead = 12, xlateWrite = 13, space = 14
+    /// `Hart.interruptCheckNeeded` (0 or 1).
+    static let interruptCheck = 15
+    /// Counter CSR reads (cycle, time, instret): bit 0/1/2 set when the current privilege may
+    /// read that counter (mcounteren, hcounteren, scounteren) and it is not inhibited; and
+    /// what the value is made of: cycle = `cycleBase` − budget, instret = instret +
+    /// `instretBase`, time = (`runLimit` − budget) / cyclesPerTick + `timeAdd`. Set on each
+    /// entry (`Hart.setJITCounters`).
+    static let counters = 16, cycleBase = 17, instretBase = 18, runLimit = 19, timeAdd = 20
+    static let words = 21
 
     /// Exit kinds. `resume`: run the instruction at `slot` in the interpreter (its block is
     /// charged). `enter`: perform the block entry at `slot` (not charged yet). `leave`: the
@@ -222,8 +240,16 @@ struct RegionTranslator {
              .andn, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw, .max, .maxu, .min, .minu,
              .sextB, .sextH, .zextH, .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
              .clmul, .clmulh, .clmulr,
-             .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
+             .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti,
+             // A: the fast case in line (aligned, both TLBs hit), else back to the interpreter
+             .lrW, .scW, .lrD, .scD,
+             .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW,
+             .amoswapD, .amoaddD, .amoxorD, .amoandD, .amoorD, .amominD, .amomaxD, .amominuD, .amomaxuD,
+             // FENCE (and FENCE.TSO, PAUSE): one hart at a time, in order: nothing to do
+             .fence:
             return true
+        case .csrrs, .csrrc, .csrrsi, .csrrci:
+            return true  // only counter reads (`isCounterRead`): checked where the Decoded is known
         default:
             return false
         }
@@ -245,6 +271,24 @@ struct RegionTranslator {
         RegionTranslator.isTranslatable(op) && features.isSuperset(of: RegionTranslator.hostNeeds(op))
     }
 
+    /// The instruction at slot `s` is translatable on this host.
+    func translatable(at s: Int) -> Bool {
+        let d = dp[s]
+        switch d.op {
+        case .csrrs, .csrrc, .csrrsi, .csrrci: return RegionTranslator.counterRead(d) != nil
+        default: return translatable(d.op)
+        }
+    }
+
+    /// A read of cycle, time or instret that writes nothing (CSRRS/CSRRC with rs1 = x0, or
+    /// their immediate forms with 0): the counter's index (0, 1, 2), else nil.
+    static func counterRead(_ d: Decoded) -> Int? {
+        guard d.rs1 == 0 else { return nil }
+        let csr = UInt16(truncatingIfNeeded: d.imm)
+        guard csr >= CSR.cycle && csr <= CSR.instret else { return nil }
+        return Int(csr - CSR.cycle)
+    }
+
     /// Slots an instruction takes (1 compressed, 2 full-size), from its bits.
     static func length(_ d: Decoded) -> Int { d.raw & 3 == 3 ? 2 : 1 }
 
@@ -253,7 +297,7 @@ struct RegionTranslator {
     /// The code and the number of guest instructions in it, or nil when the head itself
     /// cannot be translated.
     mutating func translate(head: Int) -> ([UInt8], Int)? {
-        guard head < CodeCache.slots, translatable(dp[head].op) else { return nil }
+        guard head < CodeCache.slots, translatable(at: head) else { return nil }
         // Prologue: save the callee-saved registers, load the state.
         for r in [A.Reg.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
         a.load64(.rbx, A.Mem(.rdi, Int32(JITState.x * 8)))
@@ -269,7 +313,7 @@ struct RegionTranslator {
         while let s = pending.popLast() {
             if let l = entry[s], a.isBound(l) { continue }
             guard count < JIT.regionLimit, s < CodeCache.slots,
-                  translatable(dp[s].op) else { continue }
+                  translatable(at: s) else { continue }
             emitEntry(s, bodyLabel: nil)
         }
         // Entries that were referenced but not translated leave before the entry.
@@ -353,7 +397,7 @@ struct RegionTranslator {
                 return
             }
             let d = dp[p]
-            guard p < CodeCache.slots, translatable(d.op), count < JIT.regionLimit else {
+            guard p < CodeCache.slots, translatable(at: p), count < JIT.regionLimit else {
                 a.jmp(resumeLabel(p))
                 return
             }
@@ -381,6 +425,10 @@ struct RegionTranslator {
                     addConstant(.rax, Int64(p * 2) + Int64(d.imm))
                     a.jmp(leaveTail)
                 }
+            case .csrrs, .csrrc, .csrrsi, .csrrci:
+                // A counter read ends its block: then the next block's entry.
+                counterRead(d, p, RegionTranslator.counterRead(d)!)
+                continueAt(p + len)
             case .jalr, .cJalr:
                 loadA(Int(d.rs1))
                 if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
@@ -409,7 +457,7 @@ struct RegionTranslator {
     /// Goes on at the block entry `t`: inline when it is not made yet, else a jump.
     mutating func continueAt(_ t: Int) {
         if entry[t] == nil && count < JIT.regionLimit && t < CodeCache.slots
-            && translatable(dp[t].op) {
+            && translatable(at: t) {
             emitEntry(t, bodyLabel: nil)
         } else {
             a.jmp(entryLabel(t))
@@ -639,6 +687,13 @@ struct RegionTranslator {
         case .sh: memoryStore(d, p, size: 2); return
         case .sw, .cSw: memoryStore(d, p, size: 4); return
         case .sd, .cSd: memoryStore(d, p, size: 8); return
+        case .fence: return
+        case .lrW, .lrD: loadReserved(d, p, size: d.op == .lrD ? 8 : 4); return
+        case .scW, .scD: storeConditional(d, p, size: d.op == .scD ? 8 : 4); return
+        case .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW:
+            atomic(d, p, size: 4); return
+        case .amoswapD, .amoaddD, .amoxorD, .amoandD, .amoorD, .amominD, .amomaxD, .amominuD, .amomaxuD:
+            atomic(d, p, size: 8); return
         default:
             preconditionFailure("not translatable: \(d.op)")
         }
@@ -683,6 +738,157 @@ struct RegionTranslator {
         cached = -1
         probeTLB(.r15, p, size: size)
         a.store(A.Mem(.rcx, 0, index: .r8), .r9, size: size)
+    }
+}
+
+// MARK: A extension (Unpriv. "A"): LR/SC and AMOs
+
+extension RegionTranslator {
+    func state(_ w: Int) -> A.Mem { A.Mem(.rdi, Int32(w * 8)) }
+
+    /// rax = x[rs1], the address; resumes the interpreter at `p` (which raises the
+    /// address-misaligned exception) unless it is aligned to `size`.
+    /// Also resumes when `interruptCheckNeeded` is set: the interpreter's atomic would then
+    /// leave the block after it.
+    mutating func atomicAddress(_ d: Decoded, _ p: Int, size: Int) {
+        a.alu(.cmp, state(JITState.interruptCheck), imm: 0)
+        a.jcc(.ne, resumeLabel(p))
+        loadA(Int(d.rs1))
+        cached = -1
+        a.mov32(.rdx, .rax)
+        a.alu(.and, .rdx, imm: Int32(size - 1), w: false)
+        a.jcc(.ne, resumeLabel(p))
+    }
+
+    /// The modeled-TLB check of `Hart.translate` for the address in rax: resumes at `p`
+    /// unless data accesses are untranslated or the entry of `which` (`JITState.xlateRead`
+    /// or `.xlateWrite`) holds the page in the current address space, as `physical` would
+    /// then charge nothing. Uses rsi, rdx, r8.
+    mutating func checkXlate(_ which: Int, _ p: Int) {
+        precondition(MemoryLayout<XlateEntry>.stride == 24 && Hart.xlateSize == 256)
+        let hit = a.newLabel()
+        a.load64(.rsi, state(which))
+        a.test(.rsi, .rsi)
+        a.jcc(.e, hit)
+        a.mov(.rdx, .rax)
+        a.shift(.shr, .rdx, 12)
+        a.mov32(.r8, .rdx)
+        a.alu(.and, .r8, imm: 255, w: false)
+        a.imul(.r8, .r8, imm: 24)
+        a.alu(.add, .rsi, .r8)
+        a.alu(.cmp, .rdx, A.Mem(.rsi, 0))
+        a.jcc(.ne, resumeLabel(p))
+        a.load64(.rdx, state(JITState.space))
+        a.alu(.cmp, .rdx, A.Mem(.rsi, 16))
+        a.jcc(.ne, resumeLabel(p))
+        a.bind(hit)
+    }
+
+    /// LR: aligned, modeled and host read TLB hit: load, and reserve the address in the
+    /// current interleaving epoch (`Hart.executeAtomic`).
+    mutating func loadReserved(_ d: Decoded, _ p: Int, size: Int) {
+        atomicAddress(d, p, size: size)
+        checkXlate(JITState.xlateRead, p)
+        probeTLB(.r14, p, size: size)
+        a.store(state(JITState.reservation), .rax, size: 8)
+        a.load64(.rsi, state(JITState.epoch))
+        a.load64(.rsi, A.Mem(.rsi, 0))
+        a.store(state(JITState.reservationEpoch), .rsi, size: 8)
+        a.load(.rax, A.Mem(.rcx, 0, index: .r8), size: size, signed: true)
+        storeRd(d)
+    }
+
+    /// SC: a failed one writes 1 and drops the reservation; one that holds stores through
+    /// the write TLBs (or resumes the interpreter at `p`, the reservation untouched).
+    mutating func storeConditional(_ d: Decoded, _ p: Int, size: Int) {
+        let rs2 = Int(d.rs2)
+        if rs2 == 0 { a.movImm(.r9, 0) } else if rs2 == cached { a.mov(.r9, .rax) } else { a.load64(.r9, xMem(rs2)) }
+        atomicAddress(d, p, size: size)
+        let fail = a.newLabel(), done = a.newLabel()
+        a.alu(.cmp, .rax, state(JITState.reservation))
+        a.jcc(.ne, fail)
+        a.load64(.rsi, state(JITState.epoch))
+        a.load64(.rsi, A.Mem(.rsi, 0))
+        a.alu(.cmp, .rsi, state(JITState.reservationEpoch))
+        a.jcc(.ne, fail)
+        checkXlate(JITState.xlateWrite, p)
+        probeTLB(.r15, p, size: size)
+        a.store(A.Mem(.rcx, 0, index: .r8), .r9, size: size)
+        a.movImm(.rax, 0)
+        a.jmp(done)
+        a.bind(fail)
+        a.movImm(.rax, 1)
+        a.bind(done)
+        a.storeImm(state(JITState.reservation), -1)
+        storeRd(d)
+    }
+
+    /// AMO*: aligned, modeled write TLB and host write TLB hit (PMP write permission
+    /// implies read: R=0, W=1 is reserved and legalised away, `Hart+CSR`).
+    mutating func atomic(_ d: Decoded, _ p: Int, size: Int) {
+        let rs2 = Int(d.rs2)
+        if rs2 == 0 { a.movImm(.r9, 0) } else if rs2 == cached { a.mov(.r9, .rax) } else { a.load64(.r9, xMem(rs2)) }
+        atomicAddress(d, p, size: size)
+        checkXlate(JITState.xlateWrite, p)
+        probeTLB(.r15, p, size: size)
+        let m = A.Mem(.rcx, 0, index: .r8)
+        let w = size == 8
+        // rax = old (sign-extended for W), rdx = new
+        a.load(.rax, m, size: size, signed: true)
+        switch d.op {
+        case .amoswapW, .amoswapD: a.mov(.rdx, .r9)
+        case .amoaddW, .amoaddD: a.mov(.rdx, .rax); a.alu(.add, .rdx, .r9)
+        case .amoxorW, .amoxorD: a.mov(.rdx, .rax); a.alu(.xor, .rdx, .r9)
+        case .amoandW, .amoandD: a.mov(.rdx, .rax); a.alu(.and, .rdx, .r9)
+        case .amoorW, .amoorD: a.mov(.rdx, .rax); a.alu(.or, .rdx, .r9)
+        default:
+            // min/max: new = src, replaced by old when old is below (min) or above (max) it
+            a.mov(.rdx, .r9)
+            a.alu(.cmp, .rax, .r9, w: w)
+            let c: A.Cond
+            switch d.op {
+            case .amominW, .amominD: c = .l
+            case .amomaxW, .amomaxD: c = .g
+            case .amominuW, .amominuD: c = .b
+            default: c = .a
+            }
+            a.cmov(c, .rdx, .rax)
+        }
+        a.store(m, .rdx, size: size)
+        storeRd(d)
+    }
+}
+
+// MARK: Counter CSR reads (Zicntr)
+
+extension RegionTranslator {
+    /// cycle, time or instret (`counter` 0, 1, 2) into rd, as `Hart.executeCSR` reads them
+    /// after the interpreter's `self.instret = instret − 1; cycles = cyclesFrom(budget)`.
+    /// Resumes at `p` (the interpreter raises illegal or virtual instruction, or reads the
+    /// frozen value) unless `JITState.counters` allows it; and while `interruptCheckNeeded`
+    /// is set, as the interpreter then leaves after the CSR.
+    mutating func counterRead(_ d: Decoded, _ p: Int, _ counter: Int) {
+        a.alu(.cmp, state(JITState.interruptCheck), imm: 0)
+        a.jcc(.ne, resumeLabel(p))
+        a.load64(.rdx, state(JITState.counters))
+        a.alu(.and, .rdx, imm: Int32(1 << counter), w: false)
+        a.jcc(.e, resumeLabel(p))
+        switch counter {
+        case 0:
+            a.load64(.rax, state(JITState.cycleBase))
+            a.alu(.sub, .rax, .r12)
+        case 2:
+            a.load64(.rax, state(JITState.instretBase))
+            a.alu(.add, .rax, .r13)
+        default:
+            a.load64(.rax, state(JITState.runLimit))
+            a.alu(.sub, .rax, .r12)
+            a.movImm(.rcx, CycleModel.cyclesPerTick)
+            a.alu(.xor, .rdx, .rdx, w: false)
+            a.divWide(.rcx)
+            a.alu(.add, .rax, state(JITState.timeAdd))
+        }
+        storeRd(d)
     }
 }
 
@@ -733,6 +939,8 @@ extension Hart {
             state[JITState.pageBase] = pageBase
             state[JITState.readTLB] = UInt64(UInt(bitPattern: dtlbR))
             state[JITState.writeTLB] = UInt64(UInt(bitPattern: dtlbW))
+            setJITXlate(state)
+            setJITCounters(state)
             let code = unsafeBitCast(UnsafeRawPointer(bitPattern: word)!, to: JITFunction.self)
             code(UnsafeMutableRawPointer(state))
             budget = Int64(bitPattern: state[JITState.budget])
@@ -754,6 +962,42 @@ extension Hart {
                 instret &+= UInt64(ip.pointee.tick & 0xFFF)
             }
         }
+    }
+
+    /// The modeled-TLB words of `JITState` for the current data privilege (see there).
+    @inline(__always)
+    func setJITXlate(_ state: UnsafeMutablePointer<UInt64>) {
+        let p = dataPrivilege, v = dataVirtual
+        let bare = p == .machine
+            || (!v ? satp >> 60 == SatpMode.bare
+                   : vsatp >> 60 == SatpMode.bare && hgatp >> 60 == HgatpMode.bare)
+        if bare {
+            state[JITState.xlateRead] = 0
+            state[JITState.xlateWrite] = 0
+        } else {
+            let set = Hart.tlbSetIndex(p, v)
+            state[JITState.xlateRead] = UInt64(UInt(bitPattern: xlate + Hart.xlateSlot(.read, set, 0)))
+            state[JITState.xlateWrite] = UInt64(UInt(bitPattern: xlate + Hart.xlateSlot(.write, set, 0)))
+            state[JITState.space] = addressSpace(virtual: v)
+        }
+    }
+
+    /// The counter words of `JITState` (see there): the checks of `csrAccessAllowed` for
+    /// cycle, time and instret, and the parts of `mcycle`, `minstret` and the time CSR.
+    @inline(__always)
+    func setJITCounters(_ state: UnsafeMutablePointer<UInt64>) {
+        var ok: UInt64 = 7
+        if priv != .machine {
+            ok &= mcounteren
+            if virt { ok &= hcounteren }
+            if priv == .user { ok &= scounteren }
+        }
+        ok &= ~(mcountinhibit & 5)  // CY and IR: frozen values are the interpreter's
+        state[JITState.counters] = ok & 7
+        state[JITState.cycleBase] = runLimit &- mcycleOffset
+        state[JITState.instretBase] = 0 &- 1 &- minstretOffset
+        state[JITState.runLimit] = runLimit
+        state[JITState.timeAdd] = bus.clint.timeOffset &+ (virt ? htimedelta : 0)
     }
 
     /// The JIT word of the slot `ip` of decoded page `dp`.

@@ -236,6 +236,11 @@ struct X86Assembler {
         regOp([0xF7], w: true, reg: signed ? 5 : 4, rm: src.rawValue)
     }
 
+    /// `div src` (unsigned rdx:rax / src: quotient in rax, remainder in rdx).
+    mutating func divWide(_ src: Reg) {
+        regOp([0xF7], w: true, reg: 6, rm: src.rawValue)
+    }
+
     /// `setcc al; movzx eax, al`: rax = condition ? 1 : 0.
     mutating func setToRAX(_ c: Cond) {
         bytes += [0x0F, 0x90 | c.rawValue, 0xC0]

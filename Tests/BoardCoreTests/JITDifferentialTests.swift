@@ -81,7 +81,13 @@ import TestSupport
     /// to another block (or falling through), plus occasional instructions the translator
     /// leaves to the interpreter (CSR reads of mcycle/minstret, division, fence). With `zb`,
     /// Zba/Zbb/Zbc/Zbs instructions too.
-    static func program(_ rng: inout SplitMix64, zb: Bool = false) -> [UInt8] {
+    ///
+    /// With `atomics`, AMOs, LR/SC pairs and lone SCs on the data page at x8 (now and then
+    /// misaligned, or at a random register's address: those trap), and a trap vector that
+    /// skips the faulting instruction (`trapVectorBytes` from the end) instead of parking.
+    /// With `aliases` too, half the atomics go through x8 + 1, 2 or 3 MiB: pages 256 apart,
+    /// which share a slot of the modeled TLB but not of the host TLB (`sv39` boards).
+    static func program(_ rng: inout SplitMix64, zb: Bool = false, atomics: Bool = false, aliases: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         func w32(_ w: UInt32) { bytes += [UInt8(w & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w >> 16 & 0xFF), UInt8(w >> 24)] }
         func w16(_ h: UInt16) { bytes += [UInt8(h & 0xFF), UInt8(h >> 8)] }
@@ -94,9 +100,50 @@ import TestSupport
             let start = bytes.count
             let here = b * blockBytes
             let ops = Int(rng.next() % 9)
-            for _ in 0..<ops {
+            ops: for _ in 0..<ops where bytes.count - start <= 32 {
                 let r = rng.next() % 40
                 switch r {
+                case 38, 39 where atomics:
+                    // Counter reads: csrr / csrrc x0 / csrrsi 0 / csrrci 0 of cycle, time, instret
+                    let csr = UInt16(0xC00 + rng.next() % 3)
+                    switch rng.next() % 4 {
+                    case 0: w32(csrrc(rd(), csr, 0))
+                    case 1: w32(csrrsi(rd(), csr, 0))
+                    case 2: w32(csrrci(rd(), csr, 0))
+                    default: w32(csrrs(rd(), csr, 0))
+                    }
+                case 30...37 where atomics:
+                    // An address on the page at x8 in a destination register t.
+                    let t = rd()
+                    let wide = rng.next() % 2 == 0
+                    // Mostly one of four doublewords, so that lone LRs and SCs meet.
+                    var off = Int(rng.next() % 8 == 0 ? rng.next() % 256 : rng.next() % 4) * 8
+                    if rng.next() % 16 == 0 { off += Int(rng.next() % 8) }   // misaligned: traps
+                    if aliases && rng.next() % 2 == 0 {
+                        w32(lui(t, Int(1 + rng.next() % 3) << 8))
+                        w32(add(t, t, 8))
+                        w32(addi(t, t, off))
+                    } else {
+                        w32(addi(t, 8, off))
+                    }
+                    let base = rng.next() % 32 == 0 ? rs() : t               // garbage: traps
+                    func other() -> Int { rng.next() % 4 == 0 ? rd() : t }
+                    switch r {
+                    case 30, 31, 32:
+                        let f: [AMOFunc] = [.add, .swap, .xor, .or, .and, .min, .max, .minu, .maxu]
+                        w32(amo(f[Int(rng.next() % 9)], wide: wide, rd(), rs(), base))
+                    case 33, 34, 35:
+                        // LR, maybe something in between, SC to the same address or another
+                        w32(amo(.lr, wide: wide, rd(), 0, base))
+                        if rng.next() % 2 == 0 { w32(add(rd(), rs(), rs())) }
+                        w32(amo(.sc, wide: rng.next() % 8 == 0 ? !wide : wide, rd(), rs(), other()))
+                    case 36: w32(amo(.sc, wide: wide, rd(), rs(), base))      // a lone SC
+                    default:
+                        // A lone LR, and the block ends (the SC, if any, is in another block:
+                        // a slice may end in between, and the interleaving epoch move)
+                        w32(amo(.lr, wide: wide, rd(), 0, base))
+                        break ops
+                    }
                 case 0: w32(lui(rd(), Int(rng.next() % 0x100000)))
                 case 1: w32(auipc(rd(), Int(rng.next() % 0x100000)))
                 case 2: w32(addi(rd(), rs(), imm12()))
@@ -159,29 +206,59 @@ import TestSupport
         // The last block jumps back to the first.
         bytes.removeLast(4)
         w32(jal(0, -(bytes.count)))
-        w32(jal(0, 0))  // the trap vector: traps are not expected, and would park the hart here
+        if atomics {
+            // The trap vector: skip the faulting (4-byte) instruction. It starts with an
+            // atomic: after a trap the interpreter's atomics leave the block
+            // (`interruptCheckNeeded`), and translated ones must hand that back.
+            w32(amo(.add, wide: true, 29, 0, 8))
+            w32(csrrs(29, 0x341, 0))
+            w32(addi(29, 29, 4))
+            w32(csrrw(0, 0x341, 29))
+            w32(mret())
+        } else {
+            w32(jal(0, 0))  // the trap vector: traps are not expected, and would park the hart here
+        }
         return bytes
     }
 
     static func board(jit: Bool, code: [UInt8], seed: UInt64, extensions: Extensions = [],
-                      hostFeatures: HostFeatures = .detected) -> (Bus, Hart) {
-        let bus = Bus(memoryBytes: 4 << 20)
+                      hostFeatures: HostFeatures = .detected, trapVectorBytes: Int = 4, harts: Int = 1,
+                      sv39: Bool = false, counters: (enable: UInt64, inhibit: UInt64) = (7, 0)) -> (Bus, [Hart]) {
+        let bus = Bus(memoryBytes: 4 << 20, harts: harts)
         bus.jitEnabled = jit
         bus.jitThreshold = 0
         bus.jit.hostFeatures = hostFeatures
-        let hart = Hart(id: 0, bus: bus, extensions: extensions)
         #expect(bus.writeMemory(codeBase, code))
         var rng = SplitMix64(seed: seed)
         var data: [UInt8] = []
         for _ in 0..<(3 * 4096 / 8) { data += withUnsafeBytes(of: rng.next()) { Array($0) } }
         #expect(bus.writeMemory(dataBase, data))
-        hart.reset(pc: codeBase)
-        hart.mtvec = codeBase + UInt64(code.count - 4)
-        for i in 1..<32 { hart.x[i] = rng.next() }
-        hart.x[8] = dataBase + 0x2000
-        hart.x[30] = dataBase + 0x800
-        hart.x[31] = dataBase + 0x1800
-        return (bus, hart)
+        var all: [Hart] = []
+        for id in 0..<harts {
+            let hart = Hart(id: id, bus: bus, extensions: extensions)
+            hart.reset(pc: codeBase)
+            hart.mtvec = codeBase + UInt64(code.count - trapVectorBytes)
+            for i in 1..<32 { hart.x[i] = rng.next() }
+            hart.x[8] = dataBase + 0x2000   // shared by all harts: their atomics contend
+            hart.x[30] = dataBase + 0x800
+            hart.x[31] = dataBase + 0x1800
+            try! hart.csrWrite(CSR.mcounteren, counters.enable, raw: 0)
+            try! hart.csrWrite(CSR.mcountinhibit, counters.inhibit, raw: 0)
+            if sv39 {
+                // S-mode under Sv39: one 1 GiB leaf maps the RAM onto itself (traps go to M).
+                let root = codeBase + 0x3F_F000
+                var table = [UInt8](repeating: 0, count: 4096)
+                let pte = ((codeBase >> 12) << 10) | PTE.R | PTE.W | PTE.X | PTE.A | PTE.D | PTE.V
+                withUnsafeBytes(of: pte.littleEndian) { table.replaceSubrange(16..<24, with: $0) }
+                #expect(bus.writeMemory(root, table))
+                try! hart.csrWrite(CSR.pmpaddr0, (1 << 54) - 1, raw: 0)
+                try! hart.csrWrite(CSR.pmpcfg0, 0x1F, raw: 0)
+                try! hart.csrWrite(CSR.satp, (SatpMode.sv39 << 60) | (root >> 12), raw: 0)
+                hart.setPrivilege(.supervisor)
+            }
+            all.append(hart)
+        }
+        return (bus, all)
     }
 
     @Test(arguments: 0..<16)
@@ -206,8 +283,9 @@ import TestSupport
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
         let code = Self.program(&rng, zb: zb)
         let ext: Extensions = zb ? [.zba, .zbb, .zbc, .zbs] : []
-        let (busA, interp) = Self.board(jit: false, code: code, seed: UInt64(seed), extensions: ext)
-        let (busB, jit) = Self.board(jit: true, code: code, seed: UInt64(seed), extensions: ext, hostFeatures: hostFeatures)
+        let (busA, interps) = Self.board(jit: false, code: code, seed: UInt64(seed), extensions: ext)
+        let (busB, jits) = Self.board(jit: true, code: code, seed: UInt64(seed), extensions: ext, hostFeatures: hostFeatures)
+        let interp = interps[0], jit = jits[0]
         // Each run returns early when the interpreter leaves a chunk (a store to code or a
         // device, a CSR access…); both harts must return at the same points.
         var calls = 0
@@ -236,6 +314,84 @@ import TestSupport
         #expect(interp.instret > 100_000, "the program ran: \(interp.instret) instructions")
         let stats = busB.jitStatistics
         #expect(stats.regions > 20 && stats.instructions > 500, "the JIT translated code: \(stats)")
+    }
+
+    /// Random programs with AMOs, LR/SC and fences (some misaligned or at garbage addresses,
+    /// which trap and are skipped) on `harts` harts sharing the data: each slice runs every
+    /// hart in turn and advances the bus's interleaving epoch between them, as the machine's
+    /// run loop does, so reservations lapse the same way; sometimes the epoch also moves
+    /// alone (another hart ran).
+    @Test(arguments: 0..<12)
+    func translatedAtomicsMatchTheInterpreter(_ seed: Int) {
+        Self.atomicsDifferential(seed: 300 + seed, harts: 1 + seed % 3, counters: (7, [0, 1, 4, 5][seed % 4]))
+    }
+
+    /// The same in S-mode under Sv39, with atomics through aliases whose pages share a slot
+    /// of the modeled TLB: an atomic goes through `physical`, so a translated one must see
+    /// the modeled TLB's misses (2 cycles and a walk) where a plain store would not.
+    @Test(arguments: 0..<8)
+    func translatedAtomicsUnderSv39MatchTheInterpreter(_ seed: Int) {
+        Self.atomicsDifferential(seed: 400 + seed, harts: 1 + seed % 2, sv39: true, counters: (UInt64(seed % 8), 0))
+    }
+
+    static func atomicsDifferential(seed: Int, harts: Int, sv39: Bool = false, counters: (UInt64, UInt64) = (7, 0)) {
+        var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
+        let code = Self.program(&rng, atomics: true, aliases: sv39)
+        let (busA, interps) = Self.board(jit: false, code: code, seed: UInt64(seed), trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
+        let (busB, jits) = Self.board(jit: true, code: code, seed: UInt64(seed), trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
+        var calls = 0
+        var slices = 0
+        while calls < 20_000 && interps[0].cycles < 2_000_000 {
+            slices += 1
+            let limit = interps[0].cycles &+ 1 &+ rng.next() % 5_000
+            if rng.next() % 4 == 0 {
+                let h = Int(rng.next() % UInt64(harts))
+                let pc = Self.codeBase + (rng.next() % UInt64(Self.blocks)) * UInt64(Self.blockBytes)
+                if !sv39 || interps[h].mode != .m {  // (not out of an M-mode trap handler)
+                    interps[h].pc = pc
+                    jits[h].pc = pc
+                }
+            }
+            if rng.next() % 3 == 0 {
+                busA.interleavingEpoch &+= 1
+                busB.interleavingEpoch &+= 1
+            }
+            for h in 0..<harts {
+                if harts > 1 {
+                    busA.interleavingEpoch &+= 1
+                    busB.interleavingEpoch &+= 1
+                }
+                let interp = interps[h], jit = jits[h]
+                while interp.cycles < limit && calls < 20_000 {
+                    calls += 1
+                    interp.run(until: limit)
+                    jit.run(until: limit)
+                    guard interp.pc == jit.pc, interp.cycles == jit.cycles, interp.instret == jit.instret,
+                          interp.mcause == jit.mcause, interp.mepc == jit.mepc, interp.mtval == jit.mtval,
+                          (0..<32).allSatisfy({ interp.register($0) == jit.register($0) }) else {
+                        let regs = (0..<32).filter { interp.register($0) != jit.register($0) }
+                        Issue.record("seed \(seed), hart \(h), call \(calls): pc \(hex(interp.pc))/\(hex(jit.pc)) cycles \(interp.cycles)/\(jit.cycles) instret \(interp.instret)/\(jit.instret) mcause \(interp.mcause)/\(jit.mcause) registers differing \(regs)")
+                        return
+                    }
+                }
+            }
+            guard busA.readMemory(Self.dataBase, count: 3 * 4096) == busB.readMemory(Self.dataBase, count: 3 * 4096) else {
+                Issue.record("seed \(seed): data memory differs after slice \(slices)")
+                return
+            }
+        }
+        #expect(busA.readMemory(Self.dataBase, count: 0x20_3000) == busB.readMemory(Self.dataBase, count: 0x20_3000))
+        let interp = interps[0]
+        if sv39 {
+            interp.settleStatistics()
+            let sInstructions = interp.stats.instructions[ExecutionMode.hs.rawValue]
+            #expect(sInstructions > 10_000 && interp.stats.tlbMisses > 10, "S-mode instructions \(sInstructions), TLB misses \(interp.stats.tlbMisses)")
+        }
+        #expect(interp.instret > 20_000, "the program ran: \(interp.instret) instructions")
+        let traps = interps.reduce(0) { $0 + $1.stats.exceptions.reduce(0, &+) }
+        #expect(traps > 0, "some atomics trapped (misaligned or access fault)")
+        let stats = busB.jitStatistics
+        #expect(stats.regions > (sv39 ? 5 : 20) && stats.instructions > 100, "the JIT translated code: \(stats)")
     }
 
     /// A hot loop that rewrites an instruction of its own body every iteration (then

@@ -70,6 +70,8 @@ import TestSupport
         ("imul eax, ecx", { $0.imul(.rax, .rcx, w: false) }),
         ("mul rcx", { $0.mulWide(.rcx, signed: false) }),
         ("imul rcx", { $0.mulWide(.rcx, signed: true) }),
+        ("div rcx", { $0.divWide(.rcx) }),
+        ("div r9", { $0.divWide(.r9) }),
         ("setl al; movzx eax, al", { $0.setToRAX(.l) }),
         ("setb al; movzx eax, al", { $0.setToRAX(.b) }),
         ("push rbx; push r12; push r15", { $0.push(.rbx); $0.push(.r12); $0.push(.r15) }),

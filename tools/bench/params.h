@@ -24,4 +24,8 @@
 #define BENCH_LIST_WALKS  400
 #define BENCH_LIST_SEED   0x082EFA98EC4E6C89ull
 
+/* lock: rounds of take (amoswap.w.aq), fence, update, release (fence rw,w + sw). */
+#define BENCH_LOCK_ROUNDS 16000000
+#define BENCH_LOCK_SEED   0x452821E638D01377ull
+
 #endif

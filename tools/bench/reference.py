@@ -135,6 +135,17 @@ def linked_list(p):
     return mix(total, h)
 
 
+def lock(p):
+    rng = XorShift64(p["BENCH_LOCK_SEED"])
+    total = 0
+    counter = 0
+    for i in range(p["BENCH_LOCK_ROUNDS"]):
+        counter = (counter + (rng.next() & 0xFF)) & M64
+        if i & 1023 == 0:
+            total = mix(total, counter)
+    return mix(total, counter)
+
+
 def main():
     p = params()
     out = [
@@ -142,7 +153,7 @@ def main():
         "#ifndef BENCH_EXPECTED_H",
         "#define BENCH_EXPECTED_H",
     ]
-    for name, fn in (("CRC", crc), ("SORT", sort), ("MATMUL", matmul), ("LIST", linked_list)):
+    for name, fn in (("CRC", crc), ("SORT", sort), ("MATMUL", matmul), ("LIST", linked_list), ("LOCK", lock)):
         out.append("#define BENCH_EXPECTED_%s 0x%016xull" % (name, fn(p)))
         print("reference: %s done" % name.lower(), file=sys.stderr)
     out.append("#endif")

@@ -8,7 +8,7 @@ DST="$OUT/bench"
 OBJ="$DST/obj"
 mkdir -p "$OBJ"
 
-KERNELS=(crc sort matmul list)
+KERNELS=(crc sort matmul list lock)
 HEADERS=("$SRC/bench.h" "$SRC/params.h" "$SRC/expected.h")
 CFLAGS=("${RV_CFLAGS[@]}" -O2 -std=c11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections)
 
