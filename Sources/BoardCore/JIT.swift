@@ -183,7 +183,12 @@ enum JITState {
     /// `instretBase`, time = (`runLimit` − budget) / cyclesPerTick + `timeAdd`. Set on each
     /// entry (`Hart.setJITCounters`).
     static let counters = 16, cycleBase = 17, instretBase = 18, runLimit = 19, timeAdd = 20
-    static let words = 21
+    /// FP loads and stores: `fp` bit 0 set when the FP unit is usable (mstatus.FS ≠ Off, and
+    /// vsstatus.FS ≠ Off with V=1), bit 1 when it is also Dirty in both, so that a load's
+    /// `fpDirty()` would change nothing; and the address of the f registers (`Hart.f`).
+    /// Set on each entry (`Hart.setJITFP`).
+    static let fp = 21, f = 22
+    static let words = 23
 
     /// Exit kinds. `resume`: run the instruction at `slot` in the interpreter (its block is
     /// charged). `enter`: perform the block entry at `slot` (not charged yet). `leave`: the
@@ -246,7 +251,10 @@ struct RegionTranslator {
              .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW,
              .amoswapD, .amoaddD, .amoxorD, .amoandD, .amoorD, .amominD, .amomaxD, .amominuD, .amomaxuD,
              // FENCE (and FENCE.TSO, PAUSE): one hart at a time, in order: nothing to do
-             .fence:
+             .fence,
+             // F/D loads and stores: like the atomics, in line only when nothing but the
+             // access itself can happen (see `fpAccess`)
+             .flw, .fld, .fsw, .fsd, .cFld, .cFsd:
             return true
         case .csrrs, .csrrc, .csrrsi, .csrrci:
             return true  // only counter reads (`isCounterRead`): checked where the Decoded is known
@@ -688,6 +696,10 @@ struct RegionTranslator {
         case .sw, .cSw: memoryStore(d, p, size: 4); return
         case .sd, .cSd: memoryStore(d, p, size: 8); return
         case .fence: return
+        case .flw: fpLoad(d, p, size: 4); return
+        case .fld, .cFld: fpLoad(d, p, size: 8); return
+        case .fsw: fpStore(d, p, size: 4); return
+        case .fsd, .cFsd: fpStore(d, p, size: 8); return
         case .lrW, .lrD: loadReserved(d, p, size: d.op == .lrD ? 8 : 4); return
         case .scW, .scD: storeConditional(d, p, size: d.op == .scD ? 8 : 4); return
         case .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW:
@@ -859,6 +871,57 @@ extension RegionTranslator {
     }
 }
 
+// MARK: F and D loads and stores (FLW, FLD, FSW, FSD, C.FLD, C.FSD, C.FLDSP, C.FSDSP)
+
+extension RegionTranslator {
+    /// rax = x[rs1] + imm, the address, for an FP access the interpreter would do with no
+    /// effect beyond the access (`Hart.executeFPMemory`); otherwise resumes it at `p`:
+    /// - `JITState.fp` lacks `need` (1: FS Off, illegal instruction there; 2 for loads: FS
+    ///   not Dirty yet, the interpreter's load dirties mstatus.FS and vsstatus.FS);
+    /// - `interruptCheckNeeded` is set (the interpreter then leaves the block after it);
+    /// - misaligned (the interpreter's `load`/`store` handle it, or raise);
+    /// - the modeled-TLB entry `physical` consults misses (it would charge the walk).
+    mutating func fpAccess(_ d: Decoded, _ p: Int, size: Int, need: Int32, xlate: Int) {
+        a.load64(.rdx, state(JITState.fp))
+        a.alu(.and, .rdx, imm: need, w: false)
+        a.alu(.cmp, .rdx, imm: need, w: false)
+        a.jcc(.ne, resumeLabel(p))
+        a.alu(.cmp, state(JITState.interruptCheck), imm: 0)
+        a.jcc(.ne, resumeLabel(p))
+        loadA(Int(d.rs1))
+        if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+        cached = -1
+        a.mov32(.rdx, .rax)
+        a.alu(.and, .rdx, imm: Int32(size - 1), w: false)
+        a.jcc(.ne, resumeLabel(p))
+        checkXlate(xlate, p)
+    }
+
+    /// FLW (NaN-boxed: the upper 32 bits all ones), FLD, C.FLD, C.FLDSP into f[rs2]. FS is
+    /// already Dirty (checked), so there is nothing else to update.
+    mutating func fpLoad(_ d: Decoded, _ p: Int, size: Int) {
+        fpAccess(d, p, size: size, need: 3, xlate: JITState.xlateRead)
+        probeTLB(.r14, p, size: size)
+        a.load(.rax, A.Mem(.rcx, 0, index: .r8), size: size, signed: false)
+        if size == 4 {
+            a.movImm(.rdx, Hart.boxMask)
+            a.alu(.or, .rax, .rdx)
+        }
+        a.load64(.rsi, state(JITState.f))
+        a.store(A.Mem(.rsi, Int32(d.rs2) * 8), .rax, size: 8)
+    }
+
+    /// FSW (the low 32 bits, boxed or not), FSD, C.FSD, C.FSDSP from f[rs2]. Stores leave FS
+    /// as it is.
+    mutating func fpStore(_ d: Decoded, _ p: Int, size: Int) {
+        a.load64(.r9, state(JITState.f))
+        a.load64(.r9, A.Mem(.r9, Int32(d.rs2) * 8))
+        fpAccess(d, p, size: size, need: 1, xlate: JITState.xlateWrite)
+        probeTLB(.r15, p, size: size)
+        a.store(A.Mem(.rcx, 0, index: .r8), .r9, size: size)
+    }
+}
+
 // MARK: Counter CSR reads (Zicntr)
 
 extension RegionTranslator {
@@ -941,6 +1004,7 @@ extension Hart {
             state[JITState.writeTLB] = UInt64(UInt(bitPattern: dtlbW))
             setJITXlate(state)
             setJITCounters(state)
+            setJITFP(state)
             let code = unsafeBitCast(UnsafeRawPointer(bitPattern: word)!, to: JITFunction.self)
             code(UnsafeMutableRawPointer(state))
             budget = Int64(bitPattern: state[JITState.budget])
@@ -998,6 +1062,15 @@ extension Hart {
         state[JITState.instretBase] = 0 &- 1 &- minstretOffset
         state[JITState.runLimit] = runLimit
         state[JITState.timeAdd] = bus.clint.timeOffset &+ (virt ? htimedelta : 0)
+    }
+
+    /// The FP words of `JITState` (see there), from `fpEnabled` and the FS fields `fpDirty`
+    /// sets.
+    @inline(__always)
+    func setJITFP(_ state: UnsafeMutablePointer<UInt64>) {
+        let dirty = mstatus & Mstatus.FS == Mstatus.FS && (!virt || vsstatus & Mstatus.FS == Mstatus.FS)
+        state[JITState.fp] = fpEnabled ? (dirty ? 3 : 1) : 0
+        state[JITState.f] = UInt64(UInt(bitPattern: f))
     }
 
     /// The JIT word of the slot `ip` of decoded page `dp`.

@@ -34,6 +34,14 @@ import TestSupport
     static func cSd(_ rs2: Int, _ off: Int, _ rs1: Int) -> UInt16 {
         half([(0b111, 13), (off >> 3 & 7, 10), (rs1 - 8, 7), (off >> 6 & 3, 5), (rs2 - 8, 2)])
     }
+    /// C.FLD/C.FSD (quadrant 0, f3 001/101) and C.FLDSP/C.FSDSP (quadrant 2): f register `fr`.
+    static func cFld(_ fr: Int, _ off: Int, _ rs1: Int, store: Bool) -> UInt16 {
+        half([(store ? 0b101 : 0b001, 13), (off >> 3 & 7, 10), (rs1 - 8, 7), (off >> 6 & 3, 5), (fr - 8, 2)])
+    }
+    static func cFldsp(_ fr: Int, _ off: Int, store: Bool) -> UInt16 {
+        store ? half([(0b101, 13), (off >> 3 & 7, 10), (off >> 6 & 7, 7), (fr, 2), (0b10, 0)])
+              : half([(0b001, 13), (off >> 5 & 1, 12), (fr, 7), (off >> 3 & 3, 5), (off >> 6 & 7, 2), (0b10, 0)])
+    }
     static func cBnez(_ rs1: Int, _ off: Int) -> UInt16 {
         let o = off & 0x1FF
         return half([(0b111, 13), (o >> 8 & 1, 12), (o >> 3 & 3, 10), (rs1 - 8, 7), (o >> 6 & 3, 5), (o >> 1 & 3, 3), (o >> 5 & 1, 2), (0b01, 0)])
@@ -87,7 +95,14 @@ import TestSupport
     /// skips the faulting instruction (`trapVectorBytes` from the end) instead of parking.
     /// With `aliases` too, half the atomics go through x8 + 1, 2 or 3 MiB: pages 256 apart,
     /// which share a slot of the modeled TLB but not of the host TLB (`sv39` boards).
-    static func program(_ rng: inout SplitMix64, zb: Bool = false, atomics: Bool = false, aliases: Bool = false) -> [UInt8] {
+    ///
+    /// With `fp` (and `atomics`), half of those are FP loads and stores instead (FLW, FLD,
+    /// FSW, FSD, C.FLD, C.FSD, C.FLDSP, C.FSDSP, at the same addresses: some misaligned, some
+    /// trapping), and now and then a write of sstatus.FS (Off, Initial, Clean or Dirty): with
+    /// FS Off they raise illegal instruction. A compressed one is followed by c.nop, so that
+    /// the handler's skip of 4 bytes stays in step.
+    static func program(_ rng: inout SplitMix64, zb: Bool = false, atomics: Bool = false, aliases: Bool = false,
+                        fp: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         func w32(_ w: UInt32) { bytes += [UInt8(w & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w >> 16 & 0xFF), UInt8(w >> 24)] }
         func w16(_ h: UInt16) { bytes += [UInt8(h & 0xFF), UInt8(h >> 8)] }
@@ -127,6 +142,26 @@ import TestSupport
                         w32(addi(t, 8, off))
                     }
                     let base = rng.next() % 32 == 0 ? rs() : t               // garbage: traps
+                    if fp && rng.next() % 2 == 0 {
+                        let fr = Int(rng.next() % 32), store = rng.next() % 2 == 0
+                        let more = Int(rng.next() % 8 == 0 ? rng.next() % 8 : 0)  // misaligned
+                        switch rng.next() % 8 {
+                        case 0:
+                            // sstatus.FS = Off, Initial, Clean or Dirty
+                            w32(lui(t, 6)); w32(csrrc(0, 0x100, t))
+                            w32(lui(t, Int(rng.next() % 4) << 1)); w32(csrrs(0, 0x100, t))
+                        case 1:
+                            w16(cFld(8 + Int(rng.next() % 8), Int(rng.next() % 32) * 8, 8, store: store)); w16(0x0001)
+                        case 2:
+                            w32(addi(2, base, more))
+                            w16(cFldsp(fr, Int(rng.next() % 64) * 8, store: store)); w16(0x0001)
+                        default:
+                            let wide = rng.next() % 2 == 0
+                            w32(store ? sType(0x27, f3: wide ? 3 : 2, rs1: base, rs2: fr, imm: more)
+                                      : iType(0x07, rd: fr, f3: wide ? 3 : 2, rs1: base, imm: more))
+                        }
+                        continue ops
+                    }
                     func other() -> Int { rng.next() % 4 == 0 ? rd() : t }
                     switch r {
                     case 30, 31, 32:
@@ -224,6 +259,7 @@ import TestSupport
     static func board(jit: Bool, code: [UInt8], seed: UInt64, extensions: Extensions = [],
                       hostFeatures: HostFeatures = .detected, trapVectorBytes: Int = 4, harts: Int = 1,
                       sv39: Bool = false, counters: (enable: UInt64, inhibit: UInt64) = (7, 0)) -> (Bus, [Hart]) {
+        let fp = extensions.contains(.fd)
         let bus = Bus(memoryBytes: 4 << 20, harts: harts)
         bus.jitEnabled = jit
         bus.jitThreshold = 0
@@ -244,6 +280,10 @@ import TestSupport
             hart.x[31] = dataBase + 0x1800
             try! hart.csrWrite(CSR.mcounteren, counters.enable, raw: 0)
             try! hart.csrWrite(CSR.mcountinhibit, counters.inhibit, raw: 0)
+            if fp {
+                for i in 0..<32 { hart.f[i] = rng.next() }
+                try! hart.csrWrite(CSR.mstatus, hart.mstatus | UInt64(rng.next() % 4) << 13, raw: 0)
+            }
             if sv39 {
                 // S-mode under Sv39: one 1 GiB leaf maps the RAM onto itself (traps go to M).
                 let root = codeBase + 0x3F_F000
@@ -334,11 +374,27 @@ import TestSupport
         Self.atomicsDifferential(seed: 400 + seed, harts: 1 + seed % 2, sv39: true, counters: (UInt64(seed % 8), 0))
     }
 
-    static func atomicsDifferential(seed: Int, harts: Int, sv39: Bool = false, counters: (UInt64, UInt64) = (7, 0)) {
+    /// Random programs mixing FP loads and stores (compressed forms too, misaligned ones, FS
+    /// switched between Off, Initial, Clean and Dirty) with the atomics: f registers and
+    /// mstatus (FS, SD) must match as well.
+    @Test(arguments: 0..<12)
+    func translatedFPLoadsAndStoresMatchTheInterpreter(_ seed: Int) {
+        Self.atomicsDifferential(seed: 500 + seed, harts: 1 + seed % 2, fp: true)
+    }
+
+    /// The same in S-mode under Sv39 (the FP accesses go through `physical`, like atomics).
+    @Test(arguments: 0..<8)
+    func translatedFPLoadsAndStoresUnderSv39MatchTheInterpreter(_ seed: Int) {
+        Self.atomicsDifferential(seed: 600 + seed, harts: 1, sv39: true, fp: true)
+    }
+
+    static func atomicsDifferential(seed: Int, harts: Int, sv39: Bool = false, counters: (UInt64, UInt64) = (7, 0),
+                                    fp: Bool = false) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
-        let code = Self.program(&rng, atomics: true, aliases: sv39)
-        let (busA, interps) = Self.board(jit: false, code: code, seed: UInt64(seed), trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
-        let (busB, jits) = Self.board(jit: true, code: code, seed: UInt64(seed), trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
+        let code = Self.program(&rng, atomics: true, aliases: sv39, fp: fp)
+        let ext: Extensions = fp ? [.fd] : []
+        let (busA, interps) = Self.board(jit: false, code: code, seed: UInt64(seed), extensions: ext, trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
+        let (busB, jits) = Self.board(jit: true, code: code, seed: UInt64(seed), extensions: ext, trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
         var calls = 0
         var slices = 0
         while calls < 20_000 && interps[0].cycles < 2_000_000 {
@@ -368,9 +424,12 @@ import TestSupport
                     jit.run(until: limit)
                     guard interp.pc == jit.pc, interp.cycles == jit.cycles, interp.instret == jit.instret,
                           interp.mcause == jit.mcause, interp.mepc == jit.mepc, interp.mtval == jit.mtval,
+                          interp.mstatusValue == jit.mstatusValue,
+                          (0..<32).allSatisfy({ interp.f[$0] == jit.f[$0] }),
                           (0..<32).allSatisfy({ interp.register($0) == jit.register($0) }) else {
                         let regs = (0..<32).filter { interp.register($0) != jit.register($0) }
-                        Issue.record("seed \(seed), hart \(h), call \(calls): pc \(hex(interp.pc))/\(hex(jit.pc)) cycles \(interp.cycles)/\(jit.cycles) instret \(interp.instret)/\(jit.instret) mcause \(interp.mcause)/\(jit.mcause) registers differing \(regs)")
+                        let fregs = (0..<32).filter { interp.f[$0] != jit.f[$0] }
+                        Issue.record("seed \(seed), hart \(h), call \(calls): pc \(hex(interp.pc))/\(hex(jit.pc)) cycles \(interp.cycles)/\(jit.cycles) instret \(interp.instret)/\(jit.instret) mcause \(interp.mcause)/\(jit.mcause) mstatus \(hex(interp.mstatusValue))/\(hex(jit.mstatusValue)) registers differing \(regs) f \(fregs)")
                         return
                     }
                 }
@@ -388,6 +447,11 @@ import TestSupport
             #expect(sInstructions > 10_000 && interp.stats.tlbMisses > 10, "S-mode instructions \(sInstructions), TLB misses \(interp.stats.tlbMisses)")
         }
         #expect(interp.instret > 20_000, "the program ran: \(interp.instret) instructions")
+        if fp {
+            // FS was Dirty for translated loads to run in line, Off for some to trap.
+            let illegal = interps.reduce(0) { $0 + $1.stats.exceptions[2] }
+            #expect(illegal > 0, "some FP accesses found FS Off")
+        }
         let traps = interps.reduce(0) { $0 + $1.stats.exceptions.reduce(0, &+) }
         #expect(traps > 0, "some atomics trapped (misaligned or access fault)")
         let stats = busB.jitStatistics
