@@ -135,7 +135,7 @@ public final class TraceEvents {
         closeIdle(h, at: ts)  // a trap that woke the hart without a mode change (normally `wake` came first)
         let to = hart.mode
         let vmExit = from.rawValue >= ExecutionMode.vu.rawValue && !hart.virt
-        let cause = interrupt ? interruptName(code) : (Cause(rawValue: code)?.name ?? "exception \(code)")
+        let cause = causeName(interrupt: interrupt, code: code)
         var args = "\"cause\":\(code),\"cause_name\":\(quote(cause)),\"interrupt\":\(interrupt),\"tval\":\"\(hex(tval))\",\"pc\":\"\(hex(epc))\""
             + ",\"from\":\"\(Self.name(from, hart))\",\"to\":\"\(Self.name(to, hart))\",\"vm_exit\":\(vmExit)"
         if interrupt && to == .vs { args += ",\"vs_cause\":\(Hart.vsInterruptCode(code))" }

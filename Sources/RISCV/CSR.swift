@@ -227,6 +227,12 @@ public enum Cause: UInt64, CaseIterable, Sendable {
     }
 }
 
+/// A trap cause's name: an interrupt's or an exception's, by code ("exception N" for codes
+/// the ISA does not define).
+public func causeName(interrupt: Bool, code: UInt64) -> String {
+    interrupt ? interruptName(code) : (Cause(rawValue: code)?.name ?? "exception \(code)")
+}
+
 /// Interrupt cause names, by code.
 public func interruptName(_ code: UInt64) -> String {
     switch code {

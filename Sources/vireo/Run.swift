@@ -117,7 +117,9 @@ struct RunControl: ParsableArguments {
         }
         defer { terminal?.restore() }
         var stub: GDBStub?
+        var gdbHost = ""
         if let address = try gdbAddress() {
+            gdbHost = address.host
             if trace != nil {
                 FileHandle.standardError.write("vireo: --gdb and --trace cannot be combined (the commit log steps the board itself)\n".data(using: .utf8)!)
                 throw ExitCode(2)
@@ -152,7 +154,7 @@ struct RunControl: ParsableArguments {
             }
             machine.debugger = stub
             if startHalted {
-                FileHandle.standardError.write("vireo: waiting for gdb on \(address(stub))\n".data(using: .utf8)!)
+                FileHandle.standardError.write("vireo: waiting for gdb on \(gdbHost.isEmpty || gdbHost == "localhost" ? "127.0.0.1" : gdbHost):\(stub.port)\n".data(using: .utf8)!)
             }
         }
         let stop: StopReason
@@ -184,11 +186,6 @@ struct RunControl: ParsableArguments {
         case .killedByDebugger:
             FileHandle.standardError.write("vireo: killed by gdb\n".data(using: .utf8)!)
         }
-    }
-
-    func address(_ stub: GDBStub) -> String {
-        let host = (try? gdbAddress())??.host ?? ""
-        return (host.isEmpty || host == "localhost" ? "127.0.0.1" : host) + ":\(stub.port)"
     }
 
     func runTraced(_ machine: Machine, file: UnsafeMutablePointer<FILE>) -> StopReason {
@@ -254,7 +251,7 @@ func statsReport(_ machine: Machine, ending: String, seconds: Double) -> String 
                 return text + "\n"
             }
             for (code, n) in exceptions {
-                out += line(Cause(rawValue: UInt64(code))?.name ?? "exception \(code)", Int(n), s.exceptionsFrom, code)
+                out += line(causeName(interrupt: false, code: UInt64(code)), Int(n), s.exceptionsFrom, code)
             }
             for (code, n) in interrupts {
                 out += line(interruptName(UInt64(code)), Int(n), s.interruptsFrom, code)
@@ -264,8 +261,7 @@ func statsReport(_ machine: Machine, ending: String, seconds: Double) -> String 
         if h.h && !exits.isEmpty {
             out += "  VM exits (traps from VS/VU into HS or M): \(exits.reduce(0) { $0 + $1.element })\n"
             for (index, n) in exits {
-                let name = index >= 64 ? interruptName(UInt64(index - 64)) : Cause(rawValue: UInt64(index))?.name ?? "exception \(index)"
-                out += "    " + name.padding(toLength: 38, withPad: " ", startingAt: 0) + pad(n, 10) + "\n"
+                out += "    " + vmExitName(index).padding(toLength: 38, withPad: " ", startingAt: 0) + pad(n, 10) + "\n"
             }
             if let p = h.exitProfile { out += exitBreakdownReport(p, vmExits: s.vmExits) }
         }
@@ -321,7 +317,7 @@ func readFile(_ path: String) throws(ELFError) -> [UInt8] {
 
 /// The name of a `HartStats.vmExits` index.
 func vmExitName(_ index: Int) -> String {
-    index >= 64 ? interruptName(UInt64(index - 64)) : Cause(rawValue: UInt64(index))?.name ?? "exception \(index)"
+    causeName(interrupt: index >= 64, code: UInt64(index & 63))
 }
 
 /// A short name for an SBI extension ID.
