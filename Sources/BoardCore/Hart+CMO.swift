@@ -60,11 +60,7 @@ extension Hart {
                 let pa = try physical(block, size: Hart.cacheBlockSize, .write, p, v, cycles: &cycles)
                 if let host = bus.memoryPointer(pa, size: Hart.cacheBlockSize, write: true) {
                     host.initializeMemory(as: UInt8.self, repeating: 0, count: Int(Hart.cacheBlockSize))
-                    if bus.isCode(pa) {
-                        bus.codeWritten(pa, size: Hart.cacheBlockSize)
-                        interruptCheckNeeded = true
-                    }
-                    if bus.htif.touches(pa, size: Hart.cacheBlockSize) { bus.htif.serve(bus) }
+                    ramWritten(pa, size: Hart.cacheBlockSize)
                 } else {
                     // A device: eight doubleword writes, as the stores would be.
                     cycles &+= CycleModel.mmioAccess

@@ -420,11 +420,7 @@ extension Hart {
             case 4: host.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
             default: host.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
             }
-            if bus.isCode(pa) {
-                bus.codeWritten(pa, size: size)
-                interruptCheckNeeded = true  // leave the (retired) page before the next fetch
-            }
-            if bus.htif.touches(pa, size: size) { bus.htif.serve(bus) }
+            ramWritten(pa, size: size)
             return
         }
         cycles &+= CycleModel.mmioAccess
@@ -442,10 +438,25 @@ extension Hart {
         guard pmpAllows(pa, size: size, .read, p), let host = bus.memoryPointer(pa, size: size, write: true) else {
             throw Trap(.storeAccessFault, va)
         }
+        codeMayBeWritten(pa, size: size)
+        return host
+    }
+
+    /// After a write to RAM at `pa` (a store, CBO.ZERO): decoded or translated code there
+    /// retires, and HTIF's tohost is served when the write reached it.
+    @inline(__always)
+    func ramWritten(_ pa: UInt64, size: UInt64) {
+        codeMayBeWritten(pa, size: size)
+        if bus.htif.touches(pa, size: size) { bus.htif.serve(bus) }
+    }
+
+    /// Decoded or translated code over [pa, pa + size) retires; the hart leaves the (retired)
+    /// page before its next fetch.
+    @inline(__always)
+    func codeMayBeWritten(_ pa: UInt64, size: UInt64) {
         if bus.isCode(pa) {
             bus.codeWritten(pa, size: size)
             interruptCheckNeeded = true
         }
-        return host
     }
 }
