@@ -14,6 +14,16 @@
 ///   lock release, the register restore). Reaching `vcpu_resume` or `vcpu_enter` starts
 ///   this phase from any other (an exit dropped or stopped before a handler ran).
 ///
+/// The fast paths of the firmware's vector (start.S, docs/fast-paths.md) have the same
+/// phases at their own labels: for `fast_ecall` and `fast_interrupt`, entry ends at the
+/// label (the vector's few saves and compares are their dispatch), the handler runs to
+/// `fast_return` and the exit is the restore and xRET; `fast_mmio` is a dispatch like
+/// `fw_trap` (it saves the frame and takes the lock), its handler is the Swift
+/// `fw_fast_mmio`, and its exit is `vcpu_resume`; `fast_uart`, reached from `fast_mmio`,
+/// is its own handler up to `fast_return`. A fast path that declines jumps to
+/// `slow_trap` (the entry phase again: the full register save follows) or, from
+/// `fast_uart`, to `fast_mmio_swift` (dispatch again).
+///
 /// The hart steps one instruction at a time between the two points (its `singleStep`,
 /// as the commit log does): the interpreter then passes the top of its loop before every
 /// instruction, with the pc and the exact cycles, and the JIT never runs, so translated
@@ -42,6 +52,10 @@ public final class ExitProfile {
     public struct Key: Hashable, Comparable, Sendable {
         public var index: Int
         public var sbiExtension: UInt64?
+        public init(index: Int, sbiExtension: UInt64?) {
+            self.index = index
+            self.sbiExtension = sbiExtension
+        }
         public static func < (a: Key, b: Key) -> Bool {
             (a.index, a.sbiExtension ?? 0) < (b.index, b.sbiExtension ?? 0)
         }
@@ -64,6 +78,10 @@ public final class ExitProfile {
     let dispatch: UInt64
     let resumePoints: Set<UInt64>
     let handlers: Set<UInt64>
+    let fastDispatch: Set<UInt64>
+    let fastHandlers: Set<UInt64>
+    /// Where a fast path that declines joins the full world switch (its entry again).
+    let declined: UInt64?
 
     public private(set) var totals: [Key: Totals] = [:]
     /// Exits whose phases did not add up to their total (kept for the tests: always 0).
@@ -84,12 +102,18 @@ public final class ExitProfile {
 
     /// `trapEntry`: the M-mode trap vector; `dispatch`: the first Swift function a trap
     /// reaches; `resume`: the restore path's entry points; `handlers`: the cause handlers'
-    /// entry points.
-    public init(trapEntry: UInt64, dispatch: UInt64, resume: [UInt64], handlers: [UInt64]) {
+    /// entry points; `fastDispatch`: fast paths that dispatch to a handler (entered from the
+    /// entry phase); `fastHandlers`: fast paths that are their own handler, up to a resume
+    /// point.
+    public init(trapEntry: UInt64, dispatch: UInt64, resume: [UInt64], handlers: [UInt64],
+                fastDispatch: [UInt64] = [], declined: UInt64? = nil, fastHandlers: [UInt64] = []) {
+        self.declined = declined
         self.trapEntry = trapEntry
         self.dispatch = dispatch
         self.resumePoints = Set(resume)
         self.handlers = Set(handlers)
+        self.fastDispatch = Set(fastDispatch)
+        self.fastHandlers = Set(fastHandlers)
     }
 
     /// The Vireo firmware's boundaries from its ELF symbols, or nil when they are missing
@@ -110,7 +134,14 @@ public final class ExitProfile {
             handlers.append(address)
         }
         guard !handlers.isEmpty else { return nil }
-        return ExitProfile(trapEntry: entry, dispatch: dispatch, resume: [resume, enter], handlers: handlers)
+        // The fast paths (absent from older firmware).
+        var resumePoints = [resume, enter]
+        if let r = symbols["fast_return"] { resumePoints.append(r) }
+        if let h = symbols["fw_fast_mmio"] { handlers.append(h) }
+        return ExitProfile(trapEntry: entry, dispatch: dispatch, resume: resumePoints, handlers: handlers,
+                           fastDispatch: ["fast_mmio", "fast_mmio_swift"].compactMap { symbols[$0] },
+                           declined: symbols["slow_trap"],
+                           fastHandlers: ["fast_ecall", "fast_interrupt", "fast_uart"].compactMap { symbols[$0] })
     }
 
     /// The totals by exit cause (`HartStats.vmExits` index), SBI extensions merged.
@@ -149,11 +180,31 @@ public final class ExitProfile {
             phase = .exit
             return
         }
+        if pc == dispatch {
+            phase = .dispatch
+            return
+        }
+        if pc == declined {
+            phase = .entry
+            return
+        }
+        if phase == .handler && handlerReturn == UInt64.max && fastDispatch.contains(pc) {
+            phase = .dispatch       // fast_uart declined: fw_fast_mmio's dispatch
+            return
+        }
         switch phase {
         case .entry:
-            if pc == dispatch { phase = .dispatch }
+            if fastDispatch.contains(pc) {
+                phase = .dispatch
+            } else if fastHandlers.contains(pc) {
+                phase = .handler
+                handlerReturn = UInt64.max      // ends at a resume point
+            }
         case .dispatch:
-            if handlers.contains(pc) {
+            if fastHandlers.contains(pc) {
+                phase = .handler
+                handlerReturn = UInt64.max
+            } else if handlers.contains(pc) {
                 phase = .handler
                 handlerReturn = hart.x[1]
                 handlerSP = hart.x[2]

@@ -20,11 +20,12 @@ import VireoELF
 
     /// ticker and hello under the firmware in-process, optionally profiled: the machine
     /// after the run, and how it ended.
-    static func run(profile: Bool, jit: Bool = true, isa: String = "rv64gc_h_sstc") throws -> (Machine, StopReason) {
+    static func run(profile: Bool, jit: Bool = true, isa: String = "rv64gc_h_sstc", fastPaths: Bool = true) throws -> (Machine, StopReason) {
         var config = BoardConfig()
         config.jit = jit
         #expect(Machine.parseISA(isa, into: &config) == nil)
         let m = Machine(config: config, uart: UART16550(outputFD: -1, inputFD: -1))
+        if !fastPaths { m.bootargs = "vireo.fastpath=off" }
         func blob(_ name: String, _ args: String) throws -> Machine.Blob {
             let path = HV.guest(name)
             return Machine.Blob(path: path, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), arguments: args)
@@ -37,9 +38,10 @@ import VireoELF
         return (m, stop)
     }
 
-    @Test(.enabled(if: built, "firmware/guests not built (tools/build-riscv.sh firmware guests)"))
-    func phasesAddUpAndEveryExitIsCounted() throws {
-        let (m, stop) = try Self.run(profile: true)
+    @Test(.enabled(if: built, "firmware/guests not built (tools/build-riscv.sh firmware guests)"),
+          arguments: [true, false])
+    func phasesAddUpAndEveryExitIsCounted(fastPaths: Bool) throws {
+        let (m, stop) = try Self.run(profile: true, fastPaths: fastPaths)
         #expect(stop == .exited(0))
         for h in m.harts {
             let p = try #require(h.exitProfile)
@@ -48,10 +50,24 @@ import VireoELF
             for (key, t) in p.totals {
                 #expect(t.phases.reduce(0, +) == t.cycles, "\(key): phases \(t.phases) vs total \(t.cycles)")
                 #expect(t.count > 0 && t.cycles > 0)
-                // Every exit passes the vector (its register save), the Swift dispatch and the restore.
-                #expect(t.phases[ExitProfile.Phase.entry.rawValue] >= 32 * t.count)
-                #expect(t.phases[ExitProfile.Phase.dispatch.rawValue] > 0)
-                #expect(t.phases[ExitProfile.Phase.exit.rawValue] >= 32 * t.count)
+                let entry = t.phases[ExitProfile.Phase.entry.rawValue], dispatch = t.phases[ExitProfile.Phase.dispatch.rawValue]
+                let exit = t.phases[ExitProfile.Phase.exit.rawValue]
+                // TIME set_timer (ticker re-arms its tick with it) never leaves the vector's
+                // fast path: a few saves and compares in, the restore out, no dispatch.
+                if fastPaths && key.index == Int(Cause.ecallFromVS.rawValue) && key.sbiExtension == SBI.time {
+                    #expect(dispatch == 0, "\(key): set_timer took the full world switch")
+                    #expect(entry >= 8 * t.count && entry < 40 * t.count && exit >= 8 * t.count && exit < 40 * t.count)
+                } else if !fastPaths || key.index == 64 + Int(Interrupt.MTI) || key.sbiExtension == SBI.dbcn {
+                    // The full world switch: the vector's register save, the Swift dispatch
+                    // and the restore (the slice ends and console writes take it).
+                    #expect(entry >= 32 * t.count)
+                    #expect(dispatch > 0)
+                    #expect(exit >= 32 * t.count)
+                }
+            }
+            if fastPaths {
+                #expect(p.totals[ExitProfile.Key(index: Int(Cause.ecallFromVS.rawValue), sbiExtension: SBI.time)] != nil,
+                        "ticker re-arms its timer with set_timer")
             }
             // A handler ran for the SBI calls and the timer.
             let byCause = p.byCause

@@ -55,18 +55,11 @@ extension Hypervisor {
             Log.line("vireo: trap with no vCPU on the hart")
             PowerOff.exit(3)
         }
-        // Guest time ends at the trap; the wait for the lock is nobody's (start.S stamps
-        // both), so a hart that waits on another is not billed for it.
-        let trapAt = frame.pointee.trapped, lockedAt = frame.pointee.locked
-        hart.trapAt = trapAt
-        vcpu.cycles &+= trapAt &- hart.enteredAt
-        hart.guestCycles &+= trapAt &- hart.enteredAt
-        hart.lockWaitCycles &+= lockedAt &- trapAt
-        hart.chargedFrom &+= lockedAt &- trapAt
+        accountExit(frame, vcpu, hart)
         let domain = vcpu.domain
         let interrupt = cause >> 63 != 0
         let index = interrupt ? 32 + Int(cause & 15) : Int(cause & 31)
-        domain.exits[index] &+= 1
+        domain.slowExits[index] &+= 1
         let exit = Exit(vcpu: vcpu, code: cause & 0x3F, tval: tval)
         // A vCPU whose domain stopped (or that was stopped) while it ran: its exceptions are
         // dropped, the hart's own interrupts handled, and the hart moves on.
@@ -89,7 +82,19 @@ extension Hypervisor {
         return enter(pickNext())
     }
 
+    /// Guest time ends at the trap; the wait for the lock is nobody's (start.S stamps
+    /// both), so a hart that waits on another is not billed for it.
+    func accountExit(_ frame: UnsafeMutablePointer<vcpu_frame>, _ vcpu: VCPU, _ hart: HartState) {
+        let trapAt = frame.pointee.trapped, lockedAt = frame.pointee.locked
+        hart.trapAt = trapAt
+        vcpu.cycles &+= trapAt &- hart.enteredAt
+        hart.guestCycles &+= trapAt &- hart.enteredAt
+        hart.lockWaitCycles &+= lockedAt &- trapAt
+        hart.chargedFrom &+= lockedAt &- trapAt
+    }
+
     /// The slice end, a sleeping vCPU's wake-up, or (no Sstc) a guest deadline.
+    @inline(never)  // a phase boundary of `vireo boot --stats` (ExitProfile)
     func exitMachineTimer(_ e: Exit) -> ExitAction {
         let now = csr_read_time()
         expireTimers(now: now)
@@ -108,6 +113,7 @@ extension Hypervisor {
 
     /// Another hart kicked this one: interrupts raised for the loaded vCPU, fence
     /// requests, or vCPUs of this hart that became ready.
+    @inline(never)  // a phase boundary of `vireo boot --stats` (ExitProfile)
     func exitMachineSoftware(_ e: Exit) -> ExitAction {
         let hart = here
         CLINT.setSoftwareInterrupt(hart: hart.id, 0)
@@ -121,6 +127,7 @@ extension Hypervisor {
         return .resume
     }
 
+    @inline(never)  // a phase boundary of `vireo boot --stats` (ExitProfile)
     func exitSBI(_ e: Exit) -> ExitAction {
         e.vcpu.frame.pointee.pc &+= 4
         return handleSBI(e.vcpu)
@@ -132,6 +139,7 @@ extension Hypervisor {
     /// (§3.7, the PMA/PMP checks: causes 1, 5 and 7, with the same tval), including the
     /// implicit accesses of the guest's own page walk, which fault as the access that
     /// caused them. Only when the guest cannot take that trap is the domain stopped.
+    @inline(never)  // a phase boundary of `vireo boot --stats` (ExitProfile)
     func exitGuestPageFault(_ e: Exit) -> ExitAction {
         let gpa = (csr_read_mtval2() << 2) | (e.tval & 3)
         let vcpu = e.vcpu
@@ -164,6 +172,7 @@ extension Hypervisor {
     /// Virtual-instruction exceptions (Priv. §18.6.1): WFI in VS-mode with hstatus.VTW
     /// makes the vCPU yield. Anything else, WFI in VU-mode included (natively an illegal
     /// instruction in U-mode, §3.3.3), is an illegal instruction to the guest.
+    @inline(never)  // a phase boundary of `vireo boot --stats` (ExitProfile)
     func exitVirtualInstruction(_ e: Exit) -> ExitAction {
         let vcpu = e.vcpu
         // mtval holds the instruction bits (Priv. §18.6.1); a hart that writes 0 there gets

@@ -50,3 +50,27 @@ func setUpFirmwarePMP() {
     let tor: UInt64 = 1 << 3, napot: UInt64 = 3 << 3, r: UInt64 = 1, rwx: UInt64 = 7
     csr_write_pmpcfg0((tor | rwx) | (tor << 8) | ((tor | r) << 16) | ((napot | rwx) << 24))
 }
+
+/// The fast paths of start.S (docs/fast-paths.md): on unless the firmware's command line
+/// says `vireo.fastpath=off` (to measure or rule them out), told whether the board has
+/// Sstc, and each hart's mtimecmp address. Set before any guest runs.
+func setUpFastPaths(_ platform: Platform) {
+    for h in 0..<UInt64(platform.harts) {
+        fw_fast_set_mtimecmp(h, CLINT.base &+ CLINTLayout.mtimecmp(hart: h))
+        fw_fast_set_next(h, 0)      // until programTimer first runs there: take the slow path
+    }
+    let off = platform.bootargs.split(separator: " ").contains { $0 == "vireo.fastpath=off" }
+    fw_fast_set_flags((off ? 0 : UInt64(FW_FAST_ON)) | (platform.hasSstc ? UInt64(FW_FAST_SSTC) : 0)
+                      | (uartLayoutMatches() ? UInt64(FW_FAST_UART) : 0))
+}
+
+/// True when Swift lays FirmwareKit's `UART16550Registers` out as start.S's UART fast
+/// path reads it (layout.h FW_UART_*): one byte per field, in declaration order.
+func uartLayoutMatches() -> Bool {
+    var r = UART16550Registers()
+    r.lcr = 0x11; r.ier = 0x22; r.mcr = 0x33; r.scr = 0x44; r.dlm = 0x66
+    return withUnsafeBytes(of: &r) { b in
+        b.count >= 8 && b[Int(FW_UART_LCR)] == 0x11 && b[Int(FW_UART_IER)] == 0x22 && b[Int(FW_UART_MCR)] == 0x33
+            && b[Int(FW_UART_SCR)] == 0x44 && b[Int(FW_UART_DLM)] == 0x66
+    }
+}

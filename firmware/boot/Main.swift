@@ -38,11 +38,17 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
         Log.line("vireo: the board has no hypervisor extension (H); boot it with an ISA that has _h")
         PowerOff.exit(2)
     }
+    guard UInt64(FW_UART_BASE) == VirtMap.uart0, UInt64(FW_UART_SIZE) == UART16550Registers.size,
+          UInt64(FW_PLIC_BASE) == VirtMap.plic, UInt64(FW_PLIC_SIZE) == VirtMap.plicSize else {
+        Log.line("vireo: layout.h's device addresses differ from VirtMap")
+        PowerOff.exit(2)
+    }
     guard platform.harts <= Int(fw_max_harts()), Int(fw_max_harts()) == VirtMap.maxHarts else {
         Log.line("vireo: more harts than the firmware has stacks for (layout.h FW_MAX_HARTS)")
         PowerOff.exit(2)
     }
     setUpHart(platform)
+    setUpFastPaths(platform)
     if platform.bootargs.split(separator: " ").contains(where: { $0 == "vireo.selftest=swift-trap" }) {
         selfTestSwiftTrap(platform)
     }

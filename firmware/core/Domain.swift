@@ -36,8 +36,12 @@ final class VCPU {
     /// VS interrupt bits raised from another hart while this vCPU's CSRs were on a third
     /// one; merged into hvip when its hart next takes a trap or enters it.
     var remotePending: UInt64 = 0
-    /// Without Sstc: the guest's SBI set_timer deadline, in `time` units (max = none).
-    var timerDeadline: UInt64 = UInt64.max
+    /// Without Sstc: the guest's SBI set_timer deadline, in `time` units (max = none). It
+    /// lives in the frame, where start.S's set_timer and timer fast paths read and write it.
+    var timerDeadline: UInt64 {
+        get { frame.pointee.deadline }
+        set { frame.pointee.deadline = newValue }
+    }
     /// f0–f31 and fcsr, when the board has D.
     let fp: UnsafeMutablePointer<UInt64>?
     /// Cycles this vCPU has run in VS/VU.
@@ -54,6 +58,7 @@ final class VCPU {
         self.domain = domain
         frame = UnsafeMutablePointer<vcpu_frame>.allocate(capacity: 1)
         frame.initialize(to: vcpu_frame())
+        frame.pointee.deadline = UInt64.max
         if hasFP {
             let area = UnsafeMutablePointer<UInt64>.allocate(capacity: 33)
             area.initialize(repeating: 0, count: 33)
@@ -61,6 +66,8 @@ final class VCPU {
         } else {
             fp = nil
         }
+        frame.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
+        frame.pointee.uart = UnsafeMutableRawPointer(domain.uartState)
     }
 
     deinit {
@@ -73,8 +80,11 @@ final class VCPU {
     /// Register State").
     func reset(pc: UInt64, opaque: UInt64) {
         let stack = frame.pointee.stack       // a hart may still return through this frame
+        foldFastExits()
         frame.initialize(to: vcpu_frame())
         frame.pointee.stack = stack
+        frame.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
+        frame.pointee.uart = UnsafeMutableRawPointer(domain.uartState)
         frame.pointee.pc = pc
         frame.pointee.mode = Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
         setRegister(10, id)
@@ -105,6 +115,19 @@ final class VCPU {
     func setRegister(_ r: Int, _ value: UInt64) {
         guard r != 0 else { return }
         UnsafeMutableRawPointer(frame).storeBytes(of: value, toByteOffset: r &* 8, as: UInt64.self)
+    }
+
+    /// Moves the frame's fast-path exit counts (start.S) into the domain's, by cause.
+    func foldFastExits() {
+        let f = frame
+        domain.slowExits[Int(Cause.ecallFromVS.rawValue)] &+= f.pointee.fast_ecall
+        domain.slowExits[Int(Cause.loadGuestPageFault.rawValue)] &+= f.pointee.fast_load
+        domain.slowExits[Int(Cause.storeGuestPageFault.rawValue)] &+= f.pointee.fast_store
+        domain.slowExits[32 + Int(Interrupt.MTI)] &+= f.pointee.fast_timer
+        f.pointee.fast_ecall = 0
+        f.pointee.fast_load = 0
+        f.pointee.fast_store = 0
+        f.pointee.fast_timer = 0
     }
 
     /// Privilege the guest was in when it trapped: 1 = VS, 0 = VU.
@@ -151,8 +174,21 @@ final class Domain {
     var rebootRequested = false
     var entry: UInt64 = 0
     var dtbAddress: UInt64 = 0
-    /// VM exits by cause: 0–23 exceptions, 32 + code for interrupts.
-    var exits = [UInt64](repeating: 0, count: 48)
+    /// VM exits by cause the full world switch counted (and fast-path counts of vCPUs
+    /// reset since): 0–23 exceptions, 32 + code for interrupts.
+    var slowExits = [UInt64](repeating: 0, count: 48)
+    /// VM exits by cause, the fast paths' counts (in the vCPUs' frames) included.
+    var exits: [UInt64] {
+        var e = slowExits
+        for v in vcpus {
+            let f = v.frame.pointee
+            e[Int(Cause.ecallFromVS.rawValue)] &+= f.fast_ecall
+            e[Int(Cause.loadGuestPageFault.rawValue)] &+= f.fast_load
+            e[Int(Cause.storeGuestPageFault.rawValue)] &+= f.fast_store
+            e[32 + Int(Interrupt.MTI)] &+= f.fast_timer
+        }
+        return e
+    }
     /// Faults the firmware could not emulate and gave back to the guest.
     var reflected: UInt64 = 0
     /// The emulated devices it reaches by MMIO (vdev/MMIORegistry.swift).
@@ -160,7 +196,17 @@ final class Domain {
     /// Its virtual PLIC (vdev/VirtualPLIC.swift): a context pair per vCPU.
     var plic = PLICState(contexts: 16)
     /// The emulated UART's registers, and its interrupt line as last driven.
-    var uart = UART16550Registers()
+    /// The emulated 16550's registers, in memory of their own: start.S's UART fast path
+    /// reads them there (every vCPU's frame points at them).
+    let uartState: UnsafeMutablePointer<UART16550Registers> = {
+        let p = UnsafeMutablePointer<UART16550Registers>.allocate(capacity: 1)
+        p.initialize(to: UART16550Registers())
+        return p
+    }()
+    var uart: UART16550Registers {
+        get { uartState.pointee }
+        set { uartState.pointee = newValue }
+    }
     var uartLine = false
     /// Its virtual disks (vdev/VirtualBlock.swift): disk n is virtio-mmio slot n.
     var disks: [VirtioBlockFrontend] = []
@@ -172,6 +218,8 @@ final class Domain {
     var console = ConsoleBuffer()
     var ring = ConsoleRing(capacity: 16384)
     var input: [UInt8] = []
+
+    deinit { uartState.deallocate() }
 
     init(id: UInt64, name: String, bootargs: String, hostBase: UInt64, ramBase: UInt64, size: UInt64, direct: Bool,
          gstage: GStage, image: UnsafeRawBufferPointer?) {

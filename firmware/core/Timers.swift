@@ -34,15 +34,22 @@ extension Hypervisor {
     /// Arms this hart's machine timer for the earliest of: the slice end, a waiting vCPU's
     /// wake-up, and (no Sstc) any vCPU's SBI deadline. Every path back into a guest passes
     /// here, so the timer is never left disarmed under a running guest.
+    ///
+    /// It also leaves, for start.S's timer fast paths, the earliest of all that but the
+    /// loaded vCPU's own SBI deadline (which they change and compare against).
     func programTimer() {
         let hart = here
-        var next = hart.sliceEnd
+        var others = hart.sliceEnd
+        var own = UInt64.max
         let sstc = platform.hasSstc
         for v in hart.queue where v.domain.isRunning && v.state != .stopped {
-            if !sstc { next = min(next, v.timerDeadline) }
-            if v.state == .waiting && v !== hart.loaded { next = min(next, v.wakeTime(sstc: sstc)) }
+            if !sstc {
+                if v === hart.loaded { own = v.timerDeadline } else { others = min(others, v.timerDeadline) }
+            }
+            if v.state == .waiting && v !== hart.loaded { others = min(others, v.wakeTime(sstc: sstc)) }
         }
-        setTimer(next)
+        fw_fast_set_next(hart.id, others)
+        setTimer(min(others, own))
     }
 
     func setTimer(_ value: UInt64) {

@@ -67,6 +67,7 @@ extension Hypervisor {
     /// A machine external interrupt: claims every pending source on this hart's context and
     /// raises it in the direct-I/O domain's virtual PLIC (completing at once what no domain
     /// owns).
+    @inline(never)  // a phase boundary of `vireo boot --stats` (ExitProfile)
     func exitMachineExternal(_ e: Exit) -> ExitAction {
         forwardDeviceInterrupts()
         return .resume

@@ -272,7 +272,8 @@ extension Hypervisor {
         put(SBI.Control.infoPC, d.vcpus[0].frame.pointee.pc)
         put(SBI.Control.infoExits, d.exitCount)
         put(SBI.Control.infoReflected, d.reflected)
-        for i in 0..<SBI.Control.infoCauses { put(SBI.Control.infoExitsByCause + 8 * i, i < d.exits.count ? d.exits[i] : 0) }
+        let exits = d.exits
+        for i in 0..<SBI.Control.infoCauses { put(SBI.Control.infoExitsByCause + 8 * i, i < exits.count ? exits[i] : 0) }
         let reason = Array(d.reason.utf8.prefix(SBI.Control.reasonCapacity))
         put(SBI.Control.infoReasonLength, UInt64(reason.count))
         for i in 0..<SBI.Control.reasonCapacity { p.storeBytes(of: i < reason.count ? reason[i] : 0, toByteOffset: SBI.Control.infoReason + i, as: UInt8.self) }

@@ -48,15 +48,13 @@ struct SBIResult {
 /// and `SBIResult`. Unknown calls get SBI_ERR_NOT_SUPPORTED. Every guest pointer is checked
 /// against the guest's RAM.
 enum SBIExtensions {
-    /// The extensions offered, as BASE probe_extension reports them (§4.8).
+    /// The extensions offered, as BASE probe_extension reports them (§4.8): the list in
+    /// layout.h (FW_SBI_EXTENSIONS), which start.S's ecall fast path also reads to refuse
+    /// every other EID without the world switch. `handleSBI` below must have a case for
+    /// each entry.
     static func implements(_ eid: UInt64) -> Bool {
-        switch eid {
-        case SBI.legacySetTimer, SBI.legacyConsolePutchar, SBI.legacyConsoleGetchar, SBI.legacyShutdown,
-             SBI.base, SBI.time, SBI.ipi, SBI.rfence, SBI.hsm, SBI.srst, SBI.dbcn, SBI.vireo:
-            return true
-        default:
-            return false
-        }
+        for i in 0..<fw_sbi_extension_count() where fw_sbi_extension(i) == eid { return true }
+        return false
     }
 }
 

@@ -19,7 +19,7 @@ SHIM_DIR="$SRC/arch/Shim"
 # start.S also saves/restores guest FP registers (only run when misa has D) and uses the
 # H instructions, so it is assembled for rv64imafdc + H.
 ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imafdc_zicsr_zifencei_h -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
-SWIFT_FLAGS=("${EMBEDDED_SWIFT_FLAGS[@]}" -I "$SHIM_DIR" -module-name VireoFirmware)
+SWIFT_FLAGS=("${EMBEDDED_SWIFT_FLAGS[@]/-Osize/-O}" -I "$SHIM_DIR" -module-name VireoFirmware)
 SELF="$ROOT/tools/build/firmware.sh"
 UNICODE="$TC/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a"
 

@@ -21,12 +21,26 @@ struct vcpu_frame {
   u64 stack;        /* the firmware stack top of the hart running this frame */
   u64 trapped;      /* mcycle at trap entry, before the lock (start.S) */
   u64 locked;       /* mcycle once the lock is held: the wait is nobody's time */
+  u64 deadline;     /* without Sstc: the guest's SBI timer deadline (max = none) */
+  u64 fast_ecall;   /* exits handled by the fast paths, by cause (start.S) */
+  u64 fast_load;
+  u64 fast_store;
+  u64 fast_timer;
+  void *owner;      /* the Swift VCPU that owns this frame, unretained (arch/FastPath.swift) */
+  void *uart;       /* its domain's UART16550Registers (start.S's UART fast path) */
 };
 _Static_assert(__builtin_offsetof(struct vcpu_frame, pc) == FW_FRAME_PC, "FW_FRAME_PC");
 _Static_assert(__builtin_offsetof(struct vcpu_frame, mode) == FW_FRAME_MODE, "FW_FRAME_MODE");
 _Static_assert(__builtin_offsetof(struct vcpu_frame, stack) == FW_FRAME_STACK, "FW_FRAME_STACK");
 _Static_assert(__builtin_offsetof(struct vcpu_frame, trapped) == FW_FRAME_TRAPPED, "FW_FRAME_TRAPPED");
 _Static_assert(__builtin_offsetof(struct vcpu_frame, locked) == FW_FRAME_LOCKED, "FW_FRAME_LOCKED");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, deadline) == FW_FRAME_DEADLINE, "FW_FRAME_DEADLINE");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, fast_ecall) == FW_FRAME_FAST_ECALL, "FW_FRAME_FAST_ECALL");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, fast_load) == FW_FRAME_FAST_LOAD, "FW_FRAME_FAST_LOAD");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, fast_store) == FW_FRAME_FAST_STORE, "FW_FRAME_FAST_STORE");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, fast_timer) == FW_FRAME_FAST_TIMER, "FW_FRAME_FAST_TIMER");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, owner) == FW_FRAME_OWNER, "FW_FRAME_OWNER");
+_Static_assert(__builtin_offsetof(struct vcpu_frame, uart) == FW_FRAME_UART, "FW_FRAME_UART");
 _Static_assert(sizeof(struct vcpu_frame) == FW_FRAME_SIZE, "FW_FRAME_SIZE");
 
 #include "csr.h"
@@ -116,6 +130,20 @@ static inline u64 fw_load_relaxed(const volatile u64 *p) { return *p; }
 /* Saves/restores f0-f31 and fcsr (33 doublewords); only called when misa has D. */
 void fp_save(u64 *area);
 void fp_restore(u64 *area);
+/* The fast paths' switches and per-hart words (layout.h, start.S). */
+extern u64 fw_fast_flags;
+extern u64 fw_fast_harts[];
+extern const u64 fw_sbi_extensions[];
+static inline void fw_fast_set_flags(u64 flags) { fw_fast_flags = flags; }
+static inline u64 fw_fast_get_flags(void) { return fw_fast_flags; }
+static inline void fw_fast_set_mtimecmp(u64 hart, u64 address) {
+  fw_fast_harts[hart * (FW_FAST_HART_SIZE / 8) + FW_FAST_MTIMECMP / 8] = address;
+}
+static inline void fw_fast_set_next(u64 hart, u64 time) {
+  fw_fast_harts[hart * (FW_FAST_HART_SIZE / 8) + FW_FAST_NEXT / 8] = time;
+}
+static inline u64 fw_sbi_extension(u64 i) { return fw_sbi_extensions[i]; }
+static inline u64 fw_sbi_extension_count(void) { return FW_SBI_EXTENSION_COUNT; }
 /* Parks the hart (wfi loop). */
 __attribute__((noreturn)) void fw_park(void);
 
