@@ -9,7 +9,8 @@ struct Bench: ParsableCommand {
         discussion: """
         Runs every ELF in the bench folder (default .build-riscv/bench, built by
         tools/build-riscv.sh bench). With qemu-system-riscv64 on PATH it also runs each ELF
-        there and prints the wall-time ratio.
+        there and prints the wall-time ratio. --linux boots the Linux test kernel
+        (tools/build/linux.sh) under OpenSBI to power-off instead, on the board and on QEMU.
         """
     )
 
@@ -33,12 +34,24 @@ struct Bench: ParsableCommand {
     @Flag(help: "Instead of the kernels: the hypervisor benchmark (guests/bench natively under OpenSBI and under the Vireo firmware, with and without Sstc).")
     var hypervisor = false
 
+    @Flag(help: "Instead of the kernels: boot the Linux test kernel (tools/build/linux.sh) natively under OpenSBI fw_jump to power-off, on the board and on QEMU when installed; wall seconds and the ratio.")
+    var linux = false
+
+    @Option(help: "With --linux: harts (QEMU -smp).")
+    var harts: Int = 1
+
     @Flag(help: "With --hypervisor: break the Vireo rows' VM exits down into trap entry, dispatch, handler and exit (as `vireo boot --stats`; same figures, slower host).")
     var exitBreakdown = false
 
     func run() throws {
         if hypervisor { return try HypervisorBench.run(jit: !noJIT, exitBreakdown: exitBreakdown) }
         if exitBreakdown { throw ValidationError("--exit-breakdown needs --hypervisor") }
+        if linux {
+            if traceEvents != nil { throw ValidationError("--trace-events is for the kernels, not --linux") }
+            return try LinuxBench.run(runs: runs, harts: harts, jit: !noJIT,
+                                      qemu: noQemu ? nil : findExecutable("qemu-system-riscv64"))
+        }
+        if harts != 1 { throw ValidationError("--harts needs --linux") }
         let files = Conformance.expand([dir])
         guard !files.isEmpty else { throw ValidationError("no benchmark ELFs in \(dir): run tools/build-riscv.sh bench") }
         let qemu = noQemu ? nil : findExecutable("qemu-system-riscv64")
