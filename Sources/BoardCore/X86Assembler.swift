@@ -65,6 +65,15 @@ struct X86Assembler {
     /// A position in the code that jumps can target before it is known.
     struct Label: Hashable { let id: Int }
 
+    /// One to three opcode bytes, held inline: an array literal per instruction would cost a
+    /// heap allocation, and the translator encodes tens of thousands while Linux boots.
+    struct Opcode {
+        let b0: UInt8, b1: UInt8, b2: UInt8, count: UInt8
+        init(_ b0: UInt8) { (self.b0, b1, b2, count) = (b0, 0, 0, 1) }
+        init(_ b0: UInt8, _ b1: UInt8) { (self.b0, self.b1, b2, count) = (b0, b1, 0, 2) }
+        init(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8) { (self.b0, self.b1, self.b2, count) = (b0, b1, b2, 3) }
+    }
+
     private(set) var bytes: [UInt8] = []
     private var labelOffsets: [Int?] = []
     /// (offset of the rel32 field, label)
@@ -72,7 +81,22 @@ struct X86Assembler {
 
     var offset: Int { bytes.count }
 
+    /// A typical region's code fits without growing the array.
+    init() { bytes.reserveCapacity(2048) }
+
     // MARK: Encoding helpers
+
+    private mutating func emit(_ b0: UInt8) { bytes.append(b0) }
+    private mutating func emit(_ b0: UInt8, _ b1: UInt8) { bytes.append(b0); bytes.append(b1) }
+    private mutating func emit(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8) { bytes.append(b0); bytes.append(b1); bytes.append(b2) }
+    private mutating func emit(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8) {
+        bytes.append(b0); bytes.append(b1); bytes.append(b2); bytes.append(b3)
+    }
+    private mutating func emit(_ o: Opcode) {
+        bytes.append(o.b0)
+        if o.count > 1 { bytes.append(o.b1) }
+        if o.count > 2 { bytes.append(o.b2) }
+    }
 
     private mutating func rex(w: Bool, r: UInt8, x: UInt8 = 0, b: UInt8, force: Bool = false) {
         let v: UInt8 = 0x40 | (w ? 8 : 0) | ((r >> 3) & 1) << 2 | ((x >> 3) & 1) << 1 | ((b >> 3) & 1)
@@ -81,7 +105,7 @@ struct X86Assembler {
 
     private mutating func imm32(_ v: Int32) {
         let u = UInt32(bitPattern: v)
-        bytes += [UInt8(u & 0xFF), UInt8((u >> 8) & 0xFF), UInt8((u >> 16) & 0xFF), UInt8(u >> 24)]
+        emit(UInt8(u & 0xFF), UInt8((u >> 8) & 0xFF), UInt8((u >> 16) & 0xFF), UInt8(u >> 24))
     }
 
     /// ModR/M (+ SIB + displacement) for a memory operand with `reg` in the reg field.
@@ -101,71 +125,71 @@ struct X86Assembler {
     }
 
     /// An instruction with a memory operand: [66] REX opcode ModR/M.
-    private mutating func memOp(_ opcode: [UInt8], w: Bool, reg: UInt8, _ m: Mem, prefix66: Bool = false, forceREX: Bool = false) {
+    private mutating func memOp(_ opcode: Opcode, w: Bool, reg: UInt8, _ m: Mem, prefix66: Bool = false, forceREX: Bool = false) {
         if prefix66 { bytes.append(0x66) }
         rex(w: w, r: reg, x: m.index?.rawValue ?? 0, b: m.base.rawValue, force: forceREX)
-        bytes += opcode
+        emit(opcode)
         modrm(reg, m)
     }
 
     /// An instruction with two register operands: REX opcode ModR/M(mod=11).
-    private mutating func regOp(_ opcode: [UInt8], w: Bool, reg: UInt8, rm: UInt8) {
+    private mutating func regOp(_ opcode: Opcode, w: Bool, reg: UInt8, rm: UInt8) {
         rex(w: w, r: reg, b: rm)
-        bytes += opcode
+        emit(opcode)
         bytes.append(0xC0 | (reg & 7) << 3 | (rm & 7))
     }
 
     // MARK: Moves
 
     /// `mov dst, [m]` (64-bit).
-    mutating func load64(_ dst: Reg, _ m: Mem) { memOp([0x8B], w: true, reg: dst.rawValue, m) }
+    mutating func load64(_ dst: Reg, _ m: Mem) { memOp(Opcode(0x8B), w: true, reg: dst.rawValue, m) }
 
     /// A load of `size` bytes, sign- or zero-extended to 64 bits.
     mutating func load(_ dst: Reg, _ m: Mem, size: Int, signed: Bool) {
         switch (size, signed) {
         case (8, _): load64(dst, m)
-        case (4, true): memOp([0x63], w: true, reg: dst.rawValue, m)  // movsxd
-        case (4, false): memOp([0x8B], w: false, reg: dst.rawValue, m)  // mov r32 zero-extends
-        case (2, true): memOp([0x0F, 0xBF], w: true, reg: dst.rawValue, m)
-        case (2, false): memOp([0x0F, 0xB7], w: false, reg: dst.rawValue, m)
-        case (1, true): memOp([0x0F, 0xBE], w: true, reg: dst.rawValue, m)
-        default: memOp([0x0F, 0xB6], w: false, reg: dst.rawValue, m)
+        case (4, true): memOp(Opcode(0x63), w: true, reg: dst.rawValue, m)  // movsxd
+        case (4, false): memOp(Opcode(0x8B), w: false, reg: dst.rawValue, m)  // mov r32 zero-extends
+        case (2, true): memOp(Opcode(0x0F, 0xBF), w: true, reg: dst.rawValue, m)
+        case (2, false): memOp(Opcode(0x0F, 0xB7), w: false, reg: dst.rawValue, m)
+        case (1, true): memOp(Opcode(0x0F, 0xBE), w: true, reg: dst.rawValue, m)
+        default: memOp(Opcode(0x0F, 0xB6), w: false, reg: dst.rawValue, m)
         }
     }
 
     /// `mov [m], src` of the low `size` bytes.
     mutating func store(_ m: Mem, _ src: Reg, size: Int) {
         switch size {
-        case 8: memOp([0x89], w: true, reg: src.rawValue, m)
-        case 4: memOp([0x89], w: false, reg: src.rawValue, m)
-        case 2: memOp([0x89], w: false, reg: src.rawValue, m, prefix66: true)
-        default: memOp([0x88], w: false, reg: src.rawValue, m, forceREX: true)
+        case 8: memOp(Opcode(0x89), w: true, reg: src.rawValue, m)
+        case 4: memOp(Opcode(0x89), w: false, reg: src.rawValue, m)
+        case 2: memOp(Opcode(0x89), w: false, reg: src.rawValue, m, prefix66: true)
+        default: memOp(Opcode(0x88), w: false, reg: src.rawValue, m, forceREX: true)
         }
     }
 
     /// `mov qword [m], imm32` (sign-extended).
     mutating func storeImm(_ m: Mem, _ v: Int32) {
-        memOp([0xC7], w: true, reg: 0, m)
+        memOp(Opcode(0xC7), w: true, reg: 0, m)
         imm32(v)
     }
 
     /// `mov dst, src` (64-bit).
-    mutating func mov(_ dst: Reg, _ src: Reg) { regOp([0x89], w: true, reg: src.rawValue, rm: dst.rawValue) }
+    mutating func mov(_ dst: Reg, _ src: Reg) { regOp(Opcode(0x89), w: true, reg: src.rawValue, rm: dst.rawValue) }
 
     /// `mov dst32, src32` (zero-extends).
-    mutating func mov32(_ dst: Reg, _ src: Reg) { regOp([0x89], w: false, reg: src.rawValue, rm: dst.rawValue) }
+    mutating func mov32(_ dst: Reg, _ src: Reg) { regOp(Opcode(0x89), w: false, reg: src.rawValue, rm: dst.rawValue) }
 
     /// `dst = v`, in the shortest form.
     mutating func movImm(_ dst: Reg, _ v: UInt64) {
         if v == 0 {
-            regOp([0x31], w: false, reg: dst.rawValue, rm: dst.rawValue)  // xor r32, r32
+            regOp(Opcode(0x31), w: false, reg: dst.rawValue, rm: dst.rawValue)  // xor r32, r32
         } else if v <= UInt64(UInt32.max) {
             rex(w: false, r: 0, b: dst.rawValue)
             bytes.append(0xB8 | (dst.rawValue & 7))
             imm32(Int32(bitPattern: UInt32(v)))
         } else if let s = Int32(exactly: Int64(bitPattern: v)) {
             rex(w: true, r: 0, b: dst.rawValue)
-            bytes += [0xC7, 0xC0 | (dst.rawValue & 7)]
+            emit(0xC7, 0xC0 | (dst.rawValue & 7))
             imm32(s)
         } else {
             rex(w: true, r: 0, b: dst.rawValue)
@@ -175,27 +199,27 @@ struct X86Assembler {
     }
 
     /// `movsxd dst, src32`.
-    mutating func movsxd(_ dst: Reg, _ src: Reg) { regOp([0x63], w: true, reg: dst.rawValue, rm: src.rawValue) }
+    mutating func movsxd(_ dst: Reg, _ src: Reg) { regOp(Opcode(0x63), w: true, reg: dst.rawValue, rm: src.rawValue) }
 
     // MARK: Arithmetic
 
     /// `op dst, src` (64-bit, or 32-bit when `w` is false).
     mutating func alu(_ op: ALU, _ dst: Reg, _ src: Reg, w: Bool = true) {
-        regOp([op.rmReg], w: w, reg: src.rawValue, rm: dst.rawValue)
+        regOp(Opcode(op.rmReg), w: w, reg: src.rawValue, rm: dst.rawValue)
     }
 
     /// `op dst, [m]` (64-bit).
     mutating func alu(_ op: ALU, _ dst: Reg, _ m: Mem) {
-        memOp([op.rmReg + 2], w: true, reg: dst.rawValue, m)
+        memOp(Opcode(op.rmReg + 2), w: true, reg: dst.rawValue, m)
     }
 
     /// `op dst, imm` with the immediate sign-extended (imm8 form when it fits).
     mutating func alu(_ op: ALU, _ dst: Reg, imm: Int32, w: Bool = true) {
         rex(w: w, r: 0, b: dst.rawValue)
         if let small = Int8(exactly: imm) {
-            bytes += [0x83, 0xC0 | op.digit << 3 | (dst.rawValue & 7), UInt8(bitPattern: small)]
+            emit(0x83, 0xC0 | op.digit << 3 | (dst.rawValue & 7), UInt8(bitPattern: small))
         } else {
-            bytes += [0x81, 0xC0 | op.digit << 3 | (dst.rawValue & 7)]
+            emit(0x81, 0xC0 | op.digit << 3 | (dst.rawValue & 7))
             imm32(imm)
         }
     }
@@ -203,141 +227,141 @@ struct X86Assembler {
     /// `op [m], imm` (64-bit memory operand).
     mutating func alu(_ op: ALU, _ m: Mem, imm: Int32) {
         if let small = Int8(exactly: imm) {
-            memOp([0x83], w: true, reg: op.digit, m)
+            memOp(Opcode(0x83), w: true, reg: op.digit, m)
             bytes.append(UInt8(bitPattern: small))
         } else {
-            memOp([0x81], w: true, reg: op.digit, m)
+            memOp(Opcode(0x81), w: true, reg: op.digit, m)
             imm32(imm)
         }
     }
 
     /// `test a, b` (64-bit).
-    mutating func test(_ a: Reg, _ b: Reg) { regOp([0x85], w: true, reg: b.rawValue, rm: a.rawValue) }
+    mutating func test(_ a: Reg, _ b: Reg) { regOp(Opcode(0x85), w: true, reg: b.rawValue, rm: a.rawValue) }
 
     /// Shift by an immediate count (64-bit, or 32-bit when `w` is false).
     mutating func shift(_ s: Shift, _ dst: Reg, _ count: UInt8, w: Bool = true) {
         rex(w: w, r: 0, b: dst.rawValue)
-        bytes += [0xC1, 0xC0 | s.rawValue << 3 | (dst.rawValue & 7), count]
+        emit(0xC1, 0xC0 | s.rawValue << 3 | (dst.rawValue & 7), count)
     }
 
     /// Shift by `cl`.
     mutating func shiftCL(_ s: Shift, _ dst: Reg, w: Bool = true) {
         rex(w: w, r: 0, b: dst.rawValue)
-        bytes += [0xD3, 0xC0 | s.rawValue << 3 | (dst.rawValue & 7)]
+        emit(0xD3, 0xC0 | s.rawValue << 3 | (dst.rawValue & 7))
     }
 
     /// `imul dst, src` (low half; 64-bit, or 32-bit when `w` is false).
     mutating func imul(_ dst: Reg, _ src: Reg, w: Bool = true) {
-        regOp([0x0F, 0xAF], w: w, reg: dst.rawValue, rm: src.rawValue)
+        regOp(Opcode(0x0F, 0xAF), w: w, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// One-operand `mul src` (unsigned) or `imul src` (signed): rdx:rax = rax × src.
     mutating func mulWide(_ src: Reg, signed: Bool) {
-        regOp([0xF7], w: true, reg: signed ? 5 : 4, rm: src.rawValue)
+        regOp(Opcode(0xF7), w: true, reg: signed ? 5 : 4, rm: src.rawValue)
     }
 
     /// `div src` (unsigned rdx:rax / src: quotient in rax, remainder in rdx).
     mutating func divWide(_ src: Reg) {
-        regOp([0xF7], w: true, reg: 6, rm: src.rawValue)
+        regOp(Opcode(0xF7), w: true, reg: 6, rm: src.rawValue)
     }
 
     /// `setcc al; movzx eax, al`: rax = condition ? 1 : 0.
     mutating func setToRAX(_ c: Cond) {
-        bytes += [0x0F, 0x90 | c.rawValue, 0xC0]
-        bytes += [0x0F, 0xB6, 0xC0]
+        emit(0x0F, 0x90 | c.rawValue, 0xC0)
+        emit(0x0F, 0xB6, 0xC0)
     }
 
     // MARK: Bit manipulation (for Zba/Zbb/Zbc/Zbs; SDM vol. 2 for each instruction)
 
     /// `not dst` (64-bit).
-    mutating func not(_ dst: Reg) { regOp([0xF7], w: true, reg: 2, rm: dst.rawValue) }
+    mutating func not(_ dst: Reg) { regOp(Opcode(0xF7), w: true, reg: 2, rm: dst.rawValue) }
 
     /// A mandatory-prefix instruction with two register operands: prefix [REX] opcode ModR/M.
-    private mutating func prefixedRegOp(_ prefix: UInt8, _ opcode: [UInt8], w: Bool, reg: UInt8, rm: UInt8) {
+    private mutating func prefixedRegOp(_ prefix: UInt8, _ opcode: Opcode, w: Bool, reg: UInt8, rm: UInt8) {
         bytes.append(prefix)
         regOp(opcode, w: w, reg: reg, rm: rm)
     }
 
     /// `lzcnt dst, src` (LZCNT, AMD ABM / Intel since Haswell): the operand width when src is 0.
     mutating func lzcnt(_ dst: Reg, _ src: Reg, w: Bool = true) {
-        prefixedRegOp(0xF3, [0x0F, 0xBD], w: w, reg: dst.rawValue, rm: src.rawValue)
+        prefixedRegOp(0xF3, Opcode(0x0F, 0xBD), w: w, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// `tzcnt dst, src` (BMI1): the operand width when src is 0. (Without BMI1 the same bytes
     /// are `rep bsf`, which leaves dst undefined for 0: check `HostFeatures` first.)
     mutating func tzcnt(_ dst: Reg, _ src: Reg, w: Bool = true) {
-        prefixedRegOp(0xF3, [0x0F, 0xBC], w: w, reg: dst.rawValue, rm: src.rawValue)
+        prefixedRegOp(0xF3, Opcode(0x0F, 0xBC), w: w, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// `popcnt dst, src` (POPCNT).
     mutating func popcnt(_ dst: Reg, _ src: Reg, w: Bool = true) {
-        prefixedRegOp(0xF3, [0x0F, 0xB8], w: w, reg: dst.rawValue, rm: src.rawValue)
+        prefixedRegOp(0xF3, Opcode(0x0F, 0xB8), w: w, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// `cmovcc dst, src` (64-bit).
     mutating func cmov(_ c: Cond, _ dst: Reg, _ src: Reg) {
-        regOp([0x0F, 0x40 | c.rawValue], w: true, reg: dst.rawValue, rm: src.rawValue)
+        regOp(Opcode(0x0F, 0x40 | c.rawValue), w: true, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// `movsx dst, src8` / `movsx dst, src16` (to 64 bits).
     mutating func movsx(_ dst: Reg, _ src: Reg, bits: Int) {
         // A REX prefix makes rm = 4…7 name spl…dil, not ah…bh: the translator only uses rax/rcx/rdx.
-        regOp([0x0F, bits == 8 ? 0xBE : 0xBF], w: true, reg: dst.rawValue, rm: src.rawValue)
+        regOp(Opcode(0x0F, bits == 8 ? 0xBE : 0xBF), w: true, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// `movzx dst32, src16` (zero-extends to 64 bits).
     mutating func movzx16(_ dst: Reg, _ src: Reg) {
-        regOp([0x0F, 0xB7], w: false, reg: dst.rawValue, rm: src.rawValue)
+        regOp(Opcode(0x0F, 0xB7), w: false, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// `bswap dst` (64-bit).
     mutating func bswap(_ dst: Reg) {
         rex(w: true, r: 0, b: dst.rawValue)
-        bytes += [0x0F, 0xC8 | (dst.rawValue & 7)]
+        emit(0x0F, 0xC8 | (dst.rawValue & 7))
     }
 
     /// `bt/bts/btr/btc dst, index` (64-bit register operand: the index is taken mod 64).
     mutating func bitTest(_ op: BitTest, _ dst: Reg, _ index: Reg) {
-        regOp([0x0F, op.rmReg], w: true, reg: index.rawValue, rm: dst.rawValue)
+        regOp(Opcode(0x0F, op.rmReg), w: true, reg: index.rawValue, rm: dst.rawValue)
     }
 
     /// `bt/bts/btr/btc dst, imm8` (64-bit).
     mutating func bitTest(_ op: BitTest, _ dst: Reg, _ index: UInt8) {
-        regOp([0x0F, 0xBA], w: true, reg: op.rawValue, rm: dst.rawValue)
+        regOp(Opcode(0x0F, 0xBA), w: true, reg: op.rawValue, rm: dst.rawValue)
         bytes.append(index & 63)
     }
 
     /// `imul dst, src, imm32` (64-bit, low half).
     mutating func imul(_ dst: Reg, _ src: Reg, imm: Int32) {
-        regOp([0x69], w: true, reg: dst.rawValue, rm: src.rawValue)
+        regOp(Opcode(0x69), w: true, reg: dst.rawValue, rm: src.rawValue)
         imm32(imm)
     }
 
     /// `movq xmm, src` (66 REX.W 0F 6E).
     mutating func movq(_ dst: XMM, _ src: Reg) {
-        prefixedRegOp(0x66, [0x0F, 0x6E], w: true, reg: dst.rawValue, rm: src.rawValue)
+        prefixedRegOp(0x66, Opcode(0x0F, 0x6E), w: true, reg: dst.rawValue, rm: src.rawValue)
     }
 
     /// `movq dst, xmm` (66 REX.W 0F 7E).
     mutating func movq(_ dst: Reg, _ src: XMM) {
-        prefixedRegOp(0x66, [0x0F, 0x7E], w: true, reg: src.rawValue, rm: dst.rawValue)
+        prefixedRegOp(0x66, Opcode(0x0F, 0x7E), w: true, reg: src.rawValue, rm: dst.rawValue)
     }
 
     /// `pclmulqdq dst, src, imm8` (PCLMULQDQ): the carry-less product of the quadwords
     /// `imm8` selects (bit 0: of dst, bit 4: of src), all 128 bits in dst.
     mutating func pclmulqdq(_ dst: XMM, _ src: XMM, _ select: UInt8) {
-        prefixedRegOp(0x66, [0x0F, 0x3A, 0x44], w: false, reg: dst.rawValue, rm: src.rawValue)
+        prefixedRegOp(0x66, Opcode(0x0F, 0x3A, 0x44), w: false, reg: dst.rawValue, rm: src.rawValue)
         bytes.append(select)
     }
 
     /// `psrldq xmm, imm8`: shift the 128-bit register right by imm8 bytes.
     mutating func psrldq(_ dst: XMM, _ count: UInt8) {
-        prefixedRegOp(0x66, [0x0F, 0x73], w: false, reg: 3, rm: dst.rawValue)
+        prefixedRegOp(0x66, Opcode(0x0F, 0x73), w: false, reg: 3, rm: dst.rawValue)
         bytes.append(count)
     }
 
     /// `cpuid` (leaf in eax, subleaf in ecx; results in eax, ebx, ecx, edx).
-    mutating func cpuid() { bytes += [0x0F, 0xA2] }
+    mutating func cpuid() { emit(0x0F, 0xA2) }
 
     // MARK: Stack and control flow
 
@@ -371,7 +395,7 @@ struct X86Assembler {
 
     /// `jcc label` (rel32).
     mutating func jcc(_ c: Cond, _ l: Label) {
-        bytes += [0x0F, 0x80 | c.rawValue]
+        emit(0x0F, 0x80 | c.rawValue)
         fixups.append((bytes.count, l))
         imm32(0)
     }
