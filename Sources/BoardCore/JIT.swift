@@ -58,6 +58,9 @@ final class JIT {
     /// Regions translated and guest instructions in them (for `--stats`).
     private(set) var regions = 0
     private(set) var translatedInstructions = 0
+    /// The translator's per-slot label tables, kept from one translation to the next (see
+    /// `SlotTables`).
+    private var tables = SlotTables.make()
 
     init(enabled: Bool) {
         #if arch(x86_64)
@@ -91,7 +94,11 @@ final class JIT {
         #if arch(x86_64)
         guard enabled, let buffer, !flushRequested else { return JIT.never }
         var t = RegionTranslator(dp: dp, features: hostFeatures)
-        guard let (code, count) = t.translate(head: slot) else { return JIT.never }
+        swap(&tables, &t.tables)
+        let made = t.translate(head: slot)
+        swap(&tables, &t.tables)
+        tables.clear()
+        guard let (code, count) = made else { return JIT.never }
         let start = (used + 63) & ~63
         guard start + code.count <= JIT.bufferBytes else {
             flushRequested = true
@@ -198,6 +205,66 @@ enum JITState {
 
 typealias JITFunction = @convention(c) (UnsafeMutableRawPointer) -> Void
 
+/// A label per slot of a decoded page, for the four kinds the translator keeps (block
+/// entry, instruction body with the register rax must hold there, enter and resume exits):
+/// flat arrays indexed by slot instead of dictionaries, which hashed on every lookup and
+/// cost about a tenth of a Linux boot's translation time. Slots run to
+/// `CodeCache.slots + 1` (a sequence can step past the last slot before it is checked).
+/// `JIT` keeps one set across translations; `clear()` resets only the slots used.
+struct SlotTables {
+    static let count = CodeCache.slots + 4
+    enum Kind: Int { case entry = 0, body, enterStub, resumeStub }
+    /// `Kind.rawValue * count + slot` → the label id, or -1.
+    private var labels: [Int32]
+    /// What rax must hold at a body (the guest register, or -1).
+    private var expect: [Int32]
+    /// The slots set, per kind, in the order they were set.
+    private(set) var used: [[Int]]
+
+    /// Empty arrays (no allocation): a translator's until `JIT` swaps its set in.
+    init() {
+        labels = []
+        expect = []
+        used = [[], [], [], []]
+    }
+
+    /// The tables a translation uses.
+    static func make() -> SlotTables {
+        var t = SlotTables()
+        t.labels = [Int32](repeating: -1, count: 4 * count)
+        t.expect = [Int32](repeating: -1, count: count)
+        for k in 0..<4 { t.used[k].reserveCapacity(256) }
+        return t
+    }
+
+    subscript(_ kind: Kind, _ s: Int) -> X86Assembler.Label? {
+        let id = labels[kind.rawValue * SlotTables.count + s]
+        return id < 0 ? nil : X86Assembler.Label(id: Int(id))
+    }
+
+    mutating func set(_ kind: Kind, _ s: Int, _ l: X86Assembler.Label) {
+        let i = kind.rawValue * SlotTables.count + s
+        if labels[i] < 0 { used[kind.rawValue].append(s) }
+        labels[i] = Int32(l.id)
+    }
+
+    func expect(at s: Int) -> Int { Int(expect[s]) }
+    mutating func setExpect(_ s: Int, _ r: Int) { expect[s] = Int32(r) }
+
+    /// The slots of `kind` that have a label, in ascending order.
+    func sortedSlots(_ kind: Kind) -> [Int] { used[kind.rawValue].sorted() }
+
+    mutating func clear() {
+        for k in 0..<4 {
+            for s in used[k] {
+                labels[k * SlotTables.count + s] = -1
+                if k == Kind.body.rawValue { expect[s] = -1 }
+            }
+            used[k].removeAll(keepingCapacity: true)
+        }
+    }
+}
+
 /// Builds the code of one region (see `JIT`).
 struct RegionTranslator {
     typealias A = X86Assembler
@@ -205,13 +272,11 @@ struct RegionTranslator {
     /// The optional host instructions this translation may use.
     let features: HostFeatures
     var a = A()
-    /// Charged entry of a block (budget check and charge, then its body).
-    var entry: [Int: A.Label] = [:]
-    /// An instruction's code, and the guest register rax must hold when jumping there.
-    var body: [Int: (A.Label, Int)] = [:]
-    /// Exits before the instruction at a slot (`resume`) or before a block entry (`enter`).
-    var resumeStub: [Int: A.Label] = [:]
-    var enterStub: [Int: A.Label] = [:]
+    /// Per slot: the charged entry of a block (budget check and charge, then its body); an
+    /// instruction's code, and the guest register rax must hold when jumping there; exits
+    /// before the instruction (`resume`) or before a block entry (`enter`).
+    /// (`JIT.translate` swaps its tables in.)
+    var tables = SlotTables()
     var pending: [Int] = []
     var count = 0
     /// The guest register whose value rax holds, or -1.
@@ -319,25 +384,27 @@ struct RegionTranslator {
         a.jmp(headBody)
         emitEntry(head, bodyLabel: headBody)
         while let s = pending.popLast() {
-            if let l = entry[s], a.isBound(l) { continue }
+            if let l = tables[.entry, s], a.isBound(l) { continue }
             guard count < JIT.regionLimit, s < CodeCache.slots,
                   translatable(at: s) else { continue }
             emitEntry(s, bodyLabel: nil)
         }
         // Entries that were referenced but not translated leave before the entry.
         // (Sorted: the same guest code always gives the same host code.)
-        for (s, l) in entry.sorted(by: { $0.key < $1.key }) where !a.isBound(l) {
+        for s in tables.sortedSlots(.entry) {
+            let l = tables[.entry, s]!
+            if a.isBound(l) { continue }
             a.bind(l)
             a.jmp(enterLabel(s))
         }
-        for (s, l) in enterStub.sorted(by: { $0.key < $1.key }) {
-            a.bind(l)
+        for s in tables.sortedSlots(.enterStub) {
+            a.bind(tables[.enterStub, s]!)
             a.storeImm(A.Mem(.rdi, Int32(JITState.slot * 8)), Int32(s))
             a.storeImm(A.Mem(.rdi, Int32(JITState.kind * 8)), Int32(JITState.enter))
             a.jmp(epilogue)
         }
-        for (s, l) in resumeStub.sorted(by: { $0.key < $1.key }) {
-            a.bind(l)
+        for s in tables.sortedSlots(.resumeStub) {
+            a.bind(tables[.resumeStub, s]!)
             a.storeImm(A.Mem(.rdi, Int32(JITState.slot * 8)), Int32(s))
             a.storeImm(A.Mem(.rdi, Int32(JITState.kind * 8)), Int32(JITState.resume))
             a.jmp(epilogue)
@@ -359,32 +426,32 @@ struct RegionTranslator {
     }
 
     mutating func entryLabel(_ s: Int) -> A.Label {
-        if let l = entry[s] { return l }
+        if let l = tables[.entry, s] { return l }
         let l = a.newLabel()
-        entry[s] = l
+        tables.set(.entry, s, l)
         pending.append(s)
         return l
     }
 
     mutating func enterLabel(_ s: Int) -> A.Label {
-        if let l = enterStub[s] { return l }
+        if let l = tables[.enterStub, s] { return l }
         let l = a.newLabel()
-        enterStub[s] = l
+        tables.set(.enterStub, s, l)
         return l
     }
 
     mutating func resumeLabel(_ s: Int) -> A.Label {
-        if let l = resumeStub[s] { return l }
+        if let l = tables[.resumeStub, s] { return l }
         let l = a.newLabel()
-        resumeStub[s] = l
+        tables.set(.resumeStub, s, l)
         return l
     }
 
     /// A block entry at slot `s`, as the interpreter does it: leave if the budget is spent,
     /// else charge the block and run its body. `bodyLabel`: a label to bind at the body.
     mutating func emitEntry(_ s: Int, bodyLabel: A.Label?) {
-        let l = entry[s] ?? a.newLabel()
-        entry[s] = l
+        let l = tables[.entry, s] ?? a.newLabel()
+        tables.set(.entry, s, l)
         a.bind(l)
         cached = -1
         let tick = dp[s].tick
@@ -400,8 +467,8 @@ struct RegionTranslator {
     mutating func emitSequence(from start: Int) {
         var p = start
         while true {
-            if let (l, expect) = body[p] {
-                jumpToBody(l, expect)
+            if let l = tables[.body, p] {
+                jumpToBody(l, tables.expect(at: p))
                 return
             }
             let d = dp[p]
@@ -411,7 +478,8 @@ struct RegionTranslator {
             }
             let l = a.newLabel()
             a.bind(l)
-            body[p] = (l, cached)
+            tables.set(.body, p, l)
+            tables.setExpect(p, cached)
             count += 1
             let len = RegionTranslator.length(d)
             switch d.op {
@@ -464,7 +532,7 @@ struct RegionTranslator {
 
     /// Goes on at the block entry `t`: inline when it is not made yet, else a jump.
     mutating func continueAt(_ t: Int) {
-        if entry[t] == nil && count < JIT.regionLimit && t < CodeCache.slots
+        if tables[.entry, t] == nil && count < JIT.regionLimit && t < CodeCache.slots
             && translatable(at: t) {
             emitEntry(t, bodyLabel: nil)
         } else {
