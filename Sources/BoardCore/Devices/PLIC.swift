@@ -24,7 +24,10 @@ public final class PLIC {
 
     public let contexts: Int
     var priority = [UInt32](repeating: 0, count: PLIC.sources)
-    var pending = [Bool](repeating: false, count: PLIC.sources)
+    private(set) var pending = [Bool](repeating: false, count: PLIC.sources)
+    /// How many sources are pending: the harts sample both their contexts at every interrupt
+    /// check (`Hart.updateInterruptLines`), and with none pending `best` need not scan.
+    private var pendingCount = 0
     var claimed = [Bool](repeating: false, count: PLIC.sources)
     var level = [Bool](repeating: false, count: PLIC.sources)
     var enable: [[UInt32]]
@@ -48,11 +51,16 @@ public final class PLIC {
         guard source > 0 && source < PLIC.sources else { return }
         level[source] = high
         if specStrict {
-            if high && !claimed[source] { pending[source] = true }
-            if !high { pending[source] = false }
+            if high && !claimed[source] { setPending(source, true) }
+            if !high { setPending(source, false) }
         } else {
-            pending[source] = high
+            setPending(source, high)
         }
+    }
+
+    private func setPending(_ source: Int, _ v: Bool) {
+        if pending[source] != v { pendingCount += v ? 1 : -1 }
+        pending[source] = v
     }
 
     func isEnabled(_ source: Int, context: Int) -> Bool {
@@ -63,6 +71,7 @@ public final class PLIC {
     /// source above the threshold (lowest number wins ties), or 0.
     func best(context: Int) -> Int {
         var bestSource = 0, bestPriority: UInt32 = 0
+        if pendingCount == 0 { return 0 }
         for s in 1..<PLIC.sources where pending[s] && !claimed[s] && priority[s] > threshold[context] && priority[s] > bestPriority
             && isEnabled(s, context: context) {
             bestSource = s
@@ -95,7 +104,7 @@ public final class PLIC {
             case 4:  // claim
                 let s = best(context: ctx)
                 if s != 0 {
-                    pending[s] = false
+                    setPending(s, false)
                     claimed[s] = true
                 }
                 return UInt64(s)
@@ -128,7 +137,7 @@ public final class PLIC {
                     // The gateway accepts the source again and forwards a still-high line.
                     guard claimed[s], isEnabled(s, context: ctx) else { return }
                     claimed[s] = false
-                    if level[s] { pending[s] = true }
+                    if level[s] { setPending(s, true) }
                 } else {
                     // QEMU: the claim is released, whatever the context enables; the pending
                     // bit waits for the device's next update.
