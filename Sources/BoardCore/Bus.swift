@@ -47,6 +47,9 @@ public final class Bus {
     public let finisher: TestFinisher
     /// virtio-mmio slots 0…7 (nil: an empty slot, which answers with device ID 0).
     public private(set) var virtio: [VirtioBlock?] = Array(repeating: nil, count: 8)
+    /// Whether any slot holds a disk: without one, the per-interrupt-check device work
+    /// (`advanceDevices`, `nextDeviceEventCycle`) skips the slots altogether.
+    private var anyVirtio = false
 
     /// HTIF (riscv-tests / Spike protocol), in RAM at the loaded ELF's `tohost`/`fromhost`.
     public let htif = HTIF()
@@ -182,19 +185,27 @@ public final class Bus {
         let d = try VirtioBlock(bus: self, path: path, readOnly: readOnly, specStrict: specStrict)
         d.slot = slot
         virtio[slot] = d
+        anyVirtio = true
     }
 
     /// Devices catch up with time: virtio completions whose latency has passed are posted
     /// and every interrupt line is sampled into the PLIC.
     public func advanceDevices(cycles: UInt64) {
         uart.input.pump(cycles: cycles)
-        for d in virtio { d?.advance(cycles: cycles) }
-        updateInterruptLines(.all, cycles: cycles)
+        if anyVirtio {
+            for d in virtio { d?.advance(cycles: cycles) }
+            updateInterruptLines(.all, cycles: cycles)
+        } else {
+            updateInterruptLines(.uart, cycles: cycles)
+        }
     }
 
     /// The next cycle at which a device has something to post (virtio completions).
     public var nextDeviceEventCycle: UInt64? {
-        virtio.compactMap { $0?.nextEventCycle }.min()
+        guard anyVirtio else { return nil }
+        var next: UInt64?
+        for d in virtio { if let t = d?.nextEventCycle { next = min(next ?? t, t) } }
+        return next
     }
 
     // MARK: The device table
