@@ -77,9 +77,9 @@ enum LinuxBench {
             header += "qemu s".leftPad(9) + "ratio".leftPad(8)
             line += String(format: "%9.3f", q) + String(format: "%7.2fx", b.seconds / q)
         }
+        if qemu == nil { print("(no QEMU column: qemu-system-riscv64 not on PATH, or --no-qemu)") }
         print(header)
         print(line)
-        if qemu == nil { print("(no QEMU column: qemu-system-riscv64 not on PATH, or --no-qemu)") }
     }
 
     /// A file the console goes to (a pipe could fill up with nobody reading it).
