@@ -74,15 +74,17 @@ struct X86Assembler {
         init(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8) { (self.b0, self.b1, self.b2, count) = (b0, b1, b2, 3) }
     }
 
-    private(set) var bytes: [UInt8] = []
+    /// The code so far. A buffer of its own rather than an array: an array's append checks
+    /// uniqueness through a runtime call on every byte. Copies of an assembler share it (the
+    /// translator never copies one).
+    private let bytes = CodeBuffer()
     private var labelOffsets: [Int?] = []
     /// (offset of the rel32 field, label)
     private var fixups: [(Int, Label)] = []
 
     var offset: Int { bytes.count }
 
-    /// A typical region's code fits without growing the array.
-    init() { bytes.reserveCapacity(2048) }
+    init() {}
 
     // MARK: Encoding helpers
 
@@ -412,6 +414,39 @@ struct X86Assembler {
             bytes[at + 3] = UInt8(u >> 24)
         }
         fixups.removeAll()
-        return bytes
+        return bytes.array
+    }
+}
+
+/// Growable bytes for `X86Assembler`; a typical region's code fits the first allocation.
+final class CodeBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity = 2048
+    private(set) var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func append(_ b: UInt8) {
+        if _slowPath(count == capacity) { grow() }
+        base[count] = b
+        count += 1
+    }
+
+    subscript(_ i: Int) -> UInt8 {
+        get { precondition(i >= 0 && i < count); return base[i] }
+        set { precondition(i >= 0 && i < count); base[i] = newValue }
+    }
+
+    var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    @inline(never)
+    private func grow() {
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * capacity)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
     }
 }
