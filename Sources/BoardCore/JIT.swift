@@ -228,6 +228,9 @@ struct SlotTables {
         used = [[], [], [], []]
     }
 
+    /// Whether these are the empty placeholder (`init()`).
+    var isPlaceholder: Bool { labels.isEmpty }
+
     /// The tables a translation uses.
     static func make() -> SlotTables {
         var t = SlotTables()
@@ -371,6 +374,7 @@ struct RegionTranslator {
     /// cannot be translated.
     mutating func translate(head: Int) -> ([UInt8], Int)? {
         guard head < CodeCache.slots, translatable(at: head) else { return nil }
+        if tables.isPlaceholder { tables = SlotTables.make() }  // a translator made outside `JIT`
         // Prologue: save the callee-saved registers, load the state.
         for r in [A.Reg.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
         a.load64(.rbx, A.Mem(.rdi, Int32(JITState.x * 8)))
