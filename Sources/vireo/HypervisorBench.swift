@@ -51,6 +51,7 @@ enum HypervisorBench {
             row("VM exit round trip (unknown SBI call)", native?["exit-round-trip-cycles"], vireo["exit-round-trip-cycles"])
             row("SBI call (TIME set_timer)", native?["sbi-set-timer-cycles"], vireo["sbi-set-timer-cycles"])
             row("UART register read (MMIO emulation)", native?["uart-read-cycles"], vireo["uart-read-cycles"])
+            row("SBI call (IPI send_ipi to itself)", native?["sbi-ipi-cycles"], vireo["sbi-ipi-cycles"])
             row("timer interrupt delivered (per tick)", perTick(native), perTick(vireo))
             row("VM exits in the whole run", nil, vireo.exits)
             if exitBreakdown { print(breakdownTable(vireo, sstc: sstc)) }

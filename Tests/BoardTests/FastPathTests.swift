@@ -39,6 +39,7 @@ import TestSupport
         "set_timer a1=0x00000000",
         "stip after set_timer(0)=0x00000001",
         "stip after set_timer(max)=0x00000000",
+        "stip after set_timer(now + 1 s)=0x00000000",
         "legacy set_timer a0=0x00000000",
         "legacy set_timer a1=0x00000077",  // the legacy call returns a0 only
         "legacy stip=0x00000001",

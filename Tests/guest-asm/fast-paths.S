@@ -129,6 +129,16 @@ _start:
   srli s5, s5, 5
   andi s5, s5, 1
   SHOW n_stip_after_max, s5
+  rdtime a0                   /* set_timer(now + 1 s): not pending yet */
+  li t0, 10000000
+  add a0, a0, t0
+  li a7, 0x54494D45
+  li a6, 0
+  ecall
+  csrr s5, sip
+  srli s5, s5, 5
+  andi s5, s5, 1
+  SHOW n_stip_after_future, s5
   li a7, 0                    /* legacy set_timer(0): a0 = 0, a1 kept */
   li a0, 0
   li a1, 0x77
@@ -186,6 +196,7 @@ n_time_ret: .asciz "set_timer a0="
 n_time_a1: .asciz "set_timer a1="
 n_stip_after_0: .asciz "stip after set_timer(0)="
 n_stip_after_max: .asciz "stip after set_timer(max)="
+n_stip_after_future: .asciz "stip after set_timer(now + 1 s)="
 n_legacy_ret: .asciz "legacy set_timer a0="
 n_legacy_a1: .asciz "legacy set_timer a1="
 n_legacy_stip: .asciz "legacy stip="

@@ -39,7 +39,16 @@ func guestMain(_ hart: UInt64, _ dtb: UInt64) {
   print("bench: uart-read-cycles \((csr_read_cycle() &- start) / rounds)")
   sink.value &+= bytes
 
-  // 5. Timer interrupts: the same work again with a tick every 100 µs; the extra cycles
+  // 5. An IPI to itself (SBI sPI send_ipi, mask 1 at its own hart id), SSIP cleared each
+  //    round: under the firmware the IPI extension's handler (start.S's SBI fast path).
+  start = csr_read_cycle()
+  for _ in 0..<rounds {
+    _ = SBI.sendIPI(hartMask: 1, hartMaskBase: hart)
+    csr_write_sip(0)
+  }
+  print("bench: sbi-ipi-cycles \((csr_read_cycle() &- start) / rounds)")
+
+  // 6. Timer interrupts: the same work again with a tick every 100 µs; the extra cycles
   //    per tick are what delivering one timer interrupt (and re-arming it) costs.
   let period = Timer.counts(milliseconds: 1) / 10
   Timer.startPeriodic(period: period)

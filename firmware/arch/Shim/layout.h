@@ -45,11 +45,13 @@
 #define FW_FAST_NEXT 8
 
 /* The SBI extensions the firmware implements (BASE probe_extension answers from this
-   list, and the ecall fast path refuses every other EID at once): legacy set_timer,
-   console_putchar, console_getchar, shutdown, BASE, TIME, IPI, RFENCE, HSM, SRST, DBCN and
-   Vireo's control extension (Sources/RISCV/SBI.swift has the names). */
-#define FW_SBI_EXTENSIONS 0x00, 0x01, 0x02, 0x08, 0x10, 0x54494D45, 0x735049, 0x52464E43, \
-  0x48534D, 0x53525354, 0x4442434E, 0x0A564952
+   list, and the ecall fast path refuses every other EID at once). The fast path scans it
+   in order, so the calls that take the full path most often come first: DBCN, legacy
+   console_putchar, IPI, RFENCE, then HSM, BASE, SRST, Vireo's control extension, legacy
+   console_getchar, shutdown and set_timer, and TIME (Sources/RISCV/SBI.swift has the
+   names). */
+#define FW_SBI_EXTENSIONS 0x4442434E, 0x01, 0x735049, 0x52464E43, 0x48534D, 0x10, 0x53525354, \
+  0x0A564952, 0x02, 0x08, 0x00, 0x54494D45
 #define FW_SBI_EXTENSION_COUNT 12
 #define FW_SBI_TIME 0x54494D45
 
