@@ -59,58 +59,32 @@ extension Hart {
     // MARK: Memory
 
     /// The physical address of `va` as the hart sees it now, at its privilege and V (not
-    /// MPRV's: what it fetches), through satp, or vsatp and hgatp (Priv. §12.3.2's walk,
-    /// Sv39/Sv48/Sv57 and Svnapot; H "Two-Stage Address Translation"): like QEMU's gdbstub,
-    /// which asks the MMU for a debug translation of the current mode. No permission checks
-    /// beyond validity, no A/D updates, no TLB or statistics. nil when the page is not mapped.
+    /// MPRV's: what it fetches), through satp, or vsatp and hgatp: the MMU's own walk
+    /// (`walk(debug:)`, Priv. §12.3.2 with Sv39/Sv48/Sv57, Svnapot and Svpbmt; H "Two-Stage
+    /// Address Translation"), like QEMU's gdbstub, which asks the MMU for a debug
+    /// translation of the current mode. The tables' encoding is checked as the hart checks
+    /// it; permissions are not, and nothing is updated (A/D, TLB, statistics, cycles). nil
+    /// when the page is not mapped or the hart would fault on the tables.
     public func debugTranslate(_ va: UInt64) -> UInt64? {
         if priv == .machine { return va }
-        if !virt { return satp >> 60 == SatpMode.bare ? va : debugWalk(va, mode: satp >> 60, root: satp, gStage: false) }
-        let gpa: UInt64
-        if vsatp >> 60 == SatpMode.bare {
-            gpa = va
-        } else {
-            guard let g = debugWalk(va, mode: vsatp >> 60, root: vsatp, gStage: false, vsStage: true) else { return nil }
-            gpa = g
-        }
-        return hgatp >> 60 == HgatpMode.bare ? gpa : debugWalk(gpa, mode: hgatp >> 60, root: hgatp, gStage: true)
-    }
-
-    /// One stage of a debug walk. `vsStage`: the page tables are at guest physical
-    /// addresses, each translated through the G-stage first.
-    private func debugWalk(_ addr: UInt64, mode: UInt64, root rootCSR: UInt64, gStage: Bool, vsStage: Bool = false) -> UInt64? {
-        guard mode >= 8 && mode <= 10 else { return nil }
-        let levels = Int(mode) - 5  // Sv39 3, Sv48 4, Sv57 5
-        let vaBits = UInt64(12 + 9 * levels)
-        if gStage {
-            guard addr >> (vaBits + 2) == 0 else { return nil }
-        } else {
-            let top = Int64(bitPattern: addr) >> (vaBits - 1)
-            guard top == 0 || top == -1 else { return nil }
-        }
-        var a = (rootCSR & ((1 << 44) - 1) & (gStage ? ~3 : ~0)) << 12
-        var level = levels - 1
-        while true {
-            let indexBits: UInt64 = gStage && level == levels - 1 ? 11 : 9
-            let vpn = (addr >> (12 + 9 * UInt64(level))) & ((1 << indexBits) - 1)
-            var pteAddr = a &+ vpn * 8
-            if vsStage && hgatp >> 60 != HgatpMode.bare {
-                guard let p = debugWalk(pteAddr, mode: hgatp >> 60, root: hgatp, gStage: true) else { return nil }
-                pteAddr = p
+        var ignored: UInt64 = 0
+        let p: Privilege = priv == .user ? .user : .supervisor
+        do throws(Trap) {
+            if !virt {
+                if satp >> 60 == SatpMode.bare { return va }
+                return try walk(va, stage: .single, access: .read, p: p, va: va, original: .read, hlvx: false,
+                                cycles: &ignored, debug: true)
             }
-            guard let ptr = bus.memoryPointer(pteAddr, size: 8, write: false) else { return nil }
-            let pte = ptr.load(as: UInt64.self)
-            if pte & PTE.V == 0 || (pte & PTE.R == 0 && pte & PTE.W != 0) { return nil }
-            var ppn = (pte & PTE.ppnMask) >> PTE.ppnShift
-            if pte & (PTE.R | PTE.X) != 0 {
-                // Svnapot: a 64 KiB range of 4 KiB leaves; the address supplies ppn[3:0].
-                if pte & PTE.N != 0 && level == 0 { ppn = (ppn & ~0xF) | ((addr >> 12) & 0xF) }
-                let offsetMask: UInt64 = (1 << (12 + 9 * UInt64(level))) - 1
-                return ((ppn << 12) & ~offsetMask) | (addr & offsetMask)
+            var gpa = va
+            if vsatp >> 60 != SatpMode.bare {
+                gpa = try walk(va, stage: .vs, access: .read, p: p, va: va, original: .read, hlvx: false,
+                               cycles: &ignored, debug: true)
             }
-            if level == 0 { return nil }
-            a = ppn << 12
-            level -= 1
+            if hgatp >> 60 == HgatpMode.bare { return gpa }
+            return try walk(gpa, stage: .g, access: .read, p: .user, va: va, original: .read, hlvx: false,
+                            cycles: &ignored, debug: true)
+        } catch {
+            return nil
         }
     }
 

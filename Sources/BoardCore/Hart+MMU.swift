@@ -180,15 +180,19 @@ extension Hart {
 
     /// One stage of translation of `addr` (a virtual address, or a guest physical address for
     /// the G-stage). `access` is the access this stage checks (for the G-stage translation
-    /// of a VS-level page-table access: a read, or a write to set A/D); faults are reported
     /// for the `original` access at virtual address `va`.
+    ///
+    /// `debug` (gdb's `debugTranslate`): the same walk and the same checks of the tables'
+    /// encoding (reserved bits, non-leaf bits, Svnapot, Svpbmt, superpage alignment, PMP on
+    /// the PTE reads), but no permission checks, no A/D update, no cycles or statistics and
+    /// no fault state: it only answers where the address leads.
     func walk(_ addr: UInt64, stage: Stage, access: Access, p: Privilege, va: UInt64, original: Access,
-              hlvx: Bool, cycles: inout UInt64, implicitTinst: UInt64 = 0) throws(Trap) -> UInt64 {
+              hlvx: Bool, cycles: inout UInt64, implicitTinst: UInt64 = 0, debug: Bool = false) throws(Trap) -> UInt64 {
         let guestFault: Bool = stage == .g
         // A fault of this stage: a page fault, or a guest-page fault with the guest physical
         // address for htval/mtval2 (and the pseudoinstruction of an implicit access).
         func fault() -> Trap {
-            if guestFault {
+            if guestFault && !debug {
                 faultGPA = addr
                 faultTinst = implicitTinst
                 return Trap(original.guestPageFault, va)
@@ -226,10 +230,12 @@ extension Hart {
             if stage == .vs && hgatp >> 60 != HgatpMode.bare {
                 // A VS-level page-table access is a guest physical read: G-stage first.
                 pteAddr = try walk(pteAddr, stage: .g, access: .read, p: .user, va: va, original: original,
-                                   hlvx: false, cycles: &cycles, implicitTinst: 0x3000)
+                                   hlvx: false, cycles: &cycles, implicitTinst: 0x3000, debug: debug)
             }
-            cycles &+= CycleModel.pteRead
-            stats.pageWalkReads &+= 1
+            if !debug {
+                cycles &+= CycleModel.pteRead
+                stats.pageWalkReads &+= 1
+            }
             guard pmpAllows(pteAddr, size: 8, .read, .supervisor),
                   let ptr = bus.memoryPointer(pteAddr, size: 8, write: false)
             else { throw Trap(original.accessFault, va) }
@@ -260,17 +266,19 @@ extension Hart {
             sum = false
             mxr = mstatus & Mstatus.MXR != 0  // vsstatus.MXR affects the VS-stage only
         }
-        if p == .user || stage == .g {
-            if pte & PTE.U == 0 { throw fault() }
-        } else if pte & PTE.U != 0 && (access == .execute || !sum) {
-            throw fault()
-        }
-        switch access {
-        case .execute: if pte & PTE.X == 0 { throw fault() }
-        case .read:
-            let readable = hlvx ? pte & PTE.X != 0 : pte & PTE.R != 0 || (mxr && pte & PTE.X != 0)
-            if !readable { throw fault() }
-        case .write: if pte & PTE.W == 0 { throw fault() }
+        if !debug {
+            if p == .user || stage == .g {
+                if pte & PTE.U == 0 { throw fault() }
+            } else if pte & PTE.U != 0 && (access == .execute || !sum) {
+                throw fault()
+            }
+            switch access {
+            case .execute: if pte & PTE.X == 0 { throw fault() }
+            case .read:
+                let readable = hlvx ? pte & PTE.X != 0 : pte & PTE.R != 0 || (mxr && pte & PTE.X != 0)
+                if !readable { throw fault() }
+            case .write: if pte & PTE.W == 0 { throw fault() }
+            }
         }
         var ppn = (pte & PTE.ppnMask) >> PTE.ppnShift
         // Svpbmt (Priv. "Svpbmt", menvcfg/henvcfg.PBMTE): PBMT is usable only where enabled
@@ -295,7 +303,7 @@ extension Hart {
         // VS-stage the PTE write is a G-stage write (H "Guest Physical Address Translation").
         var needed = PTE.A
         if access == .write { needed |= PTE.D }
-        if pte & needed != needed {
+        if pte & needed != needed && !debug {
             var writeAddr = pteAddr
             if stage == .vs && hgatp >> 60 != HgatpMode.bare {
                 let pteGPA = a &+ ((addr >> (12 + 9 * UInt64(level))) & 0x1FF) * 8

@@ -587,3 +587,38 @@ struct MMUTests {
         #expect(c[t0] == 0x32)
     }
 }
+
+/// gdb's view of memory (`Hart.debugTranslate`) is the MMU's own walk with `debug: true`:
+/// the same encoding checks as the hart (so gdb never shows a mapping the hart would fault
+/// on), no permission checks, and no side effects.
+@Suite("MMU: debug translation for gdb")
+struct DebugTranslateTests {
+    @Test func followsTheHartsWalkWithoutItsPermissionsOrSideEffects() {
+        let (b, pt) = vmBoard()
+        // A user page read from S without SUM: the hart would fault, gdb reads it.
+        let userLeaf = pt.map(0x6000_0000, dataPA, PTE.R | PTE.U)     // A clear
+        #expect(b.hart.debugTranslate(0x6000_0123) == dataPA + 0x123)
+        #expect(b.read64(userLeaf) & PTE.A == 0, "no A/D update")
+        #expect(b.hart.stats.pageWalkReads == 0, "no walk statistics")
+        // The 1 GiB identity leaf.
+        #expect(b.hart.debugTranslate(TestBoard.base + 0x1234) == TestBoard.base + 0x1234)
+        // Not mapped; not canonical.
+        #expect(b.hart.debugTranslate(0x7000_0000) == nil)
+        #expect(b.hart.debugTranslate(0x0000_0040_0000_0000) == nil)
+        // Reserved bits 60:54 set in a leaf: the hart faults, so gdb finds nothing.
+        let reserved = pt.map(0x6000_1000, dataPA, PTE.R | AD)
+        b.write64(reserved, b.read64(reserved) | (1 << 54))
+        #expect(b.hart.debugTranslate(0x6000_1000) == nil)
+        // A misaligned 2 MiB superpage (ppn[0] not zero).
+        pt.map(0x6040_0000, dataPA + 0x1000, PTE.R | AD, level: 1)
+        #expect(b.hart.debugTranslate(0x6040_0000) == nil)
+        // N set: this hart has no Svnapot, so the bit is reserved and the hart faults.
+        #expect(!b.hart.extensions.contains(.svnapot))
+        let napot = pt.map(0x6080_0000, dataPA + 0x8000, PTE.R | AD)
+        b.write64(napot, b.read64(napot) | PTE.N)
+        #expect(b.hart.debugTranslate(0x6080_0000) == nil)
+        // M-mode sees physical addresses.
+        b.enter(.machine)
+        #expect(b.hart.debugTranslate(0x6000_0123) == 0x6000_0123)
+    }
+}
