@@ -137,62 +137,34 @@ extension Hart {
     /// any other instruction or when pc is not mapped.
     public func pendingDataAccess() -> (address: UInt64, size: UInt64, reads: Bool, writes: Bool)? {
         guard let low = debugRead(pc, count: 2) else { return nil }
-        let half = UInt32(truncatingIfNeeded: gdbLittleEndian(low))
-        if half & 3 != 3 {
-            let op = half & 3, f3 = half >> 13
-            let rs1p = Int((half >> 7) & 7) + 8
-            // Bits `lo` up (`width` of them) of the instruction, placed at bit `at` of an offset.
-            func field(_ lo: UInt32, _ width: UInt32, _ at: UInt32) -> UInt64 {
-                UInt64((half >> lo) & ((1 << width) - 1)) << UInt64(at)
-            }
-            // CL/CS offsets: word (bits 6, 12:10, 5 → 2, 5:3, 6) or doubleword (12:10, 6:5 → 5:3, 7:6).
-            let offW = field(6, 1, 2) | field(10, 3, 3) | field(5, 1, 6)
-            let offD = field(10, 3, 3) | field(5, 2, 6)
-            let sp = x[2]
-            switch (op, f3) {
-            case (0, 1): return (x[rs1p] &+ offD, 8, true, false)    // C.FLD
-            case (0, 2): return (x[rs1p] &+ offW, 4, true, false)    // C.LW
-            case (0, 3): return (x[rs1p] &+ offD, 8, true, false)    // C.LD
-            case (0, 5): return (x[rs1p] &+ offD, 8, false, true)    // C.FSD
-            case (0, 6): return (x[rs1p] &+ offW, 4, false, true)    // C.SW
-            case (0, 7): return (x[rs1p] &+ offD, 8, false, true)    // C.SD
-            case (2, 1), (2, 3):                                     // C.FLDSP, C.LDSP
-                guard f3 == 1 || (half >> 7) & 31 != 0 else { return nil }
-                return (sp &+ (field(5, 2, 3) | field(12, 1, 5) | field(2, 3, 6)), 8, true, false)
-            case (2, 2):                                             // C.LWSP
-                guard (half >> 7) & 31 != 0 else { return nil }
-                return (sp &+ (field(4, 3, 2) | field(12, 1, 5) | field(2, 2, 6)), 4, true, false)
-            case (2, 5), (2, 7):                                     // C.FSDSP, C.SDSP
-                return (sp &+ (field(10, 3, 3) | field(7, 3, 6)), 8, false, true)
-            case (2, 6):                                             // C.SWSP
-                return (sp &+ (field(9, 4, 2) | field(7, 2, 6)), 4, false, true)
-            default: return nil
-            }
+        var word = UInt32(truncatingIfNeeded: gdbLittleEndian(low))
+        if word & 3 == 3 {
+            guard let bytes = debugRead(pc, count: 4) else { return nil }
+            word = UInt32(truncatingIfNeeded: gdbLittleEndian(bytes))
         }
-        guard let bytes = debugRead(pc, count: 4) else { return nil }
-        let w = UInt32(truncatingIfNeeded: gdbLittleEndian(bytes))
-        let f3 = (w >> 12) & 7
-        let base = x[Int((w >> 15) & 31)]
-        let immI = UInt64(bitPattern: Int64(Int32(bitPattern: w) >> 20))
-        let immHigh: Int32 = (Int32(bitPattern: w) >> 25) << 5
-        let immS = UInt64(bitPattern: Int64(immHigh | Int32((w >> 7) & 31)))
-        switch w & 0x7F {
-        case 0x03: return (base &+ immI, 1 << UInt64(f3 & 3), true, false)       // LB…LD, LBU…LWU
-        case 0x07 where f3 == 2 || f3 == 3 || (f3 == 1 && extensions.contains(.zfhmin)):  // FLH, FLW, FLD
-            return (base &+ immI, 1 << UInt64(f3), true, false)
-        case 0x23: return (base &+ immS, 1 << UInt64(f3 & 3), false, true)       // SB…SD
-        case 0x27 where f3 == 2 || f3 == 3 || (f3 == 1 && extensions.contains(.zfhmin)):  // FSH, FSW, FSD
-            return (base &+ immS, 1 << UInt64(f3), false, true)
-        case 0x2F where f3 == 2 || f3 == 3:                                     // LR, SC, AMOs
-            let funct5 = w >> 27
-            let size: UInt64 = f3 == 2 ? 4 : 8
-            if funct5 == 0b00010 { return (base, size, true, false) }            // LR
-            if funct5 == 0b00011 { return (base, size, false, true) }            // SC
-            return (base, size, true, true)
-        case 0x73 where f3 == 4 && w >> 25 >= 0x30 && w >> 25 <= 0x37:         // HLV, HLVX, HSV
-            let funct7 = w >> 25
-            let size: UInt64 = 1 << UInt64((funct7 >> 1) & 3)
-            return (base, size, funct7 & 1 == 0, funct7 & 1 == 1)
+        // The interpreter's own decoder: its operands are what the hart will use.
+        let d = decode(word, extensions)
+        let base = x[Int(d.rs1)]
+        let offset = base &+ d.immediate
+        switch d.op {
+        case .lb, .lbu: return (offset, 1, true, false)
+        case .lh, .lhu, .flh: return (offset, 2, true, false)
+        case .lw, .lwu, .cLw, .flw: return (offset, 4, true, false)
+        case .ld, .cLd, .fld, .cFld: return (offset, 8, true, false)
+        case .sb: return (offset, 1, false, true)
+        case .sh, .fsh: return (offset, 2, false, true)
+        case .sw, .cSw, .fsw: return (offset, 4, false, true)
+        case .sd, .cSd, .fsd, .cFsd: return (offset, 8, false, true)
+        case .lrW: return (base, 4, true, false)
+        case .lrD: return (base, 8, true, false)
+        case .scW: return (base, 4, false, true)
+        case .scD: return (base, 8, false, true)
+        case .amoswapW, .amoaddW, .amoxorW, .amoandW, .amoorW, .amominW, .amomaxW, .amominuW, .amomaxuW:
+            return (base, 4, true, true)
+        case .amoswapD, .amoaddD, .amoxorD, .amoandD, .amoorD, .amominD, .amomaxD, .amominuD, .amomaxuD:
+            return (base, 8, true, true)
+        case .hlv: return (base, 1 << UInt64(d.imm & 3), true, false)      // imm: log2 size | flags
+        case .hsv: return (base, 1 << UInt64(d.imm & 3), false, true)
         default: return nil
         }
     }

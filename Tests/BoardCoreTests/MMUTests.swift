@@ -622,3 +622,36 @@ struct DebugTranslateTests {
         #expect(b.hart.debugTranslate(0x6000_0123) == 0x6000_0123)
     }
 }
+
+/// gdb's watchpoints ask which data access the instruction at pc will make
+/// (`Hart.pendingDataAccess`, from the interpreter's decoder).
+@Suite("gdb: the pending data access")
+struct PendingDataAccessTests {
+    @Test func loadsStoresAtomicsAndCompressedForms() {
+        let b = TestBoard()
+        let at = TestBoard.base + 0x1000
+        b.hart.x[10] = 0x8000_1000    // a0
+        b.hart.x[2] = 0x8000_2000     // sp
+        b.hart.x[12] = 0x8000_3000    // a2
+        func access(_ bytes: [UInt8]) -> (address: UInt64, size: UInt64, reads: Bool, writes: Bool)? {
+            b.bus.writeMemory(at, bytes)
+            b.hart.pc = at
+            return b.hart.pendingDataAccess()
+        }
+        func word(_ w: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+        func half(_ h: UInt16) -> [UInt8] { [UInt8(truncatingIfNeeded: h), UInt8(h >> 8)] }
+        var a = access(word(ld(5, -8, 10)))
+        #expect(a?.address == 0x8000_0FF8 && a?.size == 8 && a?.reads == true && a?.writes == false)
+        a = access(word(sw(5, 12, 12)))
+        #expect(a?.address == 0x8000_300C && a?.size == 4 && a?.reads == false && a?.writes == true)
+        a = access(word(amo(.add, wide: false, 5, 6, 10)))
+        #expect(a?.address == 0x8000_1000 && a?.size == 4 && a?.reads == true && a?.writes == true)
+        a = access(half(0x415C))      // c.lw a5, 4(a0)
+        #expect(a?.address == 0x8000_1004 && a?.size == 4 && a?.reads == true && a?.writes == false)
+        a = access(half(0x6542))      // c.ldsp a0, 16(sp)
+        #expect(a?.address == 0x8000_2010 && a?.size == 8 && a?.reads == true)
+        a = access(half(0xC60C))      // c.sw a1, 8(a2)
+        #expect(a?.address == 0x8000_3008 && a?.size == 4 && a?.writes == true && a?.reads == false)
+        #expect(access(word(0x0000_0013)) == nil)          // nop: no data access
+    }
+}
