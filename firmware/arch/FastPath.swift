@@ -43,10 +43,19 @@ extension Hypervisor {
             frame.pointee.fast_load &+= 1
         }
         frame.pointee.pc &+= access.length
+        // The wait for the lock is nobody's time, as on the full path (the vCPU's fair
+        // share is charged from `chargedFrom`).
+        let hart = here
+        let wait = frame.pointee.locked &- frame.pointee.trapped
+        hart.lockWaitCycles &+= wait
+        hart.chargedFrom &+= wait
+        if hart.rearmTimer { programTimer() }
         if domain.isRunning && vcpu.state == .runnable { return frame }
         // The access stopped the vCPU's domain (nothing does today): bill its time as an
         // exit would and give the hart to the scheduler.
-        accountExit(frame, vcpu, here)
+        hart.chargedFrom &-= wait          // accountExit takes the wait off again
+        hart.lockWaitCycles &-= wait
+        accountExit(frame, vcpu, hart)
         return enter(pickNext())
     }
 }

@@ -76,6 +76,7 @@ extension Hypervisor {
             crash(domain, faultReason(exit.code, pc: frame.pointee.pc, tval: tval, gpa: nil))
         }
         if action == .resume && domain.isRunning && vcpu.state == .runnable && hart.loaded === vcpu {
+            if hart.rearmTimer { programTimer() }
             hart.enteredAt = csr_read_mcycle()
             return frame
         }

@@ -44,6 +44,8 @@ final class HartState {
     var sliceSwitchCycles: UInt64 = 0
     /// mcycle at the trap being handled (for the slice-switch cost).
     var trapAt: UInt64 = 0
+    /// Set by `kick` on this hart: arm the machine timer again before resuming the guest.
+    var rearmTimer = false
     var measureSwitch = false
     /// Cycles spent waiting for the hypervisor lock on trap entry.
     var lockWaitCycles: UInt64 = 0
@@ -71,9 +73,16 @@ extension Hypervisor {
     }
 
     /// Raises hart `h`'s machine software interrupt so that it looks at its queue and its
-    /// mailbox (a no-op for this hart: it is in the firmware already).
+    /// mailbox. For this hart, which is in the firmware already, it notes that the machine
+    /// timer is to be armed again before the guest resumes (`programTimer`: a vCPU of this
+    /// hart may have a new deadline or wake-up, which start.S's timer fast paths must see
+    /// in the hart's `next` word).
     func kick(_ h: HartState) {
-        if h.id != csr_read_mhartid() { CLINT.setSoftwareInterrupt(hart: h.id, 1) }
+        if h.id != csr_read_mhartid() {
+            CLINT.setSoftwareInterrupt(hart: h.id, 1)
+        } else {
+            h.rearmTimer = true
+        }
     }
 
     /// Carries out this hart's fence requests (under the lock).

@@ -39,6 +39,7 @@ extension Hypervisor {
     /// loaded vCPU's own SBI deadline (which they change and compare against).
     func programTimer() {
         let hart = here
+        hart.rearmTimer = false
         var others = hart.sliceEnd
         var own = UInt64.max
         let sstc = platform.hasSstc
