@@ -38,8 +38,10 @@ public final class Bus {
         set { jit.threshold = min(newValue, JIT.maxThreshold) }
     }
 
-    /// Regions translated so far and the guest instructions in them.
-    public var jitStatistics: (regions: Int, instructions: Int) { (jit.regions, jit.translatedInstructions) }
+    /// Regions translated so far, the guest instructions in them, and page leaves chained.
+    public var jitStatistics: (regions: Int, instructions: Int, chains: UInt64) {
+        (jit.regions, jit.translatedInstructions, jit.chains)
+    }
 
     public let clint: CLINT
     public let plic: PLIC

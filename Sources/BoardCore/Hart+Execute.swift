@@ -100,7 +100,7 @@ extension Hart {
             var page: UnsafeMutableRawPointer
             var dp: UnsafeMutablePointer<Decoded>
             var ip: UnsafeMutablePointer<Decoded>
-            let pageBase = pc & ~0xFFF
+            var pageBase = pc & ~0xFFF
             do throws(Trap) {
                 cycles = cyclesFrom(budget)
                 let entry = try fetchPage(pc, cycles: &cycles)
@@ -140,7 +140,7 @@ extension Hart {
                 budget = r.budget
                 instret = r.instret
                 if r.leave { pc = r.exitPC; continue outer }
-                ip = r.ip
+                ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
             }
             #endif
 
@@ -170,7 +170,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .jal:
@@ -192,7 +192,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .cJalr:
@@ -213,7 +213,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .jalr:
@@ -234,7 +234,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
 
@@ -264,7 +264,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .cBne:
@@ -290,7 +290,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .beq:
@@ -316,7 +316,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .bne:
@@ -342,7 +342,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .blt:
@@ -368,7 +368,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .bge:
@@ -394,7 +394,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .bltu:
@@ -420,7 +420,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .bgeu:
@@ -446,7 +446,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
 
@@ -693,7 +693,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip
+                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
                     }
                     #endif
                 case .ecall:

@@ -61,6 +61,9 @@ final class JIT {
     /// The translator's per-slot label tables, kept from one translation to the next (see
     /// `SlotTables`).
     private var tables = SlotTables.make()
+    /// Page leaves that translated code chained to another page without the interpreter
+    /// (`Hart.runJIT`; for `--stats` and the tests that must see chaining happen).
+    var chains: UInt64 = 0
 
     init(enabled: Bool) {
         #if arch(x86_64)
@@ -1029,8 +1032,13 @@ extension RegionTranslator {
 
 /// What `Hart.runJIT` hands back to the interpreter loop.
 struct JITResult {
-    /// Where to go on interpreting (when `leave` is false): an instruction whose block is charged.
+    /// Where to go on interpreting (when `leave` is false): an instruction whose block is
+    /// charged, on decoded page `dp` (host page `page`, virtual base `pageBase`), which is
+    /// not the page the interpreter called from when translated code chained to another.
     var ip: UnsafeMutablePointer<Decoded>
+    var dp: UnsafeMutablePointer<Decoded>
+    var page: UnsafeMutableRawPointer
+    var pageBase: UInt64
     var budget: Int64
     var instret: UInt64
     /// The pc to leave the page for (when `leave` is true).
@@ -1043,17 +1051,29 @@ extension Hart {
     /// is not `never`: count the visit, translate when hot, and run translated code for as
     /// long as it chains, doing the block entries it hands back (values in, values out, so
     /// the loop's locals stay in registers).
+    ///
+    /// Chaining between pages: when translated code leaves its page (a jump, or running off
+    /// the page end), this loop does what the interpreter's outer loop would do next, when
+    /// that costs nothing the interpreter would charge: the budget check (the outer loop's
+    /// `while budget > 0`), then the fetch-TLB lookup of the new pc. Only a hit is followed —
+    /// `fetchPage` charges nothing then and has no other effect, and a hit means the page is
+    /// RAM or ROM that PMP lets the whole page execute and its decoded page is live (retiring
+    /// a page drops its fetch mappings). A miss, single-stepping or a pending code flush
+    /// hands the pc back to the interpreter, which fetches it (and charges the walk). The new
+    /// page's block entry is then made here as the outer loop makes it (decode, charge), and
+    /// its JIT word is looked at as before. When the interpreter must go on, it goes on from
+    /// the page this loop ended on (`JITResult.dp`).
     @inline(never)
     func runJIT(_ ip: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>, _ page: UnsafeMutableRawPointer,
                 _ pageBase: UInt64, budget: Int64, instret: UInt64) -> JITResult {
-        var ip = ip, budget = budget, instret = instret
-        let table = CodeCache.table(dp)
+        var ip = ip, dp = dp, page = page, pageBase = pageBase, budget = budget, instret = instret
+        var table = CodeCache.table(dp)
         let state = jitState
         while true {
             let slot = (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) / UInt(MemoryLayout<Decoded>.stride)
             var word = table[Int(slot)]
             if word == JIT.never {
-                return JITResult(ip: ip, budget: budget, instret: instret, exitPC: 0, leave: false)
+                return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: 0, leave: false)
             }
             if word < 4096 {
                 if !bus.jit.enabled {
@@ -1065,7 +1085,7 @@ extension Hart {
                 }
                 word = table[Int(slot)]
                 if word < 4096 {
-                    return JITResult(ip: ip, budget: budget, instret: instret, exitPC: 0, leave: false)
+                    return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: 0, leave: false)
                 }
             }
             state[JITState.x] = UInt64(UInt(bitPattern: x))
@@ -1081,22 +1101,45 @@ extension Hart {
             code(UnsafeMutableRawPointer(state))
             budget = Int64(bitPattern: state[JITState.budget])
             instret = state[JITState.instret]
-            let next = dp + Int(truncatingIfNeeded: state[JITState.slot])
+            let nextSlot = Int(truncatingIfNeeded: state[JITState.slot])
+            let next = dp + nextSlot
+            let pc: UInt64
             switch state[JITState.kind] {
             case JITState.resume:
-                return JITResult(ip: next, budget: budget, instret: instret, exitPC: 0, leave: false)
+                // Straight-line code running off the page end: the interpreter's `pageEnd`
+                // leaves for the next page.
+                guard nextSlot == CodeCache.slots else {
+                    return JITResult(ip: next, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: 0, leave: false)
+                }
+                pc = pageBase &+ 4096
             case JITState.leave:
-                return JITResult(ip: ip, budget: budget, instret: instret, exitPC: state[JITState.exitPC], leave: true)
+                pc = state[JITState.exitPC]
             default:
                 // A block entry, as the interpreter's: decode, check the budget, charge.
                 ip = next
                 if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
                 if budget <= 0 {
-                    return JITResult(ip: ip, budget: budget, instret: instret, exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
+                    return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret,
+                                     exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
                 }
                 budget &-= Int64(ip.pointee.tick >> 12)
                 instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                continue
             }
+            // Leaving the page for `pc`: chain when the outer loop would find it for nothing.
+            let entry = itlb[Int((pc >> 12) & Hart.tlbMask)]
+            guard budget > 0, entry.tag == pc >> 12, !singleStep, !bus.jit.flushRequested else {
+                return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: pc, leave: true)
+            }
+            bus.jit.chains &+= 1
+            page = entry.page
+            dp = entry.decoded
+            pageBase = pc & ~0xFFF
+            table = CodeCache.table(dp)
+            ip = dp + Int(truncatingIfNeeded: (pc & 0xFFF) >> 1)
+            if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+            budget &-= Int64(ip.pointee.tick >> 12)
+            instret &+= UInt64(ip.pointee.tick & 0xFFF)
         }
     }
 

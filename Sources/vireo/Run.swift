@@ -269,7 +269,7 @@ func statsReport(_ machine: Machine, ending: String, seconds: Double) -> String 
         out += "  WFI idle cycles: \(s.wfiSkippedCycles)\n"
     }
     let jit = machine.bus.jitStatistics
-    out += machine.bus.jitEnabled ? "  host JIT: \(jit.regions) regions, \(jit.instructions) guest instructions translated\n" : "  host JIT: off\n"
+    out += machine.bus.jitEnabled ? "  host JIT: \(jit.regions) regions, \(jit.instructions) guest instructions translated, \(jit.chains) page leaves chained\n" : "  host JIT: off\n"
     out += String(format: "  host: %.3f s, %.1f MIPS\n", seconds, seconds > 0 ? Double(instructions) / seconds / 1e6 : 0)
     return out
 }
