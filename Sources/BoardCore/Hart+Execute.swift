@@ -94,13 +94,15 @@ extension Hart {
         let x = self.x
         interruptCheckNeeded = false  // the caller has just looked at the interrupt lines
 
-        outer: while budget > 0 {
-            bus.freeRetiredCode()
+        outer: while budget > 0 || jitResumeCharged {
+            // (Not while `runJIT` hands back a charged instruction on a page it chained to: a
+            // flush now would free it. The next iteration frees and flushes.)
+            if _fastPath(!jitResumeCharged) { bus.freeRetiredCode() }
             restoreScratch()
             var page: UnsafeMutableRawPointer
             var dp: UnsafeMutablePointer<Decoded>
             var ip: UnsafeMutablePointer<Decoded>
-            var pageBase = pc & ~0xFFF
+            let pageBase = pc & ~0xFFF
             do throws(Trap) {
                 cycles = cyclesFrom(budget)
                 let entry = try fetchPage(pc, cycles: &cycles)
@@ -129,20 +131,26 @@ extension Hart {
                 continue outer
             }
             var exitPC: UInt64 = 0
-            // Block entry.
-            if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
-            budget &-= Int64(ip.pointee.tick >> 12)
-            instret &+= UInt64(ip.pointee.tick & 0xFFF)
-            // The JIT (x86-64 hosts; elsewhere the interpreter is all there is).
-            #if arch(x86_64)
-            if Hart.jitWord(ip, dp) != JIT.never {
-                let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
-                budget = r.budget
-                instret = r.instret
-                if r.leave { pc = r.exitPC; continue outer }
-                ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+            if _slowPath(jitResumeCharged) {
+                // Translated code chained to this page and handed back the instruction at pc,
+                // its block already charged (`runJIT`): interpret from there.
+                jitResumeCharged = false
+            } else {
+                // Block entry.
+                if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
+                budget &-= Int64(ip.pointee.tick >> 12)
+                instret &+= UInt64(ip.pointee.tick & 0xFFF)
+                // The JIT (x86-64 hosts; elsewhere the interpreter is all there is).
+                #if arch(x86_64)
+                if Hart.jitWord(ip, dp) != JIT.never {
+                    let r = runJIT(ip, dp, page, pageBase, budget: budget, instret: instret)
+                    budget = r.budget
+                    instret = r.instret
+                    if r.leave { pc = r.exitPC; continue outer }
+                    ip = r.ip
+                }
+                #endif
             }
-            #endif
 
             inner: while true {
                 do throws(Trap) {
@@ -170,7 +178,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .jal:
@@ -192,7 +200,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .cJalr:
@@ -213,7 +221,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .jalr:
@@ -234,7 +242,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
 
@@ -264,7 +272,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .cBne:
@@ -290,7 +298,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .beq:
@@ -316,7 +324,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .bne:
@@ -342,7 +350,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .blt:
@@ -368,7 +376,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .bge:
@@ -394,7 +402,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .bltu:
@@ -420,7 +428,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .bgeu:
@@ -446,7 +454,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
 
@@ -693,7 +701,7 @@ extension Hart {
                         budget = r.budget
                         instret = r.instret
                         if r.leave { exitPC = r.exitPC; break inner }
-                        ip = r.ip; dp = r.dp; page = r.page; pageBase = r.pageBase
+                        ip = r.ip
                     }
                     #endif
                 case .ecall:

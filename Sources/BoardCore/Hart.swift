@@ -201,6 +201,11 @@ public final class Hart {
     let jitState: UnsafeMutablePointer<UInt64>
     /// The scratch slot in use, or -1.
     var scratchSlot = -1
+    /// Set by `runJIT` when, after chaining to another page, it hands back to the interpreter
+    /// with that page's pc as `exitPC` at an instruction whose block it has already charged:
+    /// the outer loop then fetches the page (a fetch-TLB hit) and interprets from there,
+    /// without a block entry of its own.
+    var jitResumeCharged = false
     /// Slots of the run being decoded (see `decodeRun`).
     let runPath: UnsafeMutablePointer<Int16>
     /// Execute one instruction per block (the commit log needs instruction granularity).

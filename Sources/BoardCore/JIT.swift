@@ -1033,12 +1033,8 @@ extension RegionTranslator {
 /// What `Hart.runJIT` hands back to the interpreter loop.
 struct JITResult {
     /// Where to go on interpreting (when `leave` is false): an instruction whose block is
-    /// charged, on decoded page `dp` (host page `page`, virtual base `pageBase`), which is
-    /// not the page the interpreter called from when translated code chained to another.
+    /// charged, on the page the interpreter called from.
     var ip: UnsafeMutablePointer<Decoded>
-    var dp: UnsafeMutablePointer<Decoded>
-    var page: UnsafeMutableRawPointer
-    var pageBase: UInt64
     var budget: Int64
     var instret: UInt64
     /// The pc to leave the page for (when `leave` is true).
@@ -1061,19 +1057,20 @@ extension Hart {
     /// a page drops its fetch mappings). A miss, single-stepping or a pending code flush
     /// hands the pc back to the interpreter, which fetches it (and charges the walk). The new
     /// page's block entry is then made here as the outer loop makes it (decode, charge), and
-    /// its JIT word is looked at as before. When the interpreter must go on, it goes on from
-    /// the page this loop ended on (`JITResult.dp`).
+    /// its JIT word is looked at as before. When the interpreter must go on from a page other
+    /// than the one it called from, `handBack` sends it that pc through its outer loop.
     @inline(never)
     func runJIT(_ ip: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>, _ page: UnsafeMutableRawPointer,
                 _ pageBase: UInt64, budget: Int64, instret: UInt64) -> JITResult {
         var ip = ip, dp = dp, page = page, pageBase = pageBase, budget = budget, instret = instret
+        let entered = dp, enteredBase = pageBase
         var table = CodeCache.table(dp)
         let state = jitState
         while true {
             let slot = (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) / UInt(MemoryLayout<Decoded>.stride)
             var word = table[Int(slot)]
             if word == JIT.never {
-                return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: 0, leave: false)
+                return handBack(ip, dp, pageBase, from: entered, enteredBase, budget: budget, instret: instret)
             }
             if word < 4096 {
                 if !bus.jit.enabled {
@@ -1085,7 +1082,7 @@ extension Hart {
                 }
                 word = table[Int(slot)]
                 if word < 4096 {
-                    return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: 0, leave: false)
+                    return handBack(ip, dp, pageBase, from: entered, enteredBase, budget: budget, instret: instret)
                 }
             }
             state[JITState.x] = UInt64(UInt(bitPattern: x))
@@ -1109,7 +1106,7 @@ extension Hart {
                 // Straight-line code running off the page end: the interpreter's `pageEnd`
                 // leaves for the next page.
                 guard nextSlot == CodeCache.slots else {
-                    return JITResult(ip: next, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: 0, leave: false)
+                    return handBack(next, dp, pageBase, from: entered, enteredBase, budget: budget, instret: instret)
                 }
                 pc = pageBase &+ 4096
             case JITState.leave:
@@ -1119,8 +1116,7 @@ extension Hart {
                 ip = next
                 if _slowPath(ip.pointee.op == .undecoded) { decodeRun(ip, dp, page) }
                 if budget <= 0 {
-                    return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret,
-                                     exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
+                    return JITResult(ip: ip, budget: budget, instret: instret, exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
                 }
                 budget &-= Int64(ip.pointee.tick >> 12)
                 instret &+= UInt64(ip.pointee.tick & 0xFFF)
@@ -1129,7 +1125,7 @@ extension Hart {
             // Leaving the page for `pc`: chain when the outer loop would find it for nothing.
             let entry = itlb[Int((pc >> 12) & Hart.tlbMask)]
             guard budget > 0, entry.tag == pc >> 12, !singleStep, !bus.jit.flushRequested else {
-                return JITResult(ip: ip, dp: dp, page: page, pageBase: pageBase, budget: budget, instret: instret, exitPC: pc, leave: true)
+                return JITResult(ip: ip, budget: budget, instret: instret, exitPC: pc, leave: true)
             }
             bus.jit.chains &+= 1
             page = entry.page
@@ -1141,6 +1137,22 @@ extension Hart {
             budget &-= Int64(ip.pointee.tick >> 12)
             instret &+= UInt64(ip.pointee.tick & 0xFFF)
         }
+    }
+
+    /// Hands the interpreter the instruction at `ip`, whose block is charged: in place when
+    /// it is on the page the interpreter called `runJIT` from (decoded page `entered`,
+    /// virtual base `enteredBase`), else as a leave for its pc with `jitResumeCharged` set,
+    /// so that the outer loop fetches the page and interprets from there without a block
+    /// entry (the fetch is a TLB hit: the chain just found it there).
+    @inline(__always)
+    func handBack(_ ip: UnsafeMutablePointer<Decoded>, _ dp: UnsafeMutablePointer<Decoded>, _ pageBase: UInt64,
+                  from entered: UnsafeMutablePointer<Decoded>, _ enteredBase: UInt64,
+                  budget: Int64, instret: UInt64) -> JITResult {
+        if _fastPath(dp == entered && pageBase == enteredBase) {
+            return JITResult(ip: ip, budget: budget, instret: instret, exitPC: 0, leave: false)
+        }
+        jitResumeCharged = true
+        return JITResult(ip: ip, budget: budget, instret: instret, exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
     }
 
     /// The modeled-TLB words of `JITState` for the current data privilege (see there).
