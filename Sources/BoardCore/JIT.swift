@@ -1066,6 +1066,14 @@ extension Hart {
         let entered = dp, enteredBase = pageBase
         var table = CodeCache.table(dp)
         let state = jitState
+        // What translated code cannot change (the privilege, CSRs, TLB pointers) is set once
+        // per call, not once per region run or chained page.
+        state[JITState.x] = UInt64(UInt(bitPattern: x))
+        state[JITState.readTLB] = UInt64(UInt(bitPattern: dtlbR))
+        state[JITState.writeTLB] = UInt64(UInt(bitPattern: dtlbW))
+        setJITXlate(state)
+        setJITCounters(state)
+        setJITFP(state)
         while true {
             let slot = (UInt(bitPattern: ip) &- UInt(bitPattern: dp)) / UInt(MemoryLayout<Decoded>.stride)
             var word = table[Int(slot)]
@@ -1085,15 +1093,9 @@ extension Hart {
                     return handBack(ip, dp, pageBase, from: entered, enteredBase, budget: budget, instret: instret)
                 }
             }
-            state[JITState.x] = UInt64(UInt(bitPattern: x))
             state[JITState.budget] = UInt64(bitPattern: budget)
             state[JITState.instret] = instret
             state[JITState.pageBase] = pageBase
-            state[JITState.readTLB] = UInt64(UInt(bitPattern: dtlbR))
-            state[JITState.writeTLB] = UInt64(UInt(bitPattern: dtlbW))
-            setJITXlate(state)
-            setJITCounters(state)
-            setJITFP(state)
             let code = unsafeBitCast(UnsafeRawPointer(bitPattern: word)!, to: JITFunction.self)
             code(UnsafeMutableRawPointer(state))
             budget = Int64(bitPattern: state[JITState.budget])
