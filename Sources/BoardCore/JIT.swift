@@ -15,7 +15,8 @@ import Darwin
 ///   instruction, with its block already charged, and the interpreter's slow path does it;
 /// - an instruction the translator does not know (CSR, AMO, FP, division, system…) likewise;
 /// - a block entry outside the region, or an exhausted budget, returns *before* the entry;
-/// - a jump out of the page returns the new pc.
+/// - a jump out of the page returns the new pc, which `Hart.runJIT` follows itself (chaining)
+///   when the interpreter's outer loop would find its page in the fetch TLB for nothing.
 /// So the JIT never raises a trap, never touches a device, and runs are bit-for-bit the same
 /// with and without it (tested: `JITEquivalenceTests`). The code is position-independent of
 /// the virtual address (the page base is a register), so a decoded page's code serves every
