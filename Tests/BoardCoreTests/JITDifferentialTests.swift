@@ -258,12 +258,14 @@ import TestSupport
 
     static func board(jit: Bool, code: [UInt8], seed: UInt64, extensions: Extensions = [],
                       hostFeatures: HostFeatures = .detected, trapVectorBytes: Int = 4, harts: Int = 1,
-                      sv39: Bool = false, counters: (enable: UInt64, inhibit: UInt64) = (7, 0)) -> (Bus, [Hart]) {
+                      sv39: Bool = false, counters: (enable: UInt64, inhibit: UInt64) = (7, 0),
+                      lower: LowerPrivilege? = nil) -> (Bus, [Hart]) {
         let fp = extensions.contains(.fd)
         let bus = Bus(memoryBytes: 4 << 20, harts: harts)
         bus.jitEnabled = jit
         bus.jitThreshold = 0
         bus.jit.hostFeatures = hostFeatures
+        if let lower { bus.clint.timeOffset = lower.timeOffset }
         #expect(bus.writeMemory(codeBase, code))
         var rng = SplitMix64(seed: seed)
         var data: [UInt8] = []
@@ -283,6 +285,17 @@ import TestSupport
             if fp {
                 for i in 0..<32 { hart.f[i] = rng.next() }
                 try! hart.csrWrite(CSR.mstatus, hart.mstatus | UInt64(rng.next() % 4) << 13, raw: 0)
+            }
+            if let lower {
+                // U, S, VS or VU with bare translation (both stages), PMP allowing all.
+                try! hart.csrWrite(CSR.scounteren, lower.scounteren, raw: 0)
+                if lower.virtual {
+                    try! hart.csrWrite(CSR.hcounteren, lower.hcounteren, raw: 0)
+                    try! hart.csrWrite(CSR.htimedelta, lower.htimedelta, raw: 0)
+                }
+                try! hart.csrWrite(CSR.pmpaddr0, (1 << 54) - 1, raw: 0)
+                try! hart.csrWrite(CSR.pmpcfg0, 0x1F, raw: 0)
+                hart.setPrivilege(lower.privilege, virtual: lower.virtual)
             }
             if sv39 {
                 // S-mode under Sv39: one 1 GiB leaf maps the RAM onto itself (traps go to M).
@@ -388,13 +401,39 @@ import TestSupport
         Self.atomicsDifferential(seed: 600 + seed, harts: 1, sv39: true, fp: true)
     }
 
+    /// Where `board` starts its harts instead of M-mode, with the other counter enables, the
+    /// hypervisor's time delta and an mtime moved away from cycles / cyclesPerTick.
+    struct LowerPrivilege {
+        var privilege: Privilege, virtual: Bool
+        var scounteren: UInt64, hcounteren: UInt64
+        var htimedelta: UInt64, timeOffset: UInt64
+    }
+
+    /// Counter reads (cycle, time, instret) in U, VS, VU and S-mode, each mode with three
+    /// mixes of mcounteren, scounteren and hcounteren that deny some counters (the read then
+    /// raises illegal or virtual instruction, and the handler skips it), under a CLINT time
+    /// offset (mtime written) and an htimedelta: a translated read must check every enable
+    /// that applies to the mode, and add every term of time. In M-mode (the other tests)
+    /// only mcountinhibit matters and time has neither term.
+    @Test(arguments: 0..<12)
+    func translatedCounterReadsBelowMMatchTheInterpreter(_ seed: Int) {
+        let modes: [(Privilege, Bool)] = [(.user, false), (.supervisor, true), (.user, true), (.supervisor, false)]
+        let (privilege, virtual) = modes[seed % 4]
+        let k = seed / 4
+        let lower = LowerPrivilege(privilege: privilege, virtual: virtual,
+                                   scounteren: [6, 5, 3][k], hcounteren: [3, 6, 5][k],
+                                   htimedelta: 0x1234_5678_9ABC &* UInt64(seed + 1), timeOffset: 0xFEDC_BA98_7654 &* UInt64(seed + 3))
+        Self.atomicsDifferential(seed: 700 + seed, harts: 1, counters: ([7, 7, 6][k], 0), lower: lower,
+                                 extensions: virtual ? [.h] : [])
+    }
+
     static func atomicsDifferential(seed: Int, harts: Int, sv39: Bool = false, counters: (UInt64, UInt64) = (7, 0),
-                                    fp: Bool = false) {
+                                    fp: Bool = false, lower: LowerPrivilege? = nil, extensions: Extensions = []) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
         let code = Self.program(&rng, atomics: true, aliases: sv39, fp: fp)
-        let ext: Extensions = fp ? [.fd] : []
-        let (busA, interps) = Self.board(jit: false, code: code, seed: UInt64(seed), extensions: ext, trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
-        let (busB, jits) = Self.board(jit: true, code: code, seed: UInt64(seed), extensions: ext, trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters)
+        let ext: Extensions = extensions.union(fp ? [.fd] : [])
+        let (busA, interps) = Self.board(jit: false, code: code, seed: UInt64(seed), extensions: ext, trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters, lower: lower)
+        let (busB, jits) = Self.board(jit: true, code: code, seed: UInt64(seed), extensions: ext, trapVectorBytes: 20, harts: harts, sv39: sv39, counters: counters, lower: lower)
         var calls = 0
         var slices = 0
         while calls < 20_000 && interps[0].cycles < 2_000_000 {
@@ -403,7 +442,7 @@ import TestSupport
             if rng.next() % 4 == 0 {
                 let h = Int(rng.next() % UInt64(harts))
                 let pc = Self.codeBase + (rng.next() % UInt64(Self.blocks)) * UInt64(Self.blockBytes)
-                if !sv39 || interps[h].mode != .m {  // (not out of an M-mode trap handler)
+                if !sv39 && lower == nil || interps[h].mode != .m {  // (not out of an M-mode trap handler)
                     interps[h].pc = pc
                     jits[h].pc = pc
                 }
