@@ -1154,6 +1154,14 @@ extension Hart {
         if _fastPath(dp == entered && pageBase == enteredBase) {
             return JITResult(ip: ip, budget: budget, instret: instret, exitPC: 0, leave: false)
         }
+        // The page-end sentinel is no instruction: a block that ends at the last slot "enters"
+        // it with nothing charged, and the interpreter leaves the page there. So this is a
+        // plain leave for the next page, whose block the outer loop charges. (Marking it
+        // charged skipped that block's cycles: found by the hypervisor bench, whose firmware
+        // runs off a page end into a block the JIT does not translate.)
+        if ip.pointee.op == .pageEnd {
+            return JITResult(ip: ip, budget: budget, instret: instret, exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
+        }
         jitResumeCharged = true
         return JITResult(ip: ip, budget: budget, instret: instret, exitPC: Hart.pcOf(ip, dp, pageBase), leave: true)
     }

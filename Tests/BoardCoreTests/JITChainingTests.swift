@@ -78,7 +78,7 @@ import TestSupport
 
     /// The program (see the suite). `smc`: rewrite `addi x20, x20, imm` at `patchSite` (page
     /// 1) every 8 iterations; `sfence`: SFENCE.VMA every 16 iterations (S-mode only).
-    static func program(_ rng: inout SplitMix64, smc: Bool, sfence: Bool) -> [UInt8] {
+    static func program(_ rng: inout SplitMix64, smc: Bool, sfence: Bool, pageEndBlock: Bool = false) -> [UInt8] {
         var img = Image()
         func n() -> Int { Int(rng.next() % 7) }
         // Page 0: set-up, then the main loop.
@@ -131,9 +131,20 @@ import TestSupport
         img.w32(jal(1, funcA2 - img.at))
         straightLine(&img, &rng, count: n())
         img.w32(jalr(0, 23, 0))
-        // funcC: straight-line ALU code from the end of page 2 into page 3.
+        // funcC: straight-line ALU code from the end of page 2 into page 3. With
+        // `pageEndBlock`, page 2 ends with a block (a never-taken branch in its last slot)
+        // and page 3 starts with an instruction the JIT does not translate: the translated
+        // region on page 2 then "enters" the page-end sentinel, which is no block.
         img.at = funcC
-        straightLine(&img, &rng, count: 24, memory: false)
+        if pageEndBlock {
+            straightLine(&img, &rng, count: 15, memory: false)
+            precondition(img.at == 0x2FFC)
+            img.w32(bne(0, 0, 8))
+            img.w32(csrr(21, CSR.sscratch))
+            straightLine(&img, &rng, count: 4, memory: false)
+        } else {
+            straightLine(&img, &rng, count: 24, memory: false)
+        }
         precondition(img.at > 0x3000)
         img.w32(jalr(0, 1, 0))
 
@@ -158,9 +169,10 @@ import TestSupport
         return img.bytes
     }
 
-    static func differential(seed: Int, sv39: Bool, smc: Bool = false, sfence: Bool = false, interrupts: Bool = false) {
+    static func differential(seed: Int, sv39: Bool, smc: Bool = false, sfence: Bool = false, interrupts: Bool = false,
+                             pageEndBlock: Bool = false) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 11)
-        let code = program(&rng, smc: smc, sfence: sfence)
+        let code = program(&rng, smc: smc, sfence: sfence, pageEndBlock: pageEndBlock)
         let (busA, interps) = D.board(jit: false, code: code, seed: UInt64(seed), trapVectorBytes: trapVectorBytes, sv39: sv39)
         let (busB, jits) = D.board(jit: true, code: code, seed: UInt64(seed), trapVectorBytes: trapVectorBytes, sv39: sv39)
         let interp = interps[0], jit = jits[0]
@@ -207,6 +219,16 @@ import TestSupport
 
     @Test(arguments: 0..<6)
     func crossPageCallsAndLoops(_ seed: Int) { Self.differential(seed: 700 + seed, sv39: false) }
+
+    /// A chained page whose translated region ends with a block in its last slot, falling
+    /// through into a page whose first block is not translated. A regression: the hand-back
+    /// at the page-end sentinel was taken as an already-charged instruction, and the next
+    /// page's block went uncharged (6 cycles short in the hypervisor bench's firmware).
+    @Test(arguments: 0..<4)
+    func pageEndBlockIntoUntranslatedPage(_ seed: Int) {
+        Self.differential(seed: 840 + seed, sv39: false, pageEndBlock: true)
+        Self.differential(seed: 850 + seed, sv39: true, pageEndBlock: true)
+    }
 
     @Test(arguments: 0..<6)
     func crossPageCallsAndLoopsUnderSv39(_ seed: Int) { Self.differential(seed: 720 + seed, sv39: true) }
