@@ -293,38 +293,7 @@ report:
   addi sp, sp, 16
   ret
 
-/* a0 as "0x" and 1-16 hex digits, no leading zeros */
-puthex64:
-  addi sp, sp, -32
-  sd ra, 0(sp)
-  sd s1, 8(sp)
-  sd s2, 16(sp)
-  mv s1, a0
-  li a0, '0'
-  call putc
-  li a0, 'x'
-  call putc
-  li s2, 60
-1:srl t0, s1, s2                       /* skip leading zeros (keep the last digit) */
-  bnez t0, 2f
-  beqz s2, 2f
-  addi s2, s2, -4
-  j 1b
-2:srl a0, s1, s2
-  andi a0, a0, 15
-  li t0, 10
-  blt a0, t0, 3f
-  addi a0, a0, 'a' - 10
-  j 4f
-3:addi a0, a0, '0'
-4:call putc
-  addi s2, s2, -4
-  bgez s2, 2b
-  ld s2, 16(sp)
-  ld s1, 8(sp)
-  ld ra, 0(sp)
-  addi sp, sp, 32
-  ret
+  PUTHEX64_ROUTINE
 
   CONSOLE_ROUTINES
 
