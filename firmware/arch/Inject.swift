@@ -28,6 +28,13 @@ extension Hypervisor {
     /// clears its interrupts anyway).
     func setPending(_ v: VCPU, _ bits: UInt64) {
         guard v.state != .stopped else { return }
+        if v.domain.shadow {
+            // The VS bits (2, 6, 10) are the guest's S bits (1, 5, 9) one place up.
+            let new = (bits >> 1) & ~v.virtualS.sip
+            v.virtualS.sip |= bits >> 1
+            if new != 0, here.loaded !== v, v.hart >= 0, v.hart < harts.count { kick(harts[v.hart]) }
+            return
+        }
         let hart = here
         if hart.loaded === v {
             csr_set_hvip(bits)
@@ -47,6 +54,10 @@ extension Hypervisor {
     /// Clears VS interrupt bits of a vCPU (its own call, or one whose CSRs are not loaded
     /// anywhere else).
     func clearPending(_ v: VCPU, _ bits: UInt64) {
+        if v.domain.shadow {
+            v.virtualS.sip &= ~(bits >> 1)
+            return
+        }
         v.remotePending &= ~bits
         if here.loaded === v { csr_clear_hvip(bits) } else { v.hvip &= ~bits }
     }

@@ -68,7 +68,9 @@ extension Hypervisor {
             return enter(pickNext())
         }
         var action = ExitAction.resume
-        if let handled = dispatchExit(exit, interrupt: interrupt) {
+        if domain.shadow && !interrupt {
+            action = shadowException(exit)
+        } else if let handled = dispatchExit(exit, interrupt: interrupt) {
             action = handled
         } else if interrupt {
             crash(domain, "unexpected interrupt " + Format.dec(exit.code))
@@ -76,6 +78,7 @@ extension Hypervisor {
             crash(domain, faultReason(exit.code, pc: frame.pointee.pc, tval: tval, gpa: nil))
         }
         if action == .resume && domain.isRunning && vcpu.state == .runnable && hart.loaded === vcpu {
+            if domain.shadow { deliverVirtualInterrupt(vcpu) }
             if hart.rearmTimer { programTimer() }
             hart.enteredAt = csr_read_mcycle()
             return frame

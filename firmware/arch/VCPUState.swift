@@ -6,6 +6,18 @@ import Shim
 extension VCPU {
     /// Puts this vCPU's CSRs on the hart.
     func load(sstc: Bool) {
+        if domain.shadow {
+            // Real U-mode on the shadow tables; every exception comes to M (Shadow.swift).
+            csr_write_medeleg(0)
+            csr_write_satp(domain.physicalSATP)
+            sfence_vma_all()
+            csr_write_hvip(0)
+            csr_write_hie(0)
+            if let fp { fp_restore(fp) }
+            return
+        }
+        csr_write_medeleg(HartSetup.guestExceptions)
+        csr_write_satp(0)
         csr_write_hgatp(domain.hgatp)
         csr_write_vsstatus(vsstatus)
         csr_write_hie(vsie)
@@ -25,6 +37,10 @@ extension VCPU {
 
     /// Takes this vCPU's CSRs off the hart.
     func save(sstc: Bool) {
+        if domain.shadow {
+            if let fp { fp_save(fp) }
+            return
+        }
         vsstatus = csr_read_vsstatus()
         vsie = csr_read_hie() & Interrupt.virtualSupervisorMask
         vstvec = csr_read_vstvec()
@@ -43,12 +59,18 @@ extension VCPU {
     /// The `time` at which a waiting vCPU's timer wakes it (max: none): its vstimecmp with
     /// Sstc when it enabled the timer interrupt, else its SBI deadline.
     func wakeTime(sstc: Bool) -> UInt64 {
+        if domain.shadow { return virtualS.sie & VirtualSupervisor.STIP != 0 ? shadowDeadline : UInt64.max }
         if sstc { return vsie & Interrupt.VSTIP != 0 ? vstimecmp : UInt64.max }
         return timerDeadline
     }
 
     /// True when an interrupt the guest has enabled is pending (what ends a WFI).
     func hasPendingInterrupt(now: UInt64, sstc: Bool) -> Bool {
+        if domain.shadow {
+            var sip = virtualS.sip
+            if now >= shadowDeadline { sip |= VirtualSupervisor.STIP }
+            return sip & virtualS.sie != 0
+        }
         var pending = hvip | remotePending
         if sstc && now >= vstimecmp { pending |= Interrupt.VSTIP }
         return pending & vsie != 0

@@ -11,10 +11,8 @@ import Shim
 ///   when the board has it.
 func setUpHart(_ platform: Platform) {
     setUpFirmwarePMP()
-    let guestExceptions: UInt64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5)
-        | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
-    csr_write_medeleg(guestExceptions)
-    csr_write_hedeleg(guestExceptions)
+    csr_write_medeleg(HartSetup.guestExceptions)
+    csr_write_hedeleg(HartSetup.guestExceptions)
     csr_write_mideleg(0)
     csr_write_hideleg(Interrupt.virtualSupervisorMask)
     csr_write_mcounteren(7)
@@ -73,4 +71,11 @@ func uartLayoutMatches() -> Bool {
         b.count >= 8 && b[Int(FW_UART_LCR)] == 0x11 && b[Int(FW_UART_IER)] == 0x22 && b[Int(FW_UART_MCR)] == 0x33
             && b[Int(FW_UART_SCR)] == 0x44 && b[Int(FW_UART_DLM)] == 0x66
     }
+}
+
+enum HartSetup {
+    /// The exceptions a VS-mode guest handles itself (medeleg to HS, hedeleg on to VS). A
+    /// shadow-mode vCPU runs with medeleg 0 instead (VCPUState.swift): the firmware sees all.
+    static let guestExceptions: UInt64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5)
+        | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
 }

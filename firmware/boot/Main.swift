@@ -55,6 +55,7 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
     fw_lock_acquire()
     hypervisor = Hypervisor(platform: platform, dtbAddress: dtbAddress)
     hypervisor.printStats = platform.bootargs.split(separator: " ").contains { $0 == "vireo.stats" }
+    hypervisor.shadowMode = platform.bootargs.split(separator: " ").contains { $0 == "vireo.mmu=shadow" }
     let t0 = csr_read_time(), c0 = csr_read_mcycle()
     hypervisor.createDomainsFromModules()
     // Cycles per `time` tick over the domains' creation (zeroing their RAM takes long

@@ -42,6 +42,9 @@ final class VCPU {
         get { frame.pointee.deadline }
         set { frame.pointee.deadline = newValue }
     }
+    /// With `domain.shadow`: the guest's virtual S-mode, and its SBI timer deadline.
+    var virtualS = VirtualSupervisor()
+    var shadowDeadline: UInt64 = UInt64.max
     /// f0–f31 and fcsr, when the board has D.
     let fp: UnsafeMutablePointer<UInt64>?
     /// Cycles this vCPU has run in VS/VU.
@@ -86,7 +89,9 @@ final class VCPU {
         frame.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
         frame.pointee.uart = UnsafeMutableRawPointer(domain.uartState)
         frame.pointee.pc = pc
-        frame.pointee.mode = Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
+        frame.pointee.mode = domain.shadow ? 0 : Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
+        virtualS = VirtualSupervisor()
+        shadowDeadline = UInt64.max
         setRegister(10, id)
         setRegister(11, opaque)
         vsstatus = 0
@@ -155,6 +160,13 @@ final class Domain {
     let gstage: GStage
     let hgatp: UInt64
     var vcpus: [VCPU] = []
+    /// Trap-and-emulate (issue 17, `vireo.mmu=shadow`): the guest kernel runs in real
+    /// U-mode on `physicalSATP`, and the firmware emulates its S-mode (arch/Shadow.swift).
+    var shadow = false
+    /// Sv39 tables mapping the guest's physical addresses to its RAM: the G-stage tables,
+    /// whose leaves already have U, A and D set and whose first 4 KiB of root are an Sv39
+    /// root for every address below 2^39. The MMU-off shadow.
+    var physicalSATP: UInt64 { (UInt64(8) << 60) | (hgatp & ((1 << 44) - 1)) }
     var state: DomainState = .running
     var reason: String = ""
     /// Scheduling weight (Xen's: 1...65535, default 256) and the VMID its G-stage

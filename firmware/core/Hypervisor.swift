@@ -43,6 +43,9 @@ final class Hypervisor {
     /// `vireo.stats` on the firmware's command line: per-domain and per-hart figures at
     /// power-off.
     var printStats = false
+    /// `vireo.mmu=shadow`: every domain built from now on runs trap-and-emulate, its kernel
+    /// in real U-mode (arch/Shadow.swift, issue 17).
+    var shadowMode = false
     /// Default guest RAM when a module does not say mem=.
     static let defaultMemory: UInt64 = 32 << 20
 

@@ -24,6 +24,7 @@ extension Hypervisor {
         guard size >= 1 << 20, size & 0xFFF == 0 else { return (nil, "memory must be a multiple of 4 KiB and at least 1 MiB") }
         guard vcpus >= 1 && vcpus <= 8 else { return (nil, "vcpus must be 1 to 8") }
         guard weight >= 1 && weight <= ModuleOptions.maxWeight else { return (nil, "weight must be 1 to 65535") }
+        guard !(shadowMode && directBase != nil) else { return (nil, "direct I/O needs two-stage translation (not with vireo.mmu=shadow)") }
         let base: UInt64
         if let want = directBase {
             guard memory.take(start: want, size: size) else {
@@ -56,6 +57,7 @@ extension Hypervisor {
         let domain = Domain(id: id, name: name, bootargs: bootargs, hostBase: base, ramBase: ramBase, size: size,
                             direct: directBase != nil, gstage: gstage, image: image)
         domain.weight = weight
+        domain.shadow = shadowMode
         domain.state = .paused
         domain.createdAt = csr_read_time()
         for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }

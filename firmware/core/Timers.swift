@@ -6,8 +6,12 @@ extension Hypervisor {
     /// Marks the injected timer of every vCPU on this hart whose SBI deadline has passed
     /// (no Sstc).
     func expireTimers(now: UInt64) {
+        for v in here.queue where v.domain.isRunning && v.domain.shadow && v.shadowDeadline <= now {
+            v.shadowDeadline = UInt64.max
+            setPending(v, Interrupt.VSTIP)
+        }
         guard !platform.hasSstc else { return }
-        for v in here.queue where v.domain.isRunning && v.timerDeadline <= now {
+        for v in here.queue where v.domain.isRunning && !v.domain.shadow && v.timerDeadline <= now {
             v.timerDeadline = UInt64.max
             setPending(v, Interrupt.VSTIP)
         }
@@ -17,6 +21,17 @@ extension Hypervisor {
     /// htimedelta = 0); without it the firmware keeps it and injects VSTIP when it passes.
     /// Either way a pending timer interrupt is cleared (SBI §6.1).
     func setGuestTimer(_ vcpu: VCPU, _ deadline: UInt64) {
+        if vcpu.domain.shadow {
+            clearPending(vcpu, Interrupt.VSTIP)
+            if deadline <= csr_read_time() {
+                setPending(vcpu, Interrupt.VSTIP)
+                vcpu.shadowDeadline = UInt64.max
+            } else {
+                vcpu.shadowDeadline = deadline
+            }
+            programTimer()
+            return
+        }
         if platform.hasSstc {
             csr_write_vstimecmp(deadline)
         } else {
@@ -44,7 +59,8 @@ extension Hypervisor {
         var own = UInt64.max
         let sstc = platform.hasSstc
         for v in hart.queue where v.domain.isRunning && v.state != .stopped {
-            if !sstc {
+            if v.domain.shadow { others = min(others, v.shadowDeadline) }
+            if !sstc && !v.domain.shadow {
                 if v === hart.loaded { own = v.timerDeadline } else { others = min(others, v.timerDeadline) }
             }
             if v.state == .waiting && v !== hart.loaded { others = min(others, v.wakeTime(sstc: sstc)) }

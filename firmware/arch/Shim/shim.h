@@ -109,6 +109,9 @@ static inline void csr_write_vstimecmp(u64 v) {
   __asm__ volatile("csrw 0x24D, %0" : : "r"(v) : "memory");
 }
 
+FW_CSR(satp)
+static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma zero, zero" : : : "memory"); }
+
 static inline void wait_for_interrupt(void) { __asm__ volatile("wfi" : : : "memory"); }
 static inline void fence_i(void) { __asm__ volatile("fence.i" : : : "memory"); }
 static inline void fence_rw(void) { __asm__ volatile("fence rw, rw" : : : "memory"); }
