@@ -40,11 +40,14 @@ struct Bench: ParsableCommand {
     @Option(help: "With --linux: harts (QEMU -smp).")
     var harts: Int = 1
 
+    @Option(help: ArgumentHelp("With --hypervisor: `shadow` adds a column for the classic trap-and-emulate VMM (the guest kernel in U-mode, `--append vireo.mmu=shadow`) beside two-stage translation.", valueName: "two-stage|shadow"))
+    var mmu: String = "two-stage"
+
     @Flag(help: "With --hypervisor: break the Vireo rows' VM exits down into trap entry, dispatch, handler and exit (as `vireo boot --stats`; same figures, slower host).")
     var exitBreakdown = false
 
     func run() throws {
-        if hypervisor { return try HypervisorBench.run(jit: !noJIT, exitBreakdown: exitBreakdown) }
+        if hypervisor { return try HypervisorBench.run(jit: !noJIT, exitBreakdown: exitBreakdown, shadow: mmu == "shadow") }
         if exitBreakdown { throw ValidationError("--exit-breakdown needs --hypervisor") }
         if linux {
             if traceEvents != nil { throw ValidationError("--trace-events is for the kernels, not --linux") }

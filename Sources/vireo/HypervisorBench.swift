@@ -21,7 +21,7 @@ enum HypervisorBench {
     }
 
     /// `jit`: whether the boards translate hot code (the figures are modeled cycles: the same either way).
-    static func run(jit: Bool, exitBreakdown: Bool = false) throws {
+    static func run(jit: Bool, exitBreakdown: Bool = false, shadow: Bool = false) throws {
         guard let out = try Boot.artefacts() else {
             throw ValidationError("nothing built: run tools/build-riscv.sh firmware guests")
         }
@@ -35,24 +35,37 @@ enum HypervisorBench {
             let isa = sstc ? "rv64gc_h_sstc" : "rv64gc_h"
             let vireo = try measure(isa: isa, firmware: firmware, kernel: nil, module: guest, jit: jit, exitBreakdown: exitBreakdown)
             let native = haveOpenSBI ? try measure(isa: isa, firmware: openSBI, kernel: guest, module: nil, jit: jit) : nil
+            let trapped = shadow ? try measure(isa: isa, firmware: firmware, kernel: nil, module: guest, jit: jit, bootargs: "vireo.mmu=shadow") : nil
             print("\n\(isa)" + (sstc ? " (guest timer: vstimecmp)" : " (guest timer: injected by the firmware)"))
-            print("  " + "".padding(toLength: 40, withPad: " ", startingAt: 0) + "native".leftPad(12) + "vireo".leftPad(12) + "ratio".leftPad(8))
+            print("  " + "".padding(toLength: 40, withPad: " ", startingAt: 0) + "native".leftPad(12) + "vireo".leftPad(12) + "ratio".leftPad(8)
+                  + (shadow ? "shadow".leftPad(12) + "ratio".leftPad(8) : ""))
+            var current: (Figures?) -> UInt64? = { _ in nil }
             func row(_ title: String, _ n: UInt64?, _ v: UInt64?) {
                 var line = "  " + title.padding(toLength: 40, withPad: " ", startingAt: 0)
                 line += (n.map { String($0) } ?? "-").leftPad(12) + (v.map { String($0) } ?? "-").leftPad(12)
-                if let n, let v, n > 0 { line += String(format: "%8.3f", Double(v) / Double(n)) }
+                if let n, let v, n > 0 { line += String(format: "%8.3f", Double(v) / Double(n)) } else if shadow { line += "".leftPad(8) }
+                if shadow {
+                    let s = current(trapped)
+                    line += (s.map { String($0) } ?? "-").leftPad(12)
+                    if let n, let s, n > 0 { line += String(format: "%8.3f", Double(s) / Double(n)) }
+                }
                 print(line)
             }
             func perTick(_ f: Figures?) -> UInt64? {
                 guard let f, let a = f["compute-with-ticks-cycles"], let b = f["compute-cycles"], let t = f["ticks"], t > 0, a >= b else { return nil }
                 return (a - b) / t
             }
-            row("CPU-bound guest (cycles)", native?["compute-cycles"], vireo["compute-cycles"])
-            row("VM exit round trip (unknown SBI call)", native?["exit-round-trip-cycles"], vireo["exit-round-trip-cycles"])
-            row("SBI call (TIME set_timer)", native?["sbi-set-timer-cycles"], vireo["sbi-set-timer-cycles"])
-            row("UART register read (MMIO emulation)", native?["uart-read-cycles"], vireo["uart-read-cycles"])
-            row("SBI call (IPI send_ipi to itself)", native?["sbi-ipi-cycles"], vireo["sbi-ipi-cycles"])
+            for (title, key) in [("CPU-bound guest (cycles)", "compute-cycles"),
+                                 ("VM exit round trip (unknown SBI call)", "exit-round-trip-cycles"),
+                                 ("SBI call (TIME set_timer)", "sbi-set-timer-cycles"),
+                                 ("UART register read (MMIO emulation)", "uart-read-cycles"),
+                                 ("SBI call (IPI send_ipi to itself)", "sbi-ipi-cycles")] {
+                current = { $0?[key] }
+                row(title, native?[key], vireo[key])
+            }
+            current = { perTick($0) }
             row("timer interrupt delivered (per tick)", perTick(native), perTick(vireo))
+            current = { _ in nil }    // shadow mode's traps come from U-mode: no VM exits to count
             row("VM exits in the whole run", nil, vireo.exits)
             if exitBreakdown { print(breakdownTable(vireo, sstc: sstc)) }
         }
@@ -61,7 +74,8 @@ enum HypervisorBench {
 
     /// Boots the board with the given images, captures the console and reads the
     /// "bench: NAME VALUE" lines.
-    static func measure(isa: String, firmware: String, kernel: String?, module: String?, jit: Bool, exitBreakdown: Bool = false) throws -> Figures {
+    static func measure(isa: String, firmware: String, kernel: String?, module: String?, jit: Bool, exitBreakdown: Bool = false,
+                        bootargs: String? = nil) throws -> Figures {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw ValidationError("pipe: \(String(cString: strerror(errno)))") }
         defer { close(fds[0]) }
@@ -70,6 +84,7 @@ enum HypervisorBench {
         if let problem = Machine.parseISA(isa, into: &config) { throw ValidationError(problem) }
         let machine = Machine(config: config, uart: UART16550(outputFD: fds[1], inputFD: -1))
         var images = try BootImages.parse([])
+        images.append = bootargs
         images.bios = firmware
         images.kernel = kernel
         images.module = module.map { [$0] } ?? []

@@ -28,7 +28,7 @@ extension Hypervisor {
     /// clears its interrupts anyway).
     func setPending(_ v: VCPU, _ bits: UInt64) {
         guard v.state != .stopped else { return }
-        if v.domain.shadow {
+        if v.shadow {
             // The VS bits (2, 6, 10) are the guest's S bits (1, 5, 9) one place up.
             let new = (bits >> 1) & ~v.virtualS.sip
             v.virtualS.sip |= bits >> 1
@@ -54,7 +54,7 @@ extension Hypervisor {
     /// Clears VS interrupt bits of a vCPU (its own call, or one whose CSRs are not loaded
     /// anywhere else).
     func clearPending(_ v: VCPU, _ bits: UInt64) {
-        if v.domain.shadow {
+        if v.shadow {
             v.virtualS.sip &= ~(bits >> 1)
             return
         }

@@ -11,7 +11,9 @@ import Shim
 /// with a clear reason: shadow tables for its own page tables (FirmwareKit
 /// `ShadowPaging`/`ShadowCache`) are not wired in yet.
 extension Hypervisor {
-    /// An exception from a shadow-mode vCPU (interrupts go through `dispatchExit`).
+    /// An exception from a shadow-mode vCPU (interrupts go through `dispatchExit`). Out of
+    /// line, like the other exit handlers: the two-stage path's exits stay as they were.
+    @inline(never)
     func shadowException(_ e: Exit) -> ExitAction {
         let vcpu = e.vcpu
         let f = vcpu.frame
@@ -108,6 +110,7 @@ extension Hypervisor {
     /// hart's scounteren is set for the virtual privilege it resumes in — its kernel reads
     /// the counters freely (S-mode ignores scounteren), its user programs as the kernel's
     /// scounteren allows.
+    @inline(never)
     func deliverVirtualInterrupt(_ vcpu: VCPU) {
         defer { csr_write_scounteren(vcpu.virtualS.privilege == 1 ? 7 : vcpu.virtualS.scounteren & 7) }
         if vcpu.shadowDeadline <= csr_read_time() {

@@ -68,7 +68,7 @@ extension Hypervisor {
             return enter(pickNext())
         }
         var action = ExitAction.resume
-        if domain.shadow && !interrupt {
+        if _slowPath(vcpu.shadow) && !interrupt {
             action = shadowException(exit)
         } else if let handled = dispatchExit(exit, interrupt: interrupt) {
             action = handled
@@ -78,7 +78,7 @@ extension Hypervisor {
             crash(domain, faultReason(exit.code, pc: frame.pointee.pc, tval: tval, gpa: nil))
         }
         if action == .resume && domain.isRunning && vcpu.state == .runnable && hart.loaded === vcpu {
-            if domain.shadow { deliverVirtualInterrupt(vcpu) }
+            if _slowPath(vcpu.shadow) { deliverVirtualInterrupt(vcpu) }
             if hart.rearmTimer { programTimer() }
             hart.enteredAt = csr_read_mcycle()
             return frame

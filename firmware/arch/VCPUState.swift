@@ -6,14 +6,8 @@ import Shim
 extension VCPU {
     /// Puts this vCPU's CSRs on the hart.
     func load(sstc: Bool) {
-        if domain.shadow {
-            // Real U-mode on the shadow tables; every exception comes to M (Shadow.swift).
-            csr_write_medeleg(0)
-            csr_write_satp(domain.physicalSATP)
-            sfence_vma_all()
-            csr_write_hvip(0)
-            csr_write_hie(0)
-            if let fp { fp_restore(fp) }
+        if _slowPath(shadow) {
+            loadShadow()
             return
         }
         csr_write_medeleg(HartSetup.guestExceptions)
@@ -35,10 +29,27 @@ extension VCPU {
         if let fp { fp_restore(fp) }
     }
 
+    /// A shadow-mode vCPU (arch/Shadow.swift): real U-mode on its shadow tables, every
+    /// exception to M, no VS state.
+    @inline(never)
+    func loadShadow() {
+        csr_write_medeleg(0)
+        csr_write_satp(domain.physicalSATP)
+        sfence_vma_all()
+        csr_write_hvip(0)
+        csr_write_hie(0)
+        if let fp { fp_restore(fp) }
+    }
+
+    @inline(never)
+    func saveShadow() {
+        if let fp { fp_save(fp) }
+    }
+
     /// Takes this vCPU's CSRs off the hart.
     func save(sstc: Bool) {
-        if domain.shadow {
-            if let fp { fp_save(fp) }
+        if _slowPath(shadow) {
+            saveShadow()
             return
         }
         vsstatus = csr_read_vsstatus()
@@ -59,14 +70,14 @@ extension VCPU {
     /// The `time` at which a waiting vCPU's timer wakes it (max: none): its vstimecmp with
     /// Sstc when it enabled the timer interrupt, else its SBI deadline.
     func wakeTime(sstc: Bool) -> UInt64 {
-        if domain.shadow { return virtualS.sie & VirtualSupervisor.STIP != 0 ? shadowDeadline : UInt64.max }
+        if _slowPath(shadow) { return virtualS.sie & VirtualSupervisor.STIP != 0 ? shadowDeadline : UInt64.max }
         if sstc { return vsie & Interrupt.VSTIP != 0 ? vstimecmp : UInt64.max }
         return timerDeadline
     }
 
     /// True when an interrupt the guest has enabled is pending (what ends a WFI).
     func hasPendingInterrupt(now: UInt64, sstc: Bool) -> Bool {
-        if domain.shadow {
+        if _slowPath(shadow) {
             var sip = virtualS.sip
             if now >= shadowDeadline { sip |= VirtualSupervisor.STIP }
             return sip & virtualS.sie != 0

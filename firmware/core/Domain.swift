@@ -42,7 +42,10 @@ final class VCPU {
         get { frame.pointee.deadline }
         set { frame.pointee.deadline = newValue }
     }
-    /// With `domain.shadow`: the guest's virtual S-mode, and its SBI timer deadline.
+    /// `domain.shadow`, kept here so that the two-stage paths test it without loading the
+    /// domain (their cycles are measured: Performance III).
+    let shadow: Bool
+    /// With `shadow`: the guest's virtual S-mode, and its SBI timer deadline.
     var virtualS = VirtualSupervisor()
     var shadowDeadline: UInt64 = UInt64.max
     /// f0–f31 and fcsr, when the board has D.
@@ -59,6 +62,7 @@ final class VCPU {
     init(id: UInt64, domain: Domain, hasFP: Bool) {
         self.id = id
         self.domain = domain
+        shadow = domain.shadow
         frame = UnsafeMutablePointer<vcpu_frame>.allocate(capacity: 1)
         frame.initialize(to: vcpu_frame())
         frame.pointee.deadline = UInt64.max
@@ -89,7 +93,7 @@ final class VCPU {
         frame.pointee.owner = UnsafeMutableRawPointer(Unmanaged.passUnretained(self).toOpaque())
         frame.pointee.uart = UnsafeMutableRawPointer(domain.uartState)
         frame.pointee.pc = pc
-        frame.pointee.mode = domain.shadow ? 0 : Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
+        frame.pointee.mode = shadow ? 0 : Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
         virtualS = VirtualSupervisor()
         shadowDeadline = UInt64.max
         setRegister(10, id)

@@ -94,7 +94,7 @@ extension Hypervisor {
         let entered = csr_read_mcycle()
         hart.enteredAt = entered
         if hart.firstEntry == 0 { hart.firstEntry = entered }
-        if vcpu.domain.shadow { deliverVirtualInterrupt(vcpu) }
+        if _slowPath(vcpu.shadow) { deliverVirtualInterrupt(vcpu) }
         return vcpu.frame
     }
 

@@ -5,13 +5,22 @@ import Shim
 extension Hypervisor {
     /// Marks the injected timer of every vCPU on this hart whose SBI deadline has passed
     /// (no Sstc).
+    @inline(__always)
     func expireTimers(now: UInt64) {
-        for v in here.queue where v.domain.isRunning && v.domain.shadow && v.shadowDeadline <= now {
-            v.shadowDeadline = UInt64.max
-            setPending(v, Interrupt.VSTIP)
+        guard shadowMode || !platform.hasSstc else { return }
+        expireTimersSlow(now: now)
+    }
+
+    @inline(never)
+    func expireTimersSlow(now: UInt64) {
+        if shadowMode {
+            for v in here.queue where v.shadow && v.domain.isRunning && v.shadowDeadline <= now {
+                v.shadowDeadline = UInt64.max
+                setPending(v, Interrupt.VSTIP)
+            }
         }
         guard !platform.hasSstc else { return }
-        for v in here.queue where v.domain.isRunning && !v.domain.shadow && v.timerDeadline <= now {
+        for v in here.queue where !v.shadow && v.domain.isRunning && v.timerDeadline <= now {
             v.timerDeadline = UInt64.max
             setPending(v, Interrupt.VSTIP)
         }
@@ -21,7 +30,7 @@ extension Hypervisor {
     /// htimedelta = 0); without it the firmware keeps it and injects VSTIP when it passes.
     /// Either way a pending timer interrupt is cleared (SBI §6.1).
     func setGuestTimer(_ vcpu: VCPU, _ deadline: UInt64) {
-        if vcpu.domain.shadow {
+        if vcpu.shadow {
             clearPending(vcpu, Interrupt.VSTIP)
             if deadline <= csr_read_time() {
                 setPending(vcpu, Interrupt.VSTIP)
@@ -59,8 +68,8 @@ extension Hypervisor {
         var own = UInt64.max
         let sstc = platform.hasSstc
         for v in hart.queue where v.domain.isRunning && v.state != .stopped {
-            if v.domain.shadow { others = min(others, v.shadowDeadline) }
-            if !sstc && !v.domain.shadow {
+            if v.shadow { others = min(others, v.shadowDeadline) }
+            if !sstc && !v.shadow {
                 if v === hart.loaded { own = v.timerDeadline } else { others = min(others, v.timerDeadline) }
             }
             if v.state == .waiting && v !== hart.loaded { others = min(others, v.wakeTime(sstc: sstc)) }
