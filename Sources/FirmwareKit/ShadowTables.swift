@@ -7,29 +7,34 @@
 
 /// A pool of 4 KiB pages for shadow tables.
 public struct ShadowPool {
-    public let base: UInt64
-    public let pages: Int
-    private var freeList: [Int]
+    /// Every page of the pool (4 KiB aligned), and those free now.
+    public let pages: [UInt64]
+    private var freeList: [UInt64]
 
-    /// `base` must be 4 KiB aligned; the pool is [base, base + pages × 4 KiB).
-    public init(base: UInt64, pages: Int) {
-        self.base = base
+    /// The pool [base, base + count × 4 KiB) (`base` 4 KiB aligned).
+    public init(base: UInt64, pages count: Int) {
+        var list: [UInt64] = []
+        for i in 0..<count { list.append(base &+ UInt64(i) &* 4096) }
+        self.init(pages: list)
+    }
+
+    /// A pool of the given pages (each 4 KiB aligned).
+    public init(pages: [UInt64]) {
         self.pages = pages
-        freeList = Array((0..<pages).reversed())
+        freeList = pages.reversed()
     }
 
     public var available: Int { freeList.count }
 
     /// A zeroed page, or nil when the pool is exhausted.
     public mutating func allocate() -> UInt64? {
-        guard let i = freeList.popLast() else { return nil }
-        let page = base &+ UInt64(i) &* 4096
+        guard let page = freeList.popLast() else { return nil }
         UnsafeMutableRawPointer(bitPattern: UInt(page))!.initializeMemory(as: UInt64.self, repeating: 0, count: 512)
         return page
     }
 
     public mutating func release(_ page: UInt64) {
-        freeList.append(Int((page &- base) / 4096))
+        freeList.append(page)
     }
 }
 

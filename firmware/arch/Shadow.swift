@@ -26,6 +26,7 @@ extension Hypervisor {
         case Cause.illegalInstruction.rawValue:
             return emulatePrivileged(vcpu, insn: e.tval)
         case Cause.loadPageFault.rawValue, Cause.storePageFault.rawValue, Cause.instructionPageFault.rawValue:
+            if vcpu.virtualS.satp >> 60 != 0 { return shadowPageFault(vcpu, cause: e.code, va: e.tval) }
             // With its MMU off, an address with nothing in the physical map: a device the
             // firmware emulates, or the access fault a hart raises there.
             let store = e.code == Cause.storePageFault.rawValue
@@ -62,10 +63,6 @@ extension Hypervisor {
                                                   satpModes: [0, 8]) else {
                 return reflect(vcpu, cause: Cause.illegalInstruction.rawValue, tval: UInt64(insn))
             }
-            if csr == VirtualSupervisor.CSRNumber.satp && vcpu.virtualS.satp >> 60 != 0 {
-                crash(vcpu.domain, "turned on Sv39 translation; shadow page tables are not wired into the firmware yet")
-                return .reschedule
-            }
             vcpu.setRegister(rd, old)
             f.pointee.pc &+= 4
         case .sret:
@@ -86,7 +83,13 @@ extension Hypervisor {
             guard vcpu.virtualS.privilege == 1 else {
                 return reflect(vcpu, cause: Cause.illegalInstruction.rawValue, tval: UInt64(insn))
             }
-            f.pointee.pc &+= 4            // nothing is cached with the MMU off
+            // Priv. §12.2.1: rs1 names an address (x0: all), rs2 an ASID (x0: all).
+            let rs1 = { if case .sfenceVMA(let a, _) = op { return a } else { return 0 } }()
+            let rs2 = { if case .sfenceVMA(_, let b) = op { return b } else { return 0 } }()
+            vcpu.domain.shadowCache.fence(va: rs1 == 0 ? nil : vcpu.register(rs1) & ~0xFFF,
+                                          asid: rs2 == 0 ? nil : vcpu.register(rs2), pool: &vcpu.domain.shadowPool)
+            sfence_vma_all()
+            f.pointee.pc &+= 4
         }
         return .resume
     }
@@ -112,7 +115,10 @@ extension Hypervisor {
     /// scounteren allows.
     @inline(never)
     func deliverVirtualInterrupt(_ vcpu: VCPU) {
-        defer { csr_write_scounteren(vcpu.virtualS.privilege == 1 ? 7 : vcpu.virtualS.scounteren & 7) }
+        defer {
+            csr_write_scounteren(vcpu.virtualS.privilege == 1 ? 7 : vcpu.virtualS.scounteren & 7)
+            selectShadow(vcpu)
+        }
         if vcpu.shadowDeadline <= csr_read_time() {
             vcpu.shadowDeadline = UInt64.max
             vcpu.virtualS.sip |= VirtualSupervisor.STIP
@@ -125,17 +131,10 @@ extension Hypervisor {
     /// A load or store at an emulated device with the guest's MMU off: the instruction is
     /// read from its code (the pc is a guest-physical address) and must address exactly
     /// the faulting byte.
-    func emulateShadowMMIO(_ vcpu: VCPU, address: UInt64, store: Bool) -> Bool {
+    func emulateShadowMMIO(_ vcpu: VCPU, address: UInt64, store: Bool, virtual: UInt64? = nil) -> Bool {
         let f = vcpu.frame
-        guard let region = vcpu.domain.mmio.find(address),
-              let code = vcpu.domain.hostAddress(gpa: f.pointee.pc, length: 2) else { return false }
-        var insn = UInt64(UnsafeRawPointer(bitPattern: UInt(code))!.loadUnaligned(as: UInt16.self))
-        if insn & 3 == 3 {
-            guard let upper = vcpu.domain.hostAddress(gpa: f.pointee.pc &+ 2, length: 2) else { return false }
-            insn |= UInt64(UnsafeRawPointer(bitPattern: UInt(upper))!.loadUnaligned(as: UInt16.self)) << 16
-        }
-        guard let access = MMIOAccess.decode(insn, transformed: false), access.isStore == store, access.base >= 0,
-              vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == address else { return false }
+        guard let region = vcpu.domain.mmio.find(address), let access = fetchAccess(vcpu), access.isStore == store,
+              access.base >= 0, vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == (virtual ?? address) else { return false }
         let offset = address - region.base
         guard offset &+ access.width <= region.size else { return false }
         if store {
@@ -146,5 +145,159 @@ extension Hypervisor {
         }
         f.pointee.pc &+= access.length
         return true
+    }
+
+    // MARK: Shadow paging (the guest's MMU on)
+
+    /// The shadow the hart must walk now: the physical map with the guest's MMU off, else
+    /// the space for its satp, its virtual privilege and its SUM and MXR (each sees other
+    /// pages), built empty when there is none and filled by page faults. All spaces use
+    /// ASID 0, so a change of space flushes the hart's TLB.
+    func selectShadow(_ vcpu: VCPU) {
+        let vs = vcpu.virtualS
+        var want = vcpu.domain.physicalSATP
+        if vs.satp >> 60 != 0, let i = vcpu.domain.shadowCache.space(for: shadowKey(vs), pool: &vcpu.domain.shadowPool) {
+            want = vcpu.domain.shadowCache.spaces[i].satp
+        }
+        if csr_read_satp() != want {
+            csr_write_satp(want)
+            sfence_vma_all()
+        }
+    }
+
+    func shadowKey(_ vs: VirtualSupervisor) -> ShadowCache.Key {
+        let sum: UInt64 = vs.sstatus & VirtualSupervisor.SUM != 0 ? 2 : 0
+        let mxr: UInt64 = vs.sstatus & VirtualSupervisor.MXR != 0 ? 4 : 0
+        return ShadowCache.Key(satp: vs.satp, privilege: vs.privilege | sum | mxr)
+    }
+
+    /// A page fault with the guest's MMU on: its own tables decide (walked as a hart would,
+    /// FirmwareKit `ShadowPaging`). Unmapped or not permitted: the guest's page fault. Else
+    /// A (and D for a store) are set in its PTE, and the page goes into the current shadow;
+    /// a store to one of its page tables is carried out here and drops its shadows; a page
+    /// with a device behind it is the device access.
+    func shadowPageFault(_ vcpu: VCPU, cause: UInt64, va: UInt64) -> ExitAction {
+        let domain = vcpu.domain
+        let vs = vcpu.virtualS
+        let access: ShadowPaging.Access = cause == Cause.instructionPageFault.rawValue ? .execute
+            : cause == Cause.storePageFault.rawValue ? .write : .read
+        let memory = GuestTables(domain: domain)
+        switch ShadowPaging.walk(va, satp: vs.satp, memory: memory) {
+        case .pageFault:
+            return reflect(vcpu, cause: cause, tval: va)
+        case .accessFault:
+            let fault = access == .execute ? Cause.instructionAccessFault : access == .write ? Cause.storeAccessFault : Cause.loadAccessFault
+            return reflect(vcpu, cause: fault.rawValue, tval: va)
+        case .leaf(let gpa, var pte, let pteAddress, _):
+            let sum = vs.sstatus & VirtualSupervisor.SUM != 0, mxr = vs.sstatus & VirtualSupervisor.MXR != 0
+            guard ShadowPaging.permits(pte, access, privilege: vs.privilege, sum: sum, mxr: mxr) else {
+                return reflect(vcpu, cause: cause, tval: va)
+            }
+            // The tables this walk went through are write-protected from now on: a page
+            // that just became one may still be writable in some shadow, so they all go.
+            if noteTablePages(domain, va: va, satp: vs.satp, memory: memory) { flushShadows(domain) }
+            pte = ShadowPaging.accessedDirty(pte, access)
+            if let p = domain.hostAddress(gpa: pteAddress, length: 8) {
+                UnsafeMutablePointer<UInt64>(bitPattern: UInt(p))!.pointee = pte
+            }
+            let page = gpa & ~0xFFF
+            guard let host = domain.hostAddress(gpa: page, length: 4096) else {
+                // Not RAM: an emulated device, or the guest's access fault.
+                if access != .execute, emulateShadowMMIO(vcpu, address: gpa, store: access == .write, virtual: va) { return .resume }
+                let fault = access == .execute ? Cause.instructionAccessFault : access == .write ? Cause.storeAccessFault : Cause.loadAccessFault
+                return reflect(vcpu, cause: fault.rawValue, tval: va)
+            }
+            let table = domain.guestTablePages.contains(page)
+            if table && access == .write {
+                // A store to its page tables: done here, then every shadow of it goes.
+                domain.tableStores &+= 1
+                guard emulateTableStore(vcpu, host: host &+ (gpa & 0xFFF), va: va) else {
+                    return reflect(vcpu, cause: Cause.storeAccessFault.rawValue, tval: va)
+                }
+                flushShadows(domain)
+                return .resume
+            }
+            let leaf = ShadowPaging.shadowLeaf(guest: pte, hostPage: host, privilege: vs.privilege, sum: sum, mxr: mxr, pageTable: table)
+            guard let i = domain.shadowCache.space(for: shadowKey(vs), pool: &domain.shadowPool),
+                  domain.shadowCache.map(i, va & ~0xFFF, leaf: leaf, pool: &domain.shadowPool) != nil else {
+                crash(domain, "shadow tables: no page left for one mapping")
+                return .reschedule
+            }
+            domain.shadowFills &+= 1
+            sfence_vma_all()
+            return .resume
+        }
+    }
+
+    /// Adds the guest-physical pages of the tables `va`'s walk uses to the write-protected
+    /// set; true when one is new.
+    func noteTablePages(_ domain: Domain, va: UInt64, satp: UInt64, memory: GuestTables) -> Bool {
+        var added = false
+        var table = (satp & ((1 << 44) - 1)) << 12
+        for level in [2, 1, 0] {
+            if !domain.guestTablePages.contains(table) {
+                domain.guestTablePages.append(table)
+                added = true
+            }
+            guard level > 0, let pte = memory.load64(table &+ ((va >> (12 + 9 * UInt64(level))) & 0x1FF) &* 8),
+                  pte & ShadowPaging.V != 0, pte & (ShadowPaging.R | ShadowPaging.X) == 0 else { break }
+            table = ((pte & ShadowPaging.ppnMask) >> 10) << 12
+        }
+        return added
+    }
+
+    func flushShadows(_ domain: Domain) {
+        domain.shadowFlushes &+= 1
+        domain.shadowCache.fence(va: nil, asid: nil, pool: &domain.shadowPool)
+        sfence_vma_all()
+    }
+
+    /// Carries out the guest's store to its own page table (at host address `target`).
+    func emulateTableStore(_ vcpu: VCPU, host target: UInt64, va: UInt64) -> Bool {
+        guard let access = fetchAccess(vcpu), access.isStore, access.base >= 0,
+              vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == va,
+              (va & 0xFFF) &+ access.width <= 4096 else { return false }
+        let value = vcpu.register(access.register)
+        let p = UnsafeMutableRawPointer(bitPattern: UInt(target))!
+        switch access.width {
+        case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+        case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: 0, as: UInt16.self)
+        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
+        default: p.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
+        }
+        vcpu.frame.pointee.pc &+= access.length
+        return true
+    }
+
+    /// The load or store at the guest's pc, read from its code through its own tables (or
+    /// at its physical address with its MMU off).
+    func fetchAccess(_ vcpu: VCPU) -> MMIOAccess? {
+        guard let low = guestCode(vcpu, vcpu.frame.pointee.pc) else { return nil }
+        var insn = UInt64(low)
+        if insn & 3 == 3 {
+            guard let high = guestCode(vcpu, vcpu.frame.pointee.pc &+ 2) else { return nil }
+            insn |= UInt64(high) << 16
+        }
+        return MMIOAccess.decode(insn, transformed: false)
+    }
+
+    /// A halfword of the guest's code at virtual address `va`.
+    func guestCode(_ vcpu: VCPU, _ va: UInt64) -> UInt16? {
+        var gpa = va
+        if vcpu.virtualS.satp >> 60 != 0 {
+            guard case .leaf(let g, _, _, _) = ShadowPaging.walk(va, satp: vcpu.virtualS.satp, memory: GuestTables(domain: vcpu.domain)) else { return nil }
+            gpa = g
+        }
+        guard let h = vcpu.domain.hostAddress(gpa: gpa, length: 2) else { return nil }
+        return UnsafeRawPointer(bitPattern: UInt(h))!.loadUnaligned(as: UInt16.self)
+    }
+}
+
+/// A shadow domain's RAM as the guest-table walker reads it.
+struct GuestTables: ShadowPaging.GuestMemory {
+    unowned(unsafe) let domain: Domain
+    func load64(_ gpa: UInt64) -> UInt64? {
+        guard gpa & 7 == 0, let h = domain.hostAddress(gpa: gpa, length: 8) else { return nil }
+        return UnsafePointer<UInt64>(bitPattern: UInt(h))!.pointee
     }
 }

@@ -171,6 +171,17 @@ final class Domain {
     /// whose leaves already have U, A and D set and whose first 4 KiB of root are an Sv39
     /// root for every address below 2^39. The MMU-off shadow.
     var physicalSATP: UInt64 { (UInt64(8) << 60) | (hgatp & ((1 << 44) - 1)) }
+    /// With `shadow`: the pages of its shadow tables (from the page-table pool, which the
+    /// hart's walks may read), the shadows built from its own tables per satp and view, and
+    /// the guest-physical pages its walks found tables in (write-protected in the shadows).
+    var shadowPool = ShadowPool(pages: [])
+    var shadowCache = ShadowCache(capacity: 8)
+    var guestTablePages: [UInt64] = []
+    /// Shadow figures: page faults the firmware resolved, shadows flushed by the guest's
+    /// page-table stores, and those stores.
+    var shadowFills: UInt64 = 0
+    var shadowFlushes: UInt64 = 0
+    var tableStores: UInt64 = 0
     var state: DomainState = .running
     var reason: String = ""
     /// Scheduling weight (Xen's: 1...65535, default 256) and the VMID its G-stage

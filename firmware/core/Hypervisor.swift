@@ -46,6 +46,8 @@ final class Hypervisor {
     /// `vireo.mmu=shadow`: every domain built from now on runs trap-and-emulate, its kernel
     /// in real U-mode (arch/Shadow.swift, issue 17).
     var shadowMode = false
+    /// Shadow-table pages per shadow domain (from the page-table pool).
+    static let shadowPages = 24
     /// Default guest RAM when a module does not say mem=.
     static let defaultMemory: UInt64 = 32 << 20
 
@@ -92,6 +94,12 @@ final class Hypervisor {
             }
             if d.reflected != 0 { causes += ", faults given back to the guest " + Format.dec(d.reflected) }
             if !causes.isEmpty { Log.put("vireo: stats:   exits: " + causes + "\n") }
+            if d.shadow {
+                Log.put("vireo: stats:   shadow: " + Format.dec(d.shadowFills) + " pages filled, " + Format.dec(d.shadowCache.builds)
+                        + " spaces built, " + Format.dec(d.shadowCache.evictions) + " dropped, " + Format.dec(d.tableStores)
+                        + " page-table stores, " + Format.dec(d.shadowFlushes) + " flushes, "
+                        + Format.dec(UInt64(d.guestTablePages.count)) + " table pages protected\n")
+            }
         }
         // Counted from each hart's first guest entry (boot work before it is not scheduling).
         let now = csr_read_mcycle()

@@ -58,6 +58,14 @@ extension Hypervisor {
                             direct: directBase != nil, gstage: gstage, image: image)
         domain.weight = weight
         domain.shadow = shadowMode
+        if shadowMode {
+            var pages: [UInt64] = []
+            for _ in 0..<Hypervisor.shadowPages {
+                guard let p = PageTablePool.allocate(bytes: 4096) else { break }
+                pages.append(p)
+            }
+            domain.shadowPool = ShadowPool(pages: pages)
+        }
         domain.state = .paused
         domain.createdAt = csr_read_time()
         for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
@@ -370,6 +378,8 @@ extension Hypervisor {
         DomainNames.withdraw(domain)
         flushGuestTranslations(vmid: domain.vmid)
         domain.gstage.release()
+        for p in domain.shadowPool.pages { PageTablePool.free(p, bytes: 4096) }
+        domain.shadowPool = ShadowPool(pages: [])
         memory.release(start: domain.hostBase, size: domain.size)
     }
 
