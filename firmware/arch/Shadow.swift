@@ -132,19 +132,9 @@ extension Hypervisor {
     /// read from its code (the pc is a guest-physical address) and must address exactly
     /// the faulting byte.
     func emulateShadowMMIO(_ vcpu: VCPU, address: UInt64, store: Bool, virtual: UInt64? = nil) -> Bool {
-        let f = vcpu.frame
         guard let region = vcpu.domain.mmio.find(address), let access = fetchAccess(vcpu), access.isStore == store,
               access.base >= 0, vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == (virtual ?? address) else { return false }
-        let offset = address - region.base
-        guard offset &+ access.width <= region.size else { return false }
-        if store {
-            guard region.write(self, vcpu, offset, access.width, vcpu.register(access.register)) else { return false }
-        } else {
-            guard let raw = region.read(self, vcpu, offset, access.width) else { return false }
-            vcpu.setRegister(access.register, access.extend(raw))
-        }
-        f.pointee.pc &+= access.length
-        return true
+        return performMMIO(vcpu, region, offset: address - region.base, access)
     }
 
     // MARK: Shadow paging (the guest's MMU on)

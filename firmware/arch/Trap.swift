@@ -213,7 +213,13 @@ extension Hypervisor {
         guard let access = MMIOAccess.fetch(tinst: csr_read_mtinst(), pc: f.pointee.pc, vcpu: vcpu), access.isStore == store else {
             return false
         }
-        let offset = gpa - region.base
+        return performMMIO(vcpu, region, offset: gpa - region.base, access)
+    }
+
+    /// Carries out a decoded load or store at `offset` in a device region: the register
+    /// written or the value stored, and the pc stepped over the instruction. False when the
+    /// access does not fit the region or the device refuses it (nothing changed then).
+    func performMMIO(_ vcpu: VCPU, _ region: MMIORegion, offset: UInt64, _ access: MMIOAccess) -> Bool {
         guard offset &+ access.width <= region.size else { return false }
         if access.isStore {
             guard region.write(self, vcpu, offset, access.width, vcpu.register(access.register)) else { return false }
@@ -221,7 +227,7 @@ extension Hypervisor {
             guard let raw = region.read(self, vcpu, offset, access.width) else { return false }
             vcpu.setRegister(access.register, access.extend(raw))
         }
-        f.pointee.pc &+= access.length
+        vcpu.frame.pointee.pc &+= access.length
         return true
     }
 }

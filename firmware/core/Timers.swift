@@ -29,30 +29,21 @@ extension Hypervisor {
     /// TIME set_timer: with Sstc the deadline goes to vstimecmp (the guest's own compare,
     /// htimedelta = 0); without it the firmware keeps it and injects VSTIP when it passes.
     /// Either way a pending timer interrupt is cleared (SBI §6.1).
+    /// A shadow-mode vCPU keeps its deadline as the firmware does without Sstc, in
+    /// `shadowDeadline` (its timer interrupt goes to its virtual sip).
     func setGuestTimer(_ vcpu: VCPU, _ deadline: UInt64) {
-        if vcpu.shadow {
-            clearPending(vcpu, Interrupt.VSTIP)
-            if deadline <= csr_read_time() {
-                setPending(vcpu, Interrupt.VSTIP)
-                vcpu.shadowDeadline = UInt64.max
-            } else {
-                vcpu.shadowDeadline = deadline
-            }
-            programTimer()
+        if platform.hasSstc && !vcpu.shadow {
+            csr_write_vstimecmp(deadline)
             return
         }
-        if platform.hasSstc {
-            csr_write_vstimecmp(deadline)
-        } else {
-            clearPending(vcpu, Interrupt.VSTIP)
-            if deadline <= csr_read_time() {
-                setPending(vcpu, Interrupt.VSTIP)
-                vcpu.timerDeadline = UInt64.max
-            } else {
-                vcpu.timerDeadline = deadline
-            }
-            programTimer()
+        clearPending(vcpu, Interrupt.VSTIP)
+        var kept = deadline
+        if deadline <= csr_read_time() {
+            setPending(vcpu, Interrupt.VSTIP)
+            kept = UInt64.max
         }
+        if vcpu.shadow { vcpu.shadowDeadline = kept } else { vcpu.timerDeadline = kept }
+        programTimer()
     }
 
     /// Arms this hart's machine timer for the earliest of: the slice end, a waiting vCPU's
