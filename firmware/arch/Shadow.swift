@@ -98,7 +98,10 @@ extension Hypervisor {
     func reflect(_ vcpu: VCPU, cause: UInt64, tval: UInt64) -> ExitAction {
         let f = vcpu.frame
         let vector = vcpu.virtualS.stvec & ~3
-        if vector == f.pointee.pc || vcpu.domain.hostAddress(gpa: vector, length: 4) == nil {
+        // With its MMU on the vector is a virtual address: only the loop is checked here (an
+        // unmapped vector faults again at that address, which is the loop).
+        let outside = vcpu.virtualS.satp >> 60 == 0 && vcpu.domain.hostAddress(gpa: vector, length: 4) == nil
+        if vector == f.pointee.pc || outside {
             crash(vcpu.domain, faultReason(cause, pc: f.pointee.pc, tval: tval, gpa: nil)
                   + (vector == f.pointee.pc ? ", and its trap vector points there" : ", and its trap vector " + Format.hex(vector) + " is outside its RAM"))
             return .reschedule
