@@ -13,7 +13,8 @@ import TestSupport
     /// The guest's lines (the firmware's banner and placement line differ only in the ISA
     /// string and nothing else; hart-idle notices depend on which hart ends last).
     static func lines(_ out: String) -> [String] {
-        HV.lines(out).filter { !$0.hasPrefix("Vireo hypervisor firmware") && !$0.hasPrefix("vireo: every vCPU waits") }
+        HV.lines(out).filter { !$0.hasPrefix("Vireo hypervisor firmware") && !$0.hasPrefix("vireo: every vCPU waits")
+            && !$0.contains("riscv,isa") }   // shadow mode offers fewer extensions (checked below)
     }
 
     static func both(_ args: [String]) throws -> (twoStage: Outcome, shadow: Outcome) {
@@ -45,14 +46,21 @@ import TestSupport
         #expect(exits.contains("ecall from U"), "SBI calls come from real U-mode: \(exits)")
         #expect(exits.contains("illegal instruction"), "the kernel's CSR accesses trap: \(exits)")
         #expect(!exits.contains("from VS"))
+        if guest == "hello" {
+            // Its DTB offers none of what the shadow tables and virtual S-mode do not emulate.
+            let isa = HV.lines(shadow.stdout).first { $0.hasPrefix("hello: cpu 0 riscv,isa ") } ?? ""
+            #expect(isa.hasPrefix("hello: cpu 0 riscv,isa rv64imafdc"), "\(isa)")
+            for ext in ["sstc", "svpbmt", "svnapot", "svinval", "_h"] { #expect(!isa.contains(ext), "\(isa)") }
+        }
     }
 
+    /// Not yet: a shadow domain with more than one vCPU (no cross-hart shootdown of shadow
+    /// tables). It is refused with the reason, and the boot stops as for any bad module.
     @Test(.enabled(if: HV.built, "firmware/guests not built (tools/build-riscv.sh firmware guests)"))
-    func anSMPGuestOnTwoHarts() throws {
-        let (twoStage, shadow) = try Self.both(["--harts", "2", "--guest", HV.guest("smp") + ",vcpus=2"])
-        #expect(shadow.status == 0 && twoStage.status == 0)
-        #expect(Self.lines(shadow.stdout).filter { !$0.hasPrefix("vireo: stats:") } == Self.lines(twoStage.stdout))
-        #expect(shadow.stdout.contains("smp: all 27 checks ok"))
+    func anSMPGuestIsRefusedForNow() throws {
+        let r = try HV.boot(["--harts", "2", "--guest", HV.guest("smp") + ",vcpus=2", "--append", "vireo.mmu=shadow"])
+        #expect(r.stdout.contains("vcpus must be 1 with vireo.mmu=shadow (no cross-hart shadow shootdown yet)"), "\(r.stdout)")
+        #expect(!r.stdout.contains("smp: all 27 checks ok"))
     }
 
     /// Shadow paging: pager demand-pages 1024 pages through 64 frames under its own Sv39

@@ -83,12 +83,11 @@ extension Hypervisor {
             guard vcpu.virtualS.privilege == 1 else {
                 return reflect(vcpu, cause: Cause.illegalInstruction.rawValue, tval: UInt64(insn))
             }
-            // Priv. §12.2.1: rs1 names an address (x0: all), rs2 an ASID (x0: all).
-            let rs1 = { if case .sfenceVMA(let a, _) = op { return a } else { return 0 } }()
-            let rs2 = { if case .sfenceVMA(_, let b) = op { return b } else { return 0 } }()
-            vcpu.domain.shadowCache.fence(va: rs1 == 0 ? nil : vcpu.register(rs1) & ~0xFFF,
-                                          asid: rs2 == 0 ? nil : vcpu.register(rs2), pool: &vcpu.domain.shadowPool)
-            sfence_vma_all()
+            // Priv. §12.2.1. ASIDLEN is 0, so an ASID names every space; an address may lie
+            // in a guest superpage whose 4 KiB shadow leaves are unknown from it alone. So
+            // every fence drops every shadow of the guest (a review finding: per-address
+            // fences left a superpage's other leaves behind).
+            flushShadows(vcpu.domain)
             f.pointee.pc &+= 4
         }
         return .resume
@@ -225,6 +224,9 @@ extension Hypervisor {
     /// Adds the guest-physical pages of the tables `va`'s walk uses to the write-protected
     /// set; true when one is new.
     func noteTablePages(_ domain: Domain, va: UInt64, satp: UInt64, memory: GuestTables) -> Bool {
+        // Bounded: past 256 pages the set starts again (every shadow is dropped with it, so
+        // nothing is left writable that a walk would find to be a table).
+        if domain.guestTablePages.count >= 256 { domain.guestTablePages.removeAll() }
         var added = false
         var table = (satp & ((1 << 44) - 1)) << 12
         for level in [2, 1, 0] {

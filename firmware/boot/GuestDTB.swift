@@ -27,14 +27,21 @@ enum GuestDTB {
         b.property("#address-cells", u32: 1)
         b.property("#size-cells", u32: 0)
         b.property("timebase-frequency", u32: UInt32(truncatingIfNeeded: platform.timebase))
+        // A shadow-mode guest (Shadow.swift) gets Sv39 and none of the extensions its shadow
+        // tables and virtual S-mode do not emulate: Sstc (stimecmp), Svpbmt, Svnapot, Svinval.
+        var isa = ISAString(platform.isa).forGuests
+        if domain.shadow {
+            isa = isa.split(separator: "_").filter { !["sstc", "svpbmt", "svnapot", "svinval"].contains(String($0)) }
+                .joined(separator: "_")
+        }
         for vcpu in domain.vcpus {
             b.beginNode("cpu@" + Format.hexDigits(vcpu.id))
             b.property("device_type", string: "cpu")
             b.property("reg", u32: UInt32(truncatingIfNeeded: vcpu.id))
             b.property("status", string: "okay")
             b.property("compatible", string: "riscv")
-            b.property("riscv,isa", string: ISAString(platform.isa).forGuests)
-            b.property("mmu-type", string: "riscv,sv48")
+            b.property("riscv,isa", string: isa)
+            b.property("mmu-type", string: domain.shadow ? "riscv,sv39" : "riscv,sv48")
             b.beginNode("interrupt-controller")
             b.property("#interrupt-cells", u32: 1)
             b.property("interrupt-controller")

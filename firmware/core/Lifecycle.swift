@@ -24,6 +24,9 @@ extension Hypervisor {
         guard size >= 1 << 20, size & 0xFFF == 0 else { return (nil, "memory must be a multiple of 4 KiB and at least 1 MiB") }
         guard vcpus >= 1 && vcpus <= 8 else { return (nil, "vcpus must be 1 to 8") }
         guard weight >= 1 && weight <= ModuleOptions.maxWeight else { return (nil, "weight must be 1 to 65535") }
+        // Shadow tables are shared by a domain's vCPUs, and nothing yet makes the other harts
+        // drop a shadow before its pages are reused (a review finding): one vCPU for now.
+        guard !(shadowMode && vcpus > 1) else { return (nil, "vcpus must be 1 with vireo.mmu=shadow (no cross-hart shadow shootdown yet)") }
         guard !(shadowMode && directBase != nil) else { return (nil, "direct I/O needs two-stage translation (not with vireo.mmu=shadow)") }
         let base: UInt64
         if let want = directBase {
@@ -137,6 +140,10 @@ extension Hypervisor {
         dtb.withUnsafeBytes { (ram + Int(dtbOffset)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         domain.dtbAddress = domain.ramBase + dtbOffset
         for v in domain.vcpus { v.state = .stopped }
+        if domain.shadow {      // a reboot starts from no shadows and no protected tables
+            domain.shadowCache.fence(va: nil, asid: nil, pool: &domain.shadowPool)
+            domain.guestTablePages.removeAll()
+        }
         domain.vcpus[0].reset(pc: entry, opaque: domain.dtbAddress)
         domain.state = .running
         domain.rebootRequested = false
