@@ -220,7 +220,10 @@ import Testing
                                "--guest", Self.asm("reboot-busy") + ",name=evil vcpus=2"])
         #expect(r.status == 0, "\(r.stdout)")
         #expect(r.stdout.contains("vireo: domain 1 (evil) reboots\n"))
-        #expect(r.stdout.hasSuffix("ticker: done\nvireo: domain 0 (ticker) shut down\n"))
+        // The board goes on: ticker finishes, and its shutdown (Dom0's) ends the run. A last
+        // reboot message of the other domain may fall between the two, by a few cycles.
+        #expect(r.stdout.contains("ticker: done\n"))
+        #expect(r.stdout.hasSuffix("vireo: domain 0 (ticker) shut down\n"))
     }
 
     /// IPI and remote-fence storms aimed at a vCPU that never started cost the hart it is
