@@ -33,9 +33,8 @@ extension Hypervisor {
             if e.code != Cause.instructionPageFault.rawValue, emulateShadowMMIO(vcpu, address: e.tval, store: store) {
                 return .resume
             }
-            let cause = e.code == Cause.instructionPageFault.rawValue ? Cause.instructionAccessFault
-                : store ? Cause.storeAccessFault : Cause.loadAccessFault
-            return reflect(vcpu, cause: cause.rawValue, tval: e.tval)
+            let access: ShadowPaging.Access = e.code == Cause.instructionPageFault.rawValue ? .execute : store ? .write : .read
+            return reflect(vcpu, cause: Self.accessFault(access), tval: e.tval)
         default:
             // Misaligned accesses, breakpoints, access faults: the guest's own.
             return reflect(vcpu, cause: e.code, tval: e.tval)
@@ -91,6 +90,16 @@ extension Hypervisor {
             f.pointee.pc &+= 4
         }
         return .resume
+    }
+
+    /// The access fault a hart raises for `access` where nothing is behind the address
+    /// (Priv. §3.7: causes 1, 5 and 7).
+    static func accessFault(_ access: ShadowPaging.Access) -> UInt64 {
+        switch access {
+        case .execute: return Cause.instructionAccessFault.rawValue
+        case .write: return Cause.storeAccessFault.rawValue
+        case .read: return Cause.loadAccessFault.rawValue
+        }
     }
 
     /// Enters the guest's trap handler (its stvec) for an exception of its own.
@@ -178,8 +187,7 @@ extension Hypervisor {
         case .pageFault:
             return reflect(vcpu, cause: cause, tval: va)
         case .accessFault:
-            let fault = access == .execute ? Cause.instructionAccessFault : access == .write ? Cause.storeAccessFault : Cause.loadAccessFault
-            return reflect(vcpu, cause: fault.rawValue, tval: va)
+            return reflect(vcpu, cause: Self.accessFault(access), tval: va)
         case .leaf(let gpa, var pte, let pteAddress, _):
             let sum = vs.sstatus & VirtualSupervisor.SUM != 0, mxr = vs.sstatus & VirtualSupervisor.MXR != 0
             guard ShadowPaging.permits(pte, access, privilege: vs.privilege, sum: sum, mxr: mxr) else {
@@ -196,8 +204,7 @@ extension Hypervisor {
             guard let host = domain.hostAddress(gpa: page, length: 4096) else {
                 // Not RAM: an emulated device, or the guest's access fault.
                 if access != .execute, emulateShadowMMIO(vcpu, address: gpa, store: access == .write, virtual: va) { return .resume }
-                let fault = access == .execute ? Cause.instructionAccessFault : access == .write ? Cause.storeAccessFault : Cause.loadAccessFault
-                return reflect(vcpu, cause: fault.rawValue, tval: va)
+                return reflect(vcpu, cause: Self.accessFault(access), tval: va)
             }
             let table = domain.guestTablePages.contains(page)
             if table && access == .write {
