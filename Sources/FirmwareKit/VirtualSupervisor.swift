@@ -99,7 +99,7 @@ public struct VirtualSupervisor: Equatable {
         case CSRNumber.stimecmp: stimecmp = value
         case CSRNumber.satp:
             guard satpModes.contains(value >> 60) else { return true }   // no effect, no trap
-            satp = value & ~(0xFFFF << 44)                     // ASID 0 (ASIDLEN 0)
+            satp = value                                       // ASIDLEN 16: ASIDs key the shadows
         default: return false
         }
         return true

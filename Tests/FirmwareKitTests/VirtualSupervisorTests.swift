@@ -52,7 +52,7 @@ import Testing
         #expect(r10, "Sv48 is not shadowed: the write has no effect and no trap")
         #expect(s.read(N.satp) == (UInt64(8) << 60) | 0x80400)
         let r11 = s.write(N.satp, (UInt64(8) << 60) | (0xABCD << 44) | 0x80400)
-        #expect(r11 && s.read(N.satp) == (UInt64(8) << 60) | 0x80400, "ASIDLEN 0")
+        #expect(r11 && s.read(N.satp) == (UInt64(8) << 60) | (0xABCD << 44) | 0x80400, "ASIDLEN 16: the ASID is kept")
         let r12 = s.write(0x300, 1)
         #expect(!r12 && s.read(0x300) == nil, "mstatus is no S CSR")
         #expect(s.read(0xC00) == nil, "cycle is the hardware's, not the model's")

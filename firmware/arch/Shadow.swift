@@ -6,10 +6,10 @@ import Shim
 /// (FirmwareKit `VirtualSupervisor`), reflects the traps that are the guest's own into it,
 /// and delivers its virtual interrupts when it can take them.
 ///
-/// Built so far: the guest's MMU-off phase, on the tables that map its physical memory
-/// (`Domain.physicalSATP`). A guest that turns on translation (satp MODE ≠ 0) is stopped
-/// with a clear reason: shadow tables for its own page tables (FirmwareKit
-/// `ShadowPaging`/`ShadowCache`) are not wired in yet.
+/// With its MMU off the guest runs on the tables that map its physical memory
+/// (`Domain.physicalSATP`); with it on, on shadow tables built from its own (below). Each
+/// vCPU has its own shadows, like a hart its own TLB: only the hart that runs it touches
+/// them, and the other harts reach them through `shadowStale` and the domain's log.
 extension Hypervisor {
     /// An exception from a shadow-mode vCPU (interrupts go through `dispatchExit`). Out of
     /// line, like the other exit handlers: the two-stage path's exits stay as they were.
@@ -64,6 +64,11 @@ extension Hypervisor {
             }
             vcpu.setRegister(rd, old)
             f.pointee.pc &+= 4
+            // Sstc (its DTB offers it): stimecmp is the guest's timer compare, kept like an
+            // SBI deadline; a write sets STIP from it again (Sstc §"stimecmp").
+            if csr == VirtualSupervisor.CSRNumber.stimecmp && (source != 0 || function == 1) {
+                setGuestTimer(vcpu, vcpu.virtualS.stimecmp)
+            }
         case .sret:
             guard let pc = vcpu.virtualS.sret() else {
                 return reflect(vcpu, cause: Cause.illegalInstruction.rawValue, tval: UInt64(insn))
@@ -78,15 +83,15 @@ extension Hypervisor {
             vcpu.state = .waiting
             consoleFlush(vcpu.domain)
             return .reschedule
-        case .sfenceVMA:
+        case .sfenceVMA(let rs1, let rs2):
             guard vcpu.virtualS.privilege == 1 else {
                 return reflect(vcpu, cause: Cause.illegalInstruction.rawValue, tval: UInt64(insn))
             }
-            // Priv. §12.2.1. ASIDLEN is 0, so an ASID names every space; an address may lie
-            // in a guest superpage whose 4 KiB shadow leaves are unknown from it alone. So
-            // every fence drops every shadow of the guest (a review finding: per-address
-            // fences left a superpage's other leaves behind).
-            flushShadows(vcpu.domain)
+            // Priv. §12.2.1: what it names goes from this vCPU's shadows (the others are
+            // their harts' business: the guest fences them through SBI RFENCE or an IPI).
+            // An address drops its leaf, and every leaf built from the same guest
+            // superpage; an ASID, the spaces of that ASID (virtual ASIDLEN 16).
+            fenceShadows(vcpu, va: rs1 == 0 ? nil : vcpu.register(rs1), asid: rs2 == 0 ? nil : vcpu.register(rs2) & 0xFFFF)
             f.pointee.pc &+= 4
         }
         return .resume
@@ -155,15 +160,55 @@ extension Hypervisor {
     /// pages), built empty when there is none and filled by page faults. All spaces use
     /// ASID 0, so a change of space flushes the hart's TLB.
     func selectShadow(_ vcpu: VCPU) {
+        var flush = syncShadows(vcpu)
         let vs = vcpu.virtualS
         var want = vcpu.domain.physicalSATP
-        if vs.satp >> 60 != 0, let i = vcpu.domain.shadowCache.space(for: shadowKey(vs), pool: &vcpu.domain.shadowPool) {
-            want = vcpu.domain.shadowCache.spaces[i].satp
+        if vs.satp >> 60 != 0, let i = vcpu.shadowCache.space(for: shadowKey(vs), pool: &vcpu.shadowPool) {
+            want = vcpu.shadowCache.spaces[i].satp
         }
         if csr_read_satp() != want {
             csr_write_satp(want)
-            sfence_vma_all()
+            flush = true
         }
+        if flush { sfence_vma_all() }
+    }
+
+    /// Applies to this vCPU's shadows what other harts asked for since it last ran: all of
+    /// them (`shadowStale`, or more logged than the log keeps), else the logged regions.
+    /// True when something went (the hart's TLB must be fenced).
+    func syncShadows(_ vcpu: VCPU) -> Bool {
+        let domain = vcpu.domain
+        if vcpu.shadowSeen == domain.shadowLogSeq && !vcpu.shadowStale { return false }
+        var all = vcpu.shadowStale || domain.shadowLogSeq &- vcpu.shadowSeen > UInt64(domain.shadowLog.count)
+        while !all && vcpu.shadowSeen != domain.shadowLogSeq {
+            let entry = domain.shadowLog[Int(vcpu.shadowSeen % UInt64(domain.shadowLog.count))]
+            vcpu.shadowSeen &+= 1
+            if entry & 0xFFF == 3 { all = true } else {
+                vcpu.shadowCache.invalidate(entry & ~0xFFF, level: Int(entry & 3), pool: &vcpu.shadowPool)
+            }
+        }
+        if all {
+            domain.shadowFlushes &+= 1
+            vcpu.shadowCache.removeAll(pool: &vcpu.shadowPool)
+        }
+        vcpu.shadowStale = false
+        vcpu.shadowSeen = domain.shadowLogSeq
+        return true
+    }
+
+    /// Logs an invalidation for every vCPU of the domain: the region of `va` that one PTE at
+    /// `level` maps, or (level 3) everything.
+    func logShadowInvalidation(_ domain: Domain, va: UInt64, level: Int) {
+        domain.shadowLog[Int(domain.shadowLogSeq % UInt64(domain.shadowLog.count))] = (va & ~0xFFF) | UInt64(level)
+        domain.shadowLogSeq &+= 1
+        if level < 3 { domain.shadowDrops &+= 1 }
+    }
+
+    /// The guest's SFENCE.VMA on this vCPU (the hart's TLB is fenced on the way back in).
+    func fenceShadows(_ vcpu: VCPU, va: UInt64?, asid: UInt64?) {
+        if va == nil && asid == nil { vcpu.domain.shadowFlushes &+= 1 } else { vcpu.domain.shadowDrops &+= 1 }
+        vcpu.shadowCache.fence(va: va, asid: asid, pool: &vcpu.shadowPool)
+        sfence_vma_all()
     }
 
     func shadowKey(_ vs: VirtualSupervisor) -> ShadowCache.Key {
@@ -188,14 +233,18 @@ extension Hypervisor {
             return reflect(vcpu, cause: cause, tval: va)
         case .accessFault:
             return reflect(vcpu, cause: Self.accessFault(access), tval: va)
-        case .leaf(let gpa, var pte, let pteAddress, _):
+        case .leaf(let gpa, var pte, let pteAddress, let level):
             let sum = vs.sstatus & VirtualSupervisor.SUM != 0, mxr = vs.sstatus & VirtualSupervisor.MXR != 0
             guard ShadowPaging.permits(pte, access, privilege: vs.privilege, sum: sum, mxr: mxr) else {
                 return reflect(vcpu, cause: cause, tval: va)
             }
             // The tables this walk went through are write-protected from now on: a page
-            // that just became one may still be writable in some shadow, so they all go.
-            if noteTablePages(domain, va: va, satp: vs.satp, memory: memory) { flushShadows(domain) }
+            // that just became one may still be writable in some shadow, so they all go
+            // (this vCPU's at once, the others' before they next run).
+            if noteTablePages(domain, va: va, satp: vs.satp, memory: memory) {
+                logShadowInvalidation(domain, va: 0, level: 3)
+                _ = syncShadows(vcpu)
+            }
             pte = ShadowPaging.accessedDirty(pte, access)
             if let p = domain.hostAddress(gpa: pteAddress, length: 8) {
                 UnsafeMutablePointer<UInt64>(bitPattern: UInt(p))!.pointee = pte
@@ -206,19 +255,22 @@ extension Hypervisor {
                 if access != .execute, emulateShadowMMIO(vcpu, address: gpa, store: access == .write, virtual: va) { return .resume }
                 return reflect(vcpu, cause: Self.accessFault(access), tval: va)
             }
-            let table = domain.guestTablePages.contains(page)
+            let table = domain.guestTables.contains(page)
             if table && access == .write {
-                // A store to its page tables: done here, then every shadow of it goes.
+                // A store to its page tables: done here, then what the PTE maps goes from
+                // every shadow (the reverse map says where; on the way back in for this vCPU).
                 domain.tableStores &+= 1
                 guard emulateTableStore(vcpu, host: host &+ (gpa & 0xFFF), va: va) else {
                     return reflect(vcpu, cause: Cause.storeAccessFault.rawValue, tval: va)
                 }
-                flushShadows(domain)
+                let regions = domain.guestTables.regions(storeAt: gpa)
+                if regions.count > 4 { logShadowInvalidation(domain, va: 0, level: 3) }
+                else { for r in regions { logShadowInvalidation(domain, va: r.va, level: r.level) } }
                 return .resume
             }
             let leaf = ShadowPaging.shadowLeaf(guest: pte, hostPage: host, privilege: vs.privilege, sum: sum, mxr: mxr, pageTable: table)
-            guard let i = domain.shadowCache.space(for: shadowKey(vs), pool: &domain.shadowPool),
-                  domain.shadowCache.map(i, va & ~0xFFF, leaf: leaf, pool: &domain.shadowPool) != nil else {
+            guard let i = vcpu.shadowCache.space(for: shadowKey(vs), pool: &vcpu.shadowPool),
+                  vcpu.shadowCache.map(i, va & ~0xFFF, leaf: leaf, guestLevel: level, pool: &vcpu.shadowPool) != nil else {
                 crash(domain, "shadow tables: no page left for one mapping")
                 return .reschedule
             }
@@ -228,19 +280,16 @@ extension Hypervisor {
         }
     }
 
-    /// Adds the guest-physical pages of the tables `va`'s walk uses to the write-protected
-    /// set; true when one is new.
+    /// Adds the guest-physical pages of the tables `va`'s walk uses, with the region each
+    /// maps, to the write-protected set; true when a page is new (or the bounded set
+    /// started again: every shadow must go, so nothing a walk finds to be a table is left
+    /// writable).
     func noteTablePages(_ domain: Domain, va: UInt64, satp: UInt64, memory: GuestTables) -> Bool {
-        // Bounded: past 256 pages the set starts again (every shadow is dropped with it, so
-        // nothing is left writable that a walk would find to be a table).
-        if domain.guestTablePages.count >= 256 { domain.guestTablePages.removeAll() }
         var added = false
         var table = (satp & ((1 << 44) - 1)) << 12
         for level in [2, 1, 0] {
-            if !domain.guestTablePages.contains(table) {
-                domain.guestTablePages.append(table)
-                added = true
-            }
+            let base = va & ~((UInt64(1) << (12 + 9 * UInt64(level + 1))) &- 1)
+            if domain.guestTables.note(page: table, level: level, base: base) { added = true }
             guard level > 0, let pte = memory.load64(table &+ ((va >> (12 + 9 * UInt64(level))) & 0x1FF) &* 8),
                   pte & ShadowPaging.V != 0, pte & (ShadowPaging.R | ShadowPaging.X) == 0 else { break }
             table = ((pte & ShadowPaging.ppnMask) >> 10) << 12
@@ -248,19 +297,26 @@ extension Hypervisor {
         return added
     }
 
-    func flushShadows(_ domain: Domain) {
-        domain.shadowFlushes &+= 1
-        domain.shadowCache.fence(va: nil, asid: nil, pool: &domain.shadowPool)
-        sfence_vma_all()
-    }
-
-    /// Carries out the guest's store to its own page table (at host address `target`).
+    /// Carries out the guest's store to its own page table (at host address `target`): a
+    /// plain store, or an AMO or SC (Linux updates PTEs with AMOSWAP and AMOAND). An SC
+    /// succeeds: the firmware holds the lock, so no other trapped store comes between (a
+    /// store since the guest's LR is not seen: docs/memory-virtualization.md).
     func emulateTableStore(_ vcpu: VCPU, host target: UInt64, va: UInt64) -> Bool {
-        guard let access = fetchAccess(vcpu), access.isStore, access.base >= 0,
+        guard let insn = fetchInstruction(vcpu) else { return false }
+        let p = UnsafeMutableRawPointer(bitPattern: UInt(target))!
+        if let amo = AtomicAccess.decode(UInt32(truncatingIfNeeded: insn)) {
+            guard insn & 3 == 3, vcpu.register(amo.rs1) == va, va & (amo.width &- 1) == 0 else { return false }
+            let old = amo.width == 4 ? UInt64(p.load(as: UInt32.self)) : p.load(as: UInt64.self)
+            let (stored, result) = amo.apply(old: old, operand: vcpu.register(amo.rs2))
+            if amo.width == 4 { p.storeBytes(of: UInt32(truncatingIfNeeded: stored), as: UInt32.self) } else { p.storeBytes(of: stored, as: UInt64.self) }
+            vcpu.setRegister(amo.rd, result)
+            vcpu.frame.pointee.pc &+= 4
+            return true
+        }
+        guard let access = MMIOAccess.decode(insn, transformed: false), access.isStore, access.base >= 0,
               vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == va,
               (va & 0xFFF) &+ access.width <= 4096 else { return false }
         let value = vcpu.register(access.register)
-        let p = UnsafeMutableRawPointer(bitPattern: UInt(target))!
         switch access.width {
         case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
         case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: 0, as: UInt16.self)
@@ -274,13 +330,19 @@ extension Hypervisor {
     /// The load or store at the guest's pc, read from its code through its own tables (or
     /// at its physical address with its MMU off).
     func fetchAccess(_ vcpu: VCPU) -> MMIOAccess? {
+        guard let insn = fetchInstruction(vcpu) else { return nil }
+        return MMIOAccess.decode(insn, transformed: false)
+    }
+
+    /// The instruction at the guest's pc (16 bits for a compressed one).
+    func fetchInstruction(_ vcpu: VCPU) -> UInt64? {
         guard let low = guestCode(vcpu, vcpu.frame.pointee.pc) else { return nil }
         var insn = UInt64(low)
         if insn & 3 == 3 {
             guard let high = guestCode(vcpu, vcpu.frame.pointee.pc &+ 2) else { return nil }
             insn |= UInt64(high) << 16
         }
-        return MMIOAccess.decode(insn, transformed: false)
+        return insn
     }
 
     /// A halfword of the guest's code at virtual address `va`.

@@ -27,12 +27,13 @@ enum GuestDTB {
         b.property("#address-cells", u32: 1)
         b.property("#size-cells", u32: 0)
         b.property("timebase-frequency", u32: UInt32(truncatingIfNeeded: platform.timebase))
-        // A shadow-mode guest (Shadow.swift) gets Sv39 and none of the extensions its shadow
-        // tables and virtual S-mode do not emulate: Sstc (stimecmp), Svpbmt, Svnapot, Svinval.
+        // A shadow-mode guest (Shadow.swift) gets Sv39, Sstc (its virtual S-mode emulates
+        // stimecmp on any board), and none of the extensions its shadow tables do not
+        // emulate: Svpbmt, Svnapot, Svinval.
         var isa = ISAString(platform.isa).forGuests
         if domain.shadow {
             isa = isa.split(separator: "_").filter { !["sstc", "svpbmt", "svnapot", "svinval"].contains(String($0)) }
-                .joined(separator: "_")
+                .joined(separator: "_") + "_sstc"
         }
         for vcpu in domain.vcpus {
             b.beginNode("cpu@" + Format.hexDigits(vcpu.id))

@@ -48,6 +48,15 @@ final class VCPU {
     /// With `shadow`: the guest's virtual S-mode, and its SBI timer deadline.
     var virtualS = VirtualSupervisor()
     var shadowDeadline: UInt64 = UInt64.max
+    /// With `shadow`: the pages of this vCPU's shadow tables (from the page-table pool,
+    /// which the hart's walks may read) and the shadows built in them per guest satp and
+    /// view. Only the hart that runs the vCPU touches them; other harts set `shadowStale`
+    /// (every shadow goes before it next runs) or log in `domain.shadowLog`, of which it
+    /// has applied the first `shadowSeen`.
+    var shadowPool = ShadowPool(pages: [])
+    var shadowCache = ShadowCache(capacity: 8)
+    var shadowStale = false
+    var shadowSeen: UInt64 = 0
     /// f0–f31 and fcsr, when the board has D.
     let fp: UnsafeMutablePointer<UInt64>?
     /// Cycles this vCPU has run in VS/VU.
@@ -96,6 +105,7 @@ final class VCPU {
         frame.pointee.mode = shadow ? 0 : Mstatus.MPV | (UInt64(1) << Mstatus.MPPShift)
         virtualS = VirtualSupervisor()
         shadowDeadline = UInt64.max
+        shadowStale = true
         setRegister(10, id)
         setRegister(11, opaque)
         vsstatus = 0
@@ -171,17 +181,22 @@ final class Domain {
     /// whose leaves already have U, A and D set and whose first 4 KiB of root are an Sv39
     /// root for every address below 2^39. The MMU-off shadow.
     var physicalSATP: UInt64 { (UInt64(8) << 60) | (hgatp & ((1 << 44) - 1)) }
-    /// With `shadow`: the pages of its shadow tables (from the page-table pool, which the
-    /// hart's walks may read), the shadows built from its own tables per satp and view, and
-    /// the guest-physical pages its walks found tables in (write-protected in the shadows).
-    var shadowPool = ShadowPool(pages: [])
-    var shadowCache = ShadowCache(capacity: 8)
-    var guestTablePages: [UInt64] = []
-    /// Shadow figures: page faults the firmware resolved, shadows flushed by the guest's
-    /// page-table stores, and those stores.
+    /// With `shadow`: the guest-physical pages its walks found tables in, with what they
+    /// map (write-protected in every shadow; a store to one invalidates what it maps).
+    var guestTables = GuestTableMap(capacity: 256)
+    /// Invalidations of the shadows its page-table stores caused, for its vCPUs to apply to
+    /// their own shadows before they next run (each vCPU's shadows are touched only on the
+    /// hart that runs it, so no hart frees a table another may be walking): the last
+    /// `shadowLog.count`, each a page address ORed with its level (3: everything), and the
+    /// count of all ever logged.
+    var shadowLog = [UInt64](repeating: 0, count: 16)
+    var shadowLogSeq: UInt64 = 0
+    /// Shadow figures: page faults the firmware resolved, shadows flushed whole, trapped
+    /// page-table stores, and the regions they and the guest's fences dropped.
     var shadowFills: UInt64 = 0
     var shadowFlushes: UInt64 = 0
     var tableStores: UInt64 = 0
+    var shadowDrops: UInt64 = 0
     var state: DomainState = .running
     var reason: String = ""
     /// Scheduling weight (Xen's: 1...65535, default 256) and the VMID its G-stage

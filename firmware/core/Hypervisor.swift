@@ -95,10 +95,17 @@ final class Hypervisor {
             if d.reflected != 0 { causes += ", faults given back to the guest " + Format.dec(d.reflected) }
             if !causes.isEmpty { Log.put("vireo: stats:   exits: " + causes + "\n") }
             if d.shadow {
-                Log.put("vireo: stats:   shadow: " + Format.dec(d.shadowFills) + " pages filled, " + Format.dec(d.shadowCache.builds)
-                        + " spaces built, " + Format.dec(d.shadowCache.evictions) + " dropped, " + Format.dec(d.tableStores)
-                        + " page-table stores, " + Format.dec(d.shadowFlushes) + " flushes, "
-                        + Format.dec(UInt64(d.guestTablePages.count)) + " table pages protected\n")
+                var builds: UInt64 = 0, evictions: UInt64 = 0
+                for v in d.vcpus {
+                    builds &+= v.shadowCache.builds
+                    evictions &+= v.shadowCache.evictions
+                }
+                var tablePages: [UInt64] = []
+                for u in d.guestTables.uses where !tablePages.contains(u.page) { tablePages.append(u.page) }
+                Log.put("vireo: stats:   shadow: " + Format.dec(d.shadowFills) + " pages filled, " + Format.dec(builds)
+                        + " spaces built, " + Format.dec(evictions) + " dropped, " + Format.dec(d.tableStores)
+                        + " page-table stores, " + Format.dec(d.shadowDrops) + " regions invalidated, " + Format.dec(d.shadowFlushes)
+                        + " flushes, " + Format.dec(UInt64(tablePages.count)) + " table pages protected\n")
             }
         }
         // Counted from each hart's first guest entry (boot work before it is not scheduling).

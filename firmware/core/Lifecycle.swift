@@ -24,9 +24,6 @@ extension Hypervisor {
         guard size >= 1 << 20, size & 0xFFF == 0 else { return (nil, "memory must be a multiple of 4 KiB and at least 1 MiB") }
         guard vcpus >= 1 && vcpus <= 8 else { return (nil, "vcpus must be 1 to 8") }
         guard weight >= 1 && weight <= ModuleOptions.maxWeight else { return (nil, "weight must be 1 to 65535") }
-        // Shadow tables are shared by a domain's vCPUs, and nothing yet makes the other harts
-        // drop a shadow before its pages are reused (a review finding): one vCPU for now.
-        guard !(shadowMode && vcpus > 1) else { return (nil, "vcpus must be 1 with vireo.mmu=shadow (no cross-hart shadow shootdown yet)") }
         guard !(shadowMode && directBase != nil) else { return (nil, "direct I/O needs two-stage translation (not with vireo.mmu=shadow)") }
         let base: UInt64
         if let want = directBase {
@@ -61,17 +58,26 @@ extension Hypervisor {
                             direct: directBase != nil, gstage: gstage, image: image)
         domain.weight = weight
         domain.shadow = shadowMode
-        if shadowMode {
-            var pages: [UInt64] = []
-            for _ in 0..<Hypervisor.shadowPages {
-                guard let p = PageTablePool.allocate(bytes: 4096) else { break }
-                pages.append(p)
-            }
-            domain.shadowPool = ShadowPool(pages: pages)
-        }
         domain.state = .paused
         domain.createdAt = csr_read_time()
         for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
+        if shadowMode {
+            // Each vCPU its own shadows (Shadow.swift): a fixed share of the pool.
+            for v in domain.vcpus {
+                var pages: [UInt64] = []
+                for _ in 0..<Hypervisor.shadowPages {
+                    guard let p = PageTablePool.allocate(bytes: 4096) else { break }
+                    pages.append(p)
+                }
+                v.shadowPool = ShadowPool(pages: pages)
+                guard pages.count == Hypervisor.shadowPages else {
+                    for w in domain.vcpus { for p in w.shadowPool.pages { PageTablePool.free(p, bytes: 4096) } }
+                    gstage.release()
+                    memory.release(start: base, size: size)
+                    return (nil, "out of page-table memory for shadow tables (" + Format.dec(UInt64(Hypervisor.shadowPages)) + " pages per vCPU)")
+                }
+            }
+        }
         _ = domain.mmio.add(VirtualUART.region)
         _ = domain.mmio.add(VirtualPLIC.region)
         domains.append(domain)
@@ -141,8 +147,8 @@ extension Hypervisor {
         domain.dtbAddress = domain.ramBase + dtbOffset
         for v in domain.vcpus { v.state = .stopped }
         if domain.shadow {      // a reboot starts from no shadows and no protected tables
-            domain.shadowCache.fence(va: nil, asid: nil, pool: &domain.shadowPool)
-            domain.guestTablePages.removeAll()
+            for v in domain.vcpus { v.shadowStale = true }
+            domain.guestTables.removeAll()
         }
         domain.vcpus[0].reset(pc: entry, opaque: domain.dtbAddress)
         domain.state = .running
@@ -385,8 +391,10 @@ extension Hypervisor {
         DomainNames.withdraw(domain)
         flushGuestTranslations(vmid: domain.vmid)
         domain.gstage.release()
-        for p in domain.shadowPool.pages { PageTablePool.free(p, bytes: 4096) }
-        domain.shadowPool = ShadowPool(pages: [])
+        for v in domain.vcpus {
+            for p in v.shadowPool.pages { PageTablePool.free(p, bytes: 4096) }
+            v.shadowPool = ShadowPool(pages: [])
+        }
         memory.release(start: domain.hostBase, size: domain.size)
     }
 

@@ -42,7 +42,12 @@ extension Hypervisor {
             setPending(vcpu, Interrupt.VSTIP)
             kept = UInt64.max
         }
-        if vcpu.shadow { vcpu.shadowDeadline = kept } else { vcpu.timerDeadline = kept }
+        if vcpu.shadow {
+            vcpu.shadowDeadline = kept
+            vcpu.virtualS.stimecmp = deadline        // its virtual Sstc compare (SBI set_timer writes it too)
+        } else {
+            vcpu.timerDeadline = kept
+        }
         programTimer()
     }
 

@@ -5,7 +5,8 @@ import Shim
 /// request in its mailbox and a kick, and the call returns when it has done it (a remote
 /// SFENCE.VMA of a guest is an HFENCE.VVMA under its VMID on that hart, Priv. §18.3.2); a
 /// hart where such a vCPU ran or will run only notes it, and fences before it next enters a
-/// vCPU of the domain, so fences never interrupt other domains. Address ranges and ASIDs are widened to the whole address space, which the
+/// vCPU of the domain, so fences never interrupt other domains. A shadow-mode vCPU's
+/// shadow tables are dropped instead, by its own hart before it next runs. Address ranges and ASIDs are widened to the whole address space, which the
 /// spec allows. The HFENCE functions need H in the guest, which it does not have:
 /// SBI_ERR_NOT_SUPPORTED.
 extension Hypervisor {
@@ -18,6 +19,18 @@ extension Hypervisor {
             var tickets: [(hart: HartState, ticket: UInt64)] = []
             let valid = HartMask(mask: c.a0, base: c.a1).forEachTarget(count: domain.vcpus.count) { id in
                 let v = domain.vcpus[id]
+                if domain.shadow && !fenceI {
+                    // Shadow mode (Shadow.swift): the vCPU's shadows are its TLB, and only its
+                    // own hart touches them. They all go before it next runs; one running
+                    // now is made to trap (its hart does it before resuming it).
+                    v.shadowStale = true
+                    if let h = harts.first(where: { $0 !== me && $0.current === v }), !tickets.contains(where: { $0.hart === h }) {
+                        h.fencePosted &+= 1
+                        tickets.append((h, h.fencePosted))
+                        kick(h)
+                    }
+                    return
+                }
                 for h in harts where h !== me && (Int(h.id) == v.hart || Int(h.id) == v.lastHart) {
                     if h.current === v {
                         // Running there now: it must fence before the call returns.
@@ -34,7 +47,7 @@ extension Hypervisor {
                 }
             }
             guard valid else { return .fail(SBI.errInvalidParam) }
-            if fenceI { fence_i() } else { hfence_vvma_all() }
+            if fenceI { fence_i() } else if !domain.shadow { hfence_vvma_all() }
             if !tickets.isEmpty { waitForFences(tickets) }
             return .ok()
         default:
