@@ -250,7 +250,7 @@ extension Hypervisor {
                 UnsafeMutablePointer<UInt64>(bitPattern: UInt(p))!.pointee = pte
             }
             let page = gpa & ~0xFFF
-            guard let host = domain.hostAddress(gpa: page, length: 4096) else {
+            guard let host = domain.hostAddress(gpa: page, length: 4096) ?? directDevice(domain, page) else {
                 // Not RAM: an emulated device, or the guest's access fault.
                 if access != .execute, emulateShadowMMIO(vcpu, address: gpa, store: access == .write, virtual: va) { return .resume }
                 return reflect(vcpu, cause: Self.accessFault(access), tval: va)
@@ -278,6 +278,14 @@ extension Hypervisor {
             sfence_vma_all()
             return .resume
         }
+    }
+
+    /// Dom0's direct I/O (DESIGN §3): the virtio-mmio slots its G-stage maps 1:1 are mapped
+    /// 1:1 in its shadows too (never executable: `shadowLeaf` is given the guest's PTE, and
+    /// a fetch from a device page faults in the guest's own walk of X).
+    func directDevice(_ domain: Domain, _ page: UInt64) -> UInt64? {
+        guard domain.direct, page >= VirtMap.virtioBase, page < VirtMap.virtioBase &+ 8 &* VirtMap.virtioStride else { return nil }
+        return page
     }
 
     /// Adds the guest-physical pages of the tables `va`'s walk uses, with the region each

@@ -24,7 +24,6 @@ extension Hypervisor {
         guard size >= 1 << 20, size & 0xFFF == 0 else { return (nil, "memory must be a multiple of 4 KiB and at least 1 MiB") }
         guard vcpus >= 1 && vcpus <= 8 else { return (nil, "vcpus must be 1 to 8") }
         guard weight >= 1 && weight <= ModuleOptions.maxWeight else { return (nil, "weight must be 1 to 65535") }
-        guard !(shadowMode && directBase != nil) else { return (nil, "direct I/O needs two-stage translation (not with vireo.mmu=shadow)") }
         let base: UInt64
         if let want = directBase {
             guard memory.take(start: want, size: size) else {
