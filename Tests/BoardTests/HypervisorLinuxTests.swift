@@ -114,13 +114,48 @@ import TestSupport
         }
     }
 
+    /// The stretch of issue 17: unmodified Linux in shadow mode, its kernel in real U-mode.
+    /// It finds the virtual S-mode's Sstc and 16 ASID bits, brings up its second vCPU, and
+    /// its shell works; the firmware filled shadows from its page tables, trapped its
+    /// page-table stores (AMOs among them) and invalidated only what they changed.
+    @Test(.enabled(if: built, "the Linux test kernel is not built (tools/build/linux.sh)"))
+    func linuxInShadowMode() throws {
+        let d = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: d) }
+        let script = d.appendingPathComponent("input.txt")
+        try "150000000 uname\\n\n200000000 nproc\\n\n250000000 cat /proc/cmdline\\n\n300000000 poweroff\\n\n"
+            .write(to: script, atomically: true, encoding: .utf8)
+        let r = try runCommand(Repo.fastVireo, ["boot", "--harts", "2", "--console-input", script.path,
+                                                "--append", "vireo.stats vireo.mmu=shadow",
+                                                "--guest", Self.image + ",console=ttyS0 mem=128M name=linux vcpus=2",
+                                                "--guest", Self.initramfs + ",ramdisk", "--max-instructions", "3000000000"],
+                               timeout: 300)
+        let out = r.stdout.replacingOccurrences(of: "\r", with: "")
+        #expect(r.status == 0, "\(out.suffix(3000))")
+        #expect(out.contains("riscv-timer: Timer interrupt in S-mode is available via sstc extension"))
+        #expect(out.contains("ASID allocator using 16 bits (65536 entries)"))
+        #expect(out.contains("smp: Brought up 1 node, 2 CPUs"))
+        #expect(out.contains("vireo-init: started on 2 cpus"), "\(out.suffix(3000))")
+        #expect(out.contains("# nproc\n2\n"))
+        #expect(out.contains("# cat /proc/cmdline\nconsole=ttyS0 mem=128M name=linux vcpus=2\n"))
+        #expect(out.contains("vireo: domain 0 (linux) shut down\n"), "\(out.suffix(500))")
+        let exits = out.split(separator: "\n").first { $0.hasPrefix("vireo: stats:   exits: ") } ?? ""
+        #expect(exits.contains("illegal instruction") && exits.contains("ecall from U") && !exits.contains("from VS"), "\(exits)")
+        let shadow = (out.split(separator: "\n").first { $0.hasPrefix("vireo: stats:   shadow: ") } ?? "").split(separator: " ")
+        func number(before word: String) -> Int { shadow.firstIndex { $0 == word }.flatMap { Int(shadow[$0 - 1]) } ?? -1 }
+        #expect(number(before: "pages") > 1000 && number(before: "page-table") > 100 && number(before: "regions") > 100, "\(shadow)")
+    }
+
     // MARK: From Dom0's shell
 
     /// `create linux.cfg` in Dom0 with 1 and 2 vCPUs: Linux boots, mounts its disk (served by
     /// Dom0 from an image in an archive on Dom0's writable drive), reads it, writes out.txt
     /// and powers off; the write is in the image afterwards. `list` answers while it boots.
-    @Test(.enabled(if: ready, "the Linux test kernel, mke2fs/debugfs or tar missing"), arguments: [1, 2])
-    func linuxFromDom0WritesItsDisk(_ vcpus: Int) throws {
+    /// The last case runs the whole stack in shadow mode (issue 17): Dom0 and Linux, its
+    /// kernel in real U-mode on shadow tables.
+    @Test(.enabled(if: ready, "the Linux test kernel, mke2fs/debugfs or tar missing"),
+          arguments: zip([1, 2, 2], [false, false, true]))
+    func linuxFromDom0WritesItsDisk(_ vcpus: Int, _ shadow: Bool) throws {
         let d = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: d) }
         try Self.disk("disk.img", hello: "the disk of linux", in: d)
@@ -129,7 +164,7 @@ import TestSupport
         let tar = try Self.archive(["disk.img", "linux.cfg"], in: d)
         let r = try Dom0.session([(20, "create linux.cfg\r"), (21, "list\r"), (22, "console linux\r"), (400, "\u{1D}"),
                                   (410, "list\r"), (420, "info linux\r"), (430, "stats\r"), (440, "halt\r")],
-                                 extra: ["--harts", "2", "--drive", "file=" + tar])
+                                 extra: ["--harts", "2", "--drive", "file=" + tar] + (shadow ? Dom0.shadow : []))
         let lines = Dom0.lines(r)
         #expect(r.status == 0, "\(r.stdout.suffix(3000))")
         #expect(lines.contains("dom0: vdb: archive with 4 files"))
