@@ -60,8 +60,12 @@ public struct VirtualSupervisor: Equatable {
         guard privilege == 1 else { return nil }
         switch number {
         case CSRNumber.sstatus:
-            let fsDirty = sstatus & Self.FS == Self.FS
-            return (sstatus & Self.sstatusWritable) | Self.UXL64 | (fsDirty ? Self.SD : 0)
+            // FS: the VMM does not see the guest's FP writes, so a state that is on reads
+            // Dirty, which §3.1.6.6 allows ("imprecisely ... reporting the state to be
+            // dirty even when it has not been modified"): the guest kernel then saves its
+            // processes' FP registers on every switch, as it must.
+            let fsOn = sstatus & Self.FS != 0
+            return (sstatus & Self.sstatusWritable & ~Self.FS) | Self.UXL64 | (fsOn ? Self.FS | Self.SD : 0)
         case CSRNumber.sie: return sie & Self.interruptMask
         case CSRNumber.sip: return sip & Self.interruptMask
         case CSRNumber.stvec: return stvec

@@ -114,4 +114,23 @@ import TestSupport
         }
         #expect(shadow.stdout.contains("vireo: domain 2 (hostile) shut down\n"))
     }
+
+    /// sstatus.FS (Priv. §3.1.6.6) is virtual in shadow mode: with the guest's FS off its FP
+    /// instructions are illegal in its S and U modes (the firmware turns the hart's FS off
+    /// with it), an on state reads Dirty after a write, and the FP registers survive exits.
+    /// Tests/guest-asm/fs-state.S prints exactly the same in both modes.
+    @Test(.enabled(if: HV.built && FileManager.default.fileExists(atPath: HypervisorIsolationTests.asm("fs-state")), "guest-asm not built"))
+    func floatingPointStateFollowsTheVirtualFS() throws {
+        let (twoStage, shadow) = try Self.both(["--guest", HypervisorIsolationTests.asm("fs-state")])
+        let expected = [
+            "fs: S-mode fmv.d.x with FS=Off: scause 0x2",
+            "fs: after fmv.d.x with FS=Initial: FS 0x3, SD 0x1",
+            "fs: f1 0x1122334455667788 f2 0x123456789abcdef",
+            "fs: U-mode fadd.d with FS=Off: scause 0x2 stval 0x220f1d3",
+            "fs: U-mode fadd.d with FS on: last trap 0xffffffffffffffff, f3 0x1122334455667788",
+            "fs: done",
+        ]
+        #expect(HV.lines(twoStage.stdout).filter { $0.hasPrefix("fs:") } == expected, "\(twoStage.stdout)")
+        #expect(HV.lines(shadow.stdout).filter { $0.hasPrefix("fs:") } == expected, "\(shadow.stdout)")
+    }
 }

@@ -31,6 +31,12 @@ import Testing
         #expect(r1)
         // Only SIE, SPIE, SPP, FS, SUM, MXR stick; UXL reads 2; SD follows FS = Dirty.
         #expect(s.read(N.sstatus) == VS.sstatusWritable | VS.UXL64 | VS.SD)
+        // FS on (Initial or Clean) reads Dirty: the VMM cannot see the guest's FP writes.
+        let fsClean = s.write(N.sstatus, 2 << 13)
+        #expect(fsClean && s.read(N.sstatus) == VS.FS | VS.SD | VS.UXL64)
+        let fsOff = s.write(N.sstatus, VS.SIE)
+        #expect(fsOff && s.read(N.sstatus) == VS.SIE | VS.UXL64, "Off stays Off, without SD")
+        _ = s.write(N.sstatus, UInt64.max)
         let r2 = s.write(N.sie, UInt64.max)
         #expect(r2 && s.read(N.sie) == VS.SSIP | VS.STIP | VS.SEIP)
         s.sip = VS.STIP | VS.SEIP

@@ -133,6 +133,11 @@ extension Hypervisor {
     func deliverVirtualInterrupt(_ vcpu: VCPU) {
         defer {
             csr_write_scounteren(vcpu.virtualS.privilege == 1 ? 7 : vcpu.virtualS.scounteren & 7)
+            // The hart's FS follows the guest's virtual one: Off makes its FP instructions
+            // illegal, as on a hart (Priv. §3.1.6.6), and they are reflected to it.
+            if vcpu.fp != nil {
+                if vcpu.virtualS.sstatus & VirtualSupervisor.FS == 0 { csr_clear_mstatus(Mstatus.FS) } else { csr_set_mstatus(Mstatus.FS) }
+            }
             selectShadow(vcpu)
         }
         if vcpu.shadowDeadline <= csr_read_time() {

@@ -38,12 +38,18 @@ extension VCPU {
         sfence_vma_all()
         csr_write_hvip(0)
         csr_write_hie(0)
-        if let fp { fp_restore(fp) }
+        if let fp {
+            csr_set_mstatus(Mstatus.FS)          // on for M's own access (Shadow.swift sets it per virtual FS)
+            fp_restore(fp)
+        }
     }
 
     @inline(never)
     func saveShadow() {
-        if let fp { fp_save(fp) }
+        if let fp {
+            csr_set_mstatus(Mstatus.FS)
+            fp_save(fp)
+        }
     }
 
     /// Takes this vCPU's CSRs off the hart.
