@@ -31,7 +31,7 @@ struct Bench: ParsableCommand {
         valueName: "file"))
     var traceEvents: String?
 
-    @Flag(help: "Instead of the kernels: the hypervisor benchmark (guests/bench natively under OpenSBI and under the Vireo firmware, with and without Sstc).")
+    @Flag(help: "Instead of the kernels: the hypervisor benchmark (guests/bench natively under OpenSBI and under the Vireo firmware, with and without Sstc; then guests/mmubench's page fault, context switch and page-table update, and guests/pager's run, with Sv39 on).")
     var hypervisor = false
 
     @Flag(help: "Instead of the kernels: boot the Linux test kernel (tools/build/linux.sh) natively under OpenSBI fw_jump to power-off, on the board and on QEMU when installed; wall seconds and the ratio.")

@@ -315,12 +315,15 @@ func report(pass: Int, _ what: String, since before: Stats) {
 
 @_cdecl("guest_main")
 func guestMain(_ hart: UInt64, _ dtb: UInt64) {
+  let start = csr_read_cycle()
   print("pager: Vireo guest pager on hart \(hart)")
   // Everything from the DTB is read now: it is not mapped once paging is on.
   var ramBase: UInt64 = 0x8000_0000
   var ramEnd: UInt64 = ramBase &+ (32 << 20)
   var dtbEnd = dtb
+  var bench = false
   if let tree = DeviceTree(address: dtb) {
+    bench = tree.bootargs.map { hasWord($0, "bench") } ?? false
     if let memory = tree.memory {
       ramBase = memory.base
       ramEnd = memory.base &+ memory.size
@@ -363,6 +366,8 @@ func guestMain(_ hart: UInt64, _ dtb: UInt64) {
   sfence_vma_all()
   Trap.exceptionHandler = nil
   print("pager: Sv39 off, satp \(hex(csr_read_satp()))")
+  // With the bootargs word `bench` (`vireo bench --hypervisor`): the whole run in cycles.
+  if bench { print("bench: pager-cycles \(csr_read_cycle() &- start)") }
   print("pager: done")
   if good { SBI.shutdown() }
   SBI.fail()

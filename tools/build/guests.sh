@@ -19,7 +19,7 @@ SELF="$ROOT/tools/build/guests.sh"
 UNICODE_TABLES="$TC/../lib/swift/embedded/riscv64-none-none-eabi/libswiftUnicodeDataTables.a"
 mkdir -p "$OBJ"
 
-GUESTS=("$@"); [ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello ticker crash bench smp hostile pager disk dom0)
+GUESTS=("$@"); [ ${#GUESTS[@]} -gt 0 ] || GUESTS=(hello ticker crash bench smp hostile pager mmubench disk dom0)
 
 FDT_SOURCES=("$ROOT/Sources/FirmwareKit"/*.swift)
 [ -f "${FDT_SOURCES[0]}" ] || { echo "guests: Sources/FirmwareKit/*.swift (the FDT reader) is missing" >&2; exit 1; }
