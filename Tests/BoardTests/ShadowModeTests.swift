@@ -133,4 +133,19 @@ import TestSupport
         #expect(HV.lines(twoStage.stdout).filter { $0.hasPrefix("fs:") } == expected, "\(twoStage.stdout)")
         #expect(HV.lines(shadow.stdout).filter { $0.hasPrefix("fs:") } == expected, "\(shadow.stdout)")
     }
+
+    /// SBI RFENCE from a shadow guest (`self-rfence`, Tests/guest-asm): a remote SFENCE.VMA
+    /// drops the guest's shadows as its own SFENCE.VMA does (two flushes for the two calls),
+    /// never with an HFENCE, which a board without H does not have (a firmware trap).
+    @Test(.enabled(if: HV.built && FileManager.default.fileExists(atPath: HypervisorIsolationTests.asm("self-rfence")),
+                   "guest-asm not built"),
+          arguments: [["--append", "vireo.mmu=shadow vireo.stats"]])
+    func remoteFencesDropTheShadows(_ board: [String]) throws {
+        let r = try HV.boot(board + ["--guest", HypervisorIsolationTests.asm("self-rfence") + ",name=rf"])
+        #expect(r.status == 0, "\(r.stdout)")
+        for call in ["remote_fence_i", "remote_sfence_vma", "remote_sfence_vma_asid"] {
+            #expect(r.stdout.contains("rfence: \(call) 0x00000000\n"), "\(r.stdout)")
+        }
+        #expect(r.stdout.contains(" 0 page-table stores, 2 flushes,"), "\(r.stdout)")
+    }
 }

@@ -184,7 +184,9 @@ extension Hypervisor {
     func syncShadows(_ vcpu: VCPU) -> Bool {
         let domain = vcpu.domain
         if vcpu.shadowSeen == domain.shadowLogSeq && !vcpu.shadowStale { return false }
-        var all = vcpu.shadowStale || domain.shadowLogSeq &- vcpu.shadowSeen > UInt64(domain.shadowLog.count)
+        let overflow = domain.shadowLogSeq &- vcpu.shadowSeen > UInt64(domain.shadowLog.count)
+        if overflow { domain.shadowFlushes &+= 1 }      // the others are counted where they are asked for
+        var all = vcpu.shadowStale || overflow
         while !all && vcpu.shadowSeen != domain.shadowLogSeq {
             let entry = domain.shadowLog[Int(vcpu.shadowSeen % UInt64(domain.shadowLog.count))]
             vcpu.shadowSeen &+= 1
@@ -192,10 +194,7 @@ extension Hypervisor {
                 vcpu.shadowCache.invalidate(entry & ~0xFFF, level: Int(entry & 3), pool: &vcpu.shadowPool)
             }
         }
-        if all {
-            domain.shadowFlushes &+= 1
-            vcpu.shadowCache.removeAll(pool: &vcpu.shadowPool)
-        }
+        if all { vcpu.shadowCache.removeAll(pool: &vcpu.shadowPool) }
         vcpu.shadowStale = false
         vcpu.shadowSeen = domain.shadowLogSeq
         return true
@@ -206,7 +205,7 @@ extension Hypervisor {
     func logShadowInvalidation(_ domain: Domain, va: UInt64, level: Int) {
         domain.shadowLog[Int(domain.shadowLogSeq % UInt64(domain.shadowLog.count))] = (va & ~0xFFF) | UInt64(level)
         domain.shadowLogSeq &+= 1
-        if level < 3 { domain.shadowDrops &+= 1 }
+        if level < 3 { domain.shadowDrops &+= 1 } else { domain.shadowFlushes &+= 1 }
     }
 
     /// The guest's SFENCE.VMA on this vCPU (the hart's TLB is fenced on the way back in).

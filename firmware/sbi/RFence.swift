@@ -47,6 +47,7 @@ extension Hypervisor {
                 }
             }
             guard valid else { return .fail(SBI.errInvalidParam) }
+            if domain.shadow && !fenceI { domain.shadowFlushes &+= 1 }
             if fenceI { fence_i() } else if !domain.shadow { hfence_vvma_all() }
             if !tickets.isEmpty { waitForFences(tickets) }
             return .ok()
