@@ -1,3 +1,4 @@
+import Board
 import Foundation
 import Testing
 import TestSupport
@@ -134,12 +135,45 @@ import TestSupport
         #expect(HV.lines(shadow.stdout).filter { $0.hasPrefix("fs:") } == expected, "\(shadow.stdout)")
     }
 
+    /// A board without H (`--isa rv64gc`, `rv64gc_sstc`; issue 17): the firmware runs every
+    /// guest trap-and-emulate by itself and says so. It must never execute an H CSR access
+    /// or H instruction there: each is an illegal instruction in M-mode, which stops the
+    /// board as a firmware trap. The guests print what they print in VS-mode on the same
+    /// board with H.
+    @Test(.enabled(if: HV.built && FileManager.default.fileExists(atPath: HV.guest("pager")), "firmware/guests not built"),
+          arguments: [("hello", "rv64gc"), ("ticker", "rv64gc"), ("crash,case=illegal-csr", "rv64gc"), ("pager", "rv64gc"),
+                      ("hello", "rv64gc_sstc"), ("ticker", "rv64gc_sstc")])
+    func boardsWithoutH(_ guest: String, _ isa: String) throws {
+        let parts = guest.split(separator: ",", maxSplits: 1).map(String.init)
+        let module = HV.guest(parts[0]) + (parts.count > 1 ? "," + parts[1] : "")
+        let withH = isa.replacingOccurrences(of: "rv64gc", with: "rv64gc_h")
+        let twoStage = try HV.boot(["--isa", withH, "--guest", module])
+        let noH = try HV.boot(["--isa", isa, "--guest", module, "--append", "vireo.stats"])
+        let said = "vireo: no H extension: every guest runs trap-and-emulate (shadow paging)"
+        #expect(!noH.stdout.contains("firmware trap"), "\(noH.stdout)")
+        #expect(noH.status == twoStage.status, "\(noH.stdout)")
+        #expect(HV.lines(noH.stdout).dropFirst().first == said, "right after the banner")
+        #expect(!twoStage.stdout.contains(said))
+        var config = BoardConfig()
+        #expect(Machine.parseISA(isa, into: &config) == nil)
+        #expect(HV.lines(noH.stdout).first == "Vireo hypervisor firmware: 1 hart, 256 MiB, \(Machine.isaString(config))")
+        #expect(Self.lines(noH.stdout).filter { !$0.hasPrefix("vireo: stats:") && $0 != said } == Self.lines(twoStage.stdout))
+        // Trap-and-emulate: the kernel's SBI calls come from real U-mode.
+        let exits = HV.lines(noH.stdout).first { $0.hasPrefix("vireo: stats:   exits:") } ?? ""
+        #expect(exits.contains("ecall from U") && !exits.contains("from VS"), "\(exits)")
+        if guest == "hello" {
+            let line = HV.lines(noH.stdout).first { $0.hasPrefix("hello: cpu 0 riscv,isa ") } ?? ""
+            #expect(line == "hello: cpu 0 riscv,isa rv64imafdc_zicntr_zicsr_zifencei_sstc", "\(line)")
+        }
+        if guest == "pager" { #expect(noH.stdout.contains("pager: checksum 0x0115bdfa6e6ea786  ok")) }
+    }
+
     /// SBI RFENCE from a shadow guest (`self-rfence`, Tests/guest-asm): a remote SFENCE.VMA
     /// drops the guest's shadows as its own SFENCE.VMA does (two flushes for the two calls),
     /// never with an HFENCE, which a board without H does not have (a firmware trap).
     @Test(.enabled(if: HV.built && FileManager.default.fileExists(atPath: HypervisorIsolationTests.asm("self-rfence")),
                    "guest-asm not built"),
-          arguments: [["--append", "vireo.mmu=shadow vireo.stats"]])
+          arguments: [["--isa", "rv64gc", "--append", "vireo.stats"], ["--append", "vireo.mmu=shadow vireo.stats"]])
     func remoteFencesDropTheShadows(_ board: [String]) throws {
         let r = try HV.boot(board + ["--guest", HypervisorIsolationTests.asm("self-rfence") + ",name=rf"])
         #expect(r.status == 0, "\(r.stdout)")

@@ -4,7 +4,9 @@ import Shim
 extension Hypervisor {
     /// Delivers an exception to the guest's own handler, as a trap into VS-mode would
     /// (Priv. §18.6.2 / §12.1.1: vsepc, vscause, vstval, vsstatus.SPP/SPIE/SIE, pc =
-    /// vstvec's base). The vCPU is the loaded one, so the VS CSRs are on the hart.
+    /// vstvec's base). The vCPU is the loaded one, so the VS CSRs are on the hart. Two-stage
+    /// vCPUs only (their guest-page faults and virtual instructions); a shadow vCPU's traps
+    /// go through `reflect` (arch/Shadow.swift).
     func injectException(_ vcpu: VCPU, cause: UInt64, tval: UInt64) {
         let f = vcpu.frame
         csr_write_vsepc(f.pointee.pc)

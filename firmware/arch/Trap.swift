@@ -122,6 +122,7 @@ extension Hypervisor {
         let hart = here
         CLINT.setSoftwareInterrupt(hart: hart.id, 0)
         serviceMailbox()
+        // remotePending stays 0 for a shadow vCPU (setPending uses its virtual sip).
         if let v = hart.loaded, v.remotePending != 0 {
             csr_set_hvip(v.remotePending)
             v.remotePending = 0

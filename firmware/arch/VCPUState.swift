@@ -30,14 +30,17 @@ extension VCPU {
     }
 
     /// A shadow-mode vCPU (arch/Shadow.swift): real U-mode on its shadow tables, every
-    /// exception to M, no VS state.
+    /// exception to M, no VS state. With H, a two-stage vCPU loaded before may have left VS
+    /// interrupts on the hart; without H there are none, and hvip and hie do not exist.
     @inline(never)
     func loadShadow() {
         csr_write_medeleg(0)
         csr_write_satp(domain.physicalSATP)
         sfence_vma_all()
-        csr_write_hvip(0)
-        csr_write_hie(0)
+        if hypervisor.platform.hasH {
+            csr_write_hvip(0)
+            csr_write_hie(0)
+        }
         if let fp {
             csr_set_mstatus(Mstatus.FS)          // on for M's own access (Shadow.swift sets it per virtual FS)
             fp_restore(fp)

@@ -131,7 +131,8 @@ slow_trap:
 /* The fast paths (docs/fast-paths.md). Each runs with the guest's registers live except
    t0-t2 (saved above), without the lock, and touches only the trapping vCPU's frame, the
    hart's own CSRs and this hart's fw_fast_harts words; anything it does not recognise
-   goes to slow_trap unchanged. t1 = fw_fast_flags here. */
+   goes to slow_trap unchanged. t1 = fw_fast_flags here. They use H CSRs (hvip, vstimecmp,
+   mtval2, mtinst), so on a board without H FW_FAST_ON stays clear (setUpFastPaths). */
 
 /* SBI calls (SBI §3): an extension the firmware lacks is refused at once
    (SBI_ERR_NOT_SUPPORTED, a1 = 0, as handleSBI does); TIME set_timer and the legacy
@@ -466,6 +467,9 @@ fw_lock_release:
   la t0, fw_big_lock
   amoswap.w.rl zero, zero, (t0)
   ret
+
+/* The H instructions: called only for two-stage vCPUs or with H (a board without H has
+   none; the firmware would trap into itself). */
 
 /* long guarded_hlvx_hu(u64 address, u64 *value) */
   .globl guarded_hlvx_hu

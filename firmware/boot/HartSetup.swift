@@ -9,19 +9,26 @@ import Shim
 ///   interrupts go to VS (mideleg's VS bits are read-only one, hideleg passes them on).
 /// - Counters, Sstc, Svpbmt and the cache-block operations opened to guests; the FP unit on
 ///   when the board has it.
+/// - Without H only the machine-level part: the hypervisor and VS CSRs are H's (Priv.
+///   "Hypervisor and Virtual Supervisor CSRs"), and an access to a CSR that does not exist
+///   is a reserved instruction (Priv. "CSR Address Mapping Conventions"), an illegal
+///   instruction on the board, which would trap the firmware into itself. Every guest is a
+///   shadow one then, with medeleg 0 while it runs.
 func setUpHart(_ platform: Platform) {
     setUpFirmwarePMP()
     csr_write_medeleg(HartSetup.guestExceptions)
-    csr_write_hedeleg(HartSetup.guestExceptions)
     csr_write_mideleg(0)
-    csr_write_hideleg(Interrupt.virtualSupervisorMask)
     csr_write_mcounteren(7)
-    csr_write_hcounteren(7)
-    // hstatus: VTW makes a guest's WFI trap (so the vCPU can yield); SPVP for HLVX.
-    csr_write_hstatus(Hstatus.VTW | Hstatus.SPVP)
+    if platform.hasH {
+        csr_write_hedeleg(HartSetup.guestExceptions)
+        csr_write_hideleg(Interrupt.virtualSupervisorMask)
+        csr_write_hcounteren(7)
+        // hstatus: VTW makes a guest's WFI trap (so the vCPU can yield); SPVP for HLVX.
+        csr_write_hstatus(Hstatus.VTW | Hstatus.SPVP)
+    }
     if platform.hasSstc {
         csr_set_menvcfg(UInt64(1) << 63)    // STCE
-        csr_set_henvcfg(UInt64(1) << 63)
+        if platform.hasH { csr_set_henvcfg(UInt64(1) << 63) }
     }
     // The guest's DTB lists the board's extensions (minus H), so what they need enabled
     // below M is enabled for VS and VU too (Priv. "Machine Environment Configuration
@@ -32,7 +39,7 @@ func setUpHart(_ platform: Platform) {
     // another domain's DMA or the firmware put in the block.
     let envcfg: UInt64 = (UInt64(1) << 62) | (1 << 7) | (1 << 6) | (1 << 4)
     csr_set_menvcfg(envcfg)
-    csr_set_henvcfg(envcfg)
+    if platform.hasH { csr_set_henvcfg(envcfg) }
     if platform.hasFP { csr_set_mstatus(UInt64(1) << 13) }   // FS = Initial
     csr_write_mie(Interrupt.MTIP | Interrupt.MSIP | Interrupt.MEIP)
 }
@@ -50,14 +57,16 @@ func setUpFirmwarePMP() {
 }
 
 /// The fast paths of start.S (docs/fast-paths.md): on unless the firmware's command line
-/// says `vireo.fastpath=off` (to measure or rule them out), told whether the board has
-/// Sstc, and each hart's mtimecmp address. Set before any guest runs.
+/// says `vireo.fastpath=off` (to measure or rule them out) or the board has no H; told
+/// whether the board has Sstc, and each hart's mtimecmp address. Set before any guest runs.
 func setUpFastPaths(_ platform: Platform) {
     for h in 0..<UInt64(platform.harts) {
         fw_fast_set_mtimecmp(h, CLINT.base &+ CLINTLayout.mtimecmp(hart: h))
         fw_fast_set_next(h, 0)      // until programTimer first runs there: take the slow path
     }
-    let off = platform.bootargs.split(separator: " ").contains { $0 == "vireo.fastpath=off" }
+    // They serve only two-stage exits and use hvip, vstimecmp, mtval2 and mtinst: without H
+    // they are off, as with `vireo.fastpath=off` (every trap goes straight to slow_trap).
+    let off = !platform.hasH || platform.bootargs.split(separator: " ").contains { $0 == "vireo.fastpath=off" }
     fw_fast_set_flags((off ? 0 : UInt64(FW_FAST_ON)) | (platform.hasSstc ? UInt64(FW_FAST_SSTC) : 0)
                       | (uartLayoutMatches() ? UInt64(FW_FAST_UART) : 0))
 }

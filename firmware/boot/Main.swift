@@ -34,10 +34,10 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
     Log.put(" MiB, ")
     Log.put(platform.isa)
     Log.put("\n")
-    guard platform.hasH else {
-        Log.line("vireo: the board has no hypervisor extension (H); boot it with an ISA that has _h")
-        PowerOff.exit(2)
-    }
+    // Without H (issue 17) there is no VS-mode to run a guest kernel in: every guest runs
+    // trap-and-emulate, its kernel in real U-mode (arch/Shadow.swift), and the firmware
+    // touches no H CSR or instruction, each an illegal instruction here (boot/HartSetup.swift).
+    if !platform.hasH { Log.line("vireo: no H extension: every guest runs trap-and-emulate (shadow paging)") }
     guard UInt64(FW_UART_BASE) == VirtMap.uart0, UInt64(FW_UART_SIZE) == UART16550Registers.size,
           UInt64(FW_PLIC_BASE) == VirtMap.plic, UInt64(FW_PLIC_SIZE) == VirtMap.plicSize else {
         Log.line("vireo: layout.h's device addresses differ from VirtMap")
@@ -55,7 +55,7 @@ func fwMain(_ hart: UInt64, _ dtbAddress: UInt64) {
     fw_lock_acquire()
     hypervisor = Hypervisor(platform: platform, dtbAddress: dtbAddress)
     hypervisor.printStats = platform.bootargs.split(separator: " ").contains { $0 == "vireo.stats" }
-    hypervisor.shadowMode = platform.bootargs.split(separator: " ").contains { $0 == "vireo.mmu=shadow" }
+    hypervisor.shadowMode = !platform.hasH || platform.bootargs.split(separator: " ").contains { $0 == "vireo.mmu=shadow" }
     let t0 = csr_read_time(), c0 = csr_read_mcycle()
     hypervisor.createDomainsFromModules()
     // Cycles per `time` tick over the domains' creation (zeroing their RAM takes long

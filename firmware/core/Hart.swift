@@ -23,7 +23,9 @@ final class HartState {
 
     // Fence mailbox (remote SBI RFENCE): hgatp values whose VS-stage translations this hart
     // must drop, and whether it must FENCE.I. `posted` counts requests, `done` how many
-    // this hart has carried out; requesters wait for `done` to reach their ticket.
+    // this hart has carried out; requesters wait for `done` to reach their ticket. The
+    // HFENCE requests are posted for two-stage domains only, and only with H (sbiRFence,
+    // flushGuestTranslations): without H, serviceMailbox never touches hgatp.
     var fenceVVMA: [UInt64] = []
     var fenceI = false
     var fenceGVMA = false

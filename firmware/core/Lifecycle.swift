@@ -399,8 +399,12 @@ extension Hypervisor {
 
     /// Drops every hart's cached guest-physical translations (HFENCE.GVMA, Priv. §18.3.2)
     /// after a VMID's mappings changed: this hart at once, the others through their
-    /// mailboxes (waited for).
+    /// mailboxes (waited for). Without H there are none, and no HFENCE: every domain is a
+    /// shadow one, and a hart flushes its whole TLB (SFENCE.VMA) whenever it loads a shadow
+    /// vCPU or changes its shadow, so a built or destroyed domain's mappings are never used
+    /// from a stale entry.
     func flushGuestTranslations(vmid: UInt64) {
+        guard platform.hasH else { return }
         hfence_gvma_all()
         let me = here
         var tickets: [(hart: HartState, ticket: UInt64)] = []

@@ -66,13 +66,16 @@ extension Hypervisor {
             // Translations this hart cached under the vCPU's VMID may predate changes the
             // guest fenced elsewhere (it last ran on another hart), or belong to a sibling
             // vCPU of the same domain with its own address spaces (same VMID and ASIDs):
-            // Priv. §18.3.2; KVM flushes in both cases too.
-            if vcpu.lastHart != Int(hart.id) || previous?.domain === vcpu.domain { hfence_vvma_all() }
+            // Priv. §18.3.2; KVM flushes in both cases too. A shadow vCPU has no VS-stage
+            // translations (its load flushed the hart's TLB), and without H no HFENCE.
+            if !vcpu.shadow && (vcpu.lastHart != Int(hart.id) || previous?.domain === vcpu.domain) { hfence_vvma_all() }
             vcpu.lastHart = Int(hart.id)
         } else if vcpu.remotePending != 0 {
+            // Never for a shadow vCPU: setPending puts its bits in its virtual sip.
             csr_set_hvip(vcpu.remotePending)
             vcpu.remotePending = 0
         }
+        // Two-stage only too: RFence notes stale VMIDs for two-stage domains alone.
         if !hart.staleVMIDs.isEmpty, let i = hart.staleVMIDs.firstIndex(of: vcpu.domain.vmid) {
             hart.staleVMIDs.remove(at: i)
             hfence_vvma_all()                 // hgatp holds this vCPU's VMID now
@@ -156,12 +159,16 @@ extension Hypervisor {
             hart.charged = nil
             // A vCPU that is not running must not keep its interrupts enabled on the hart:
             // hie's VS bits are mie's (Priv. §18.2.3), so a pending VS interrupt of a
-            // stopped or sleeping vCPU would end every WFI at once.
+            // stopped or sleeping vCPU would end every WFI at once. A shadow vCPU has none
+            // there (its interrupts are virtual; its load cleared hie and hvip, which do not
+            // exist without H).
             if let l = hart.loaded {
                 l.save(sstc: platform.hasSstc)
-                csr_write_hie(0)
-                csr_write_hvip(0)
-                if platform.hasSstc { csr_write_vstimecmp(UInt64.max) }
+                if !l.shadow {
+                    csr_write_hie(0)
+                    csr_write_hvip(0)
+                    if platform.hasSstc { csr_write_vstimecmp(UInt64.max) }
+                }
                 hart.loaded = nil
             }
             setTimer(wake)

@@ -65,6 +65,10 @@ FW_CSR(mscratch)
 FW_CSR(mepc)
 FW_CSR(mcause)
 FW_CSR(mtval)
+/* mtval2, mtinst, hstatus … vsatp and vstimecmp exist only with H (Priv. "Hypervisor
+   Extension"): on a board without it any access is an illegal instruction, a firmware trap.
+   The Swift side reaches them only on two-stage paths or behind a test of platform.hasH
+   or VCPU.shadow. */
 FW_CSR(mtval2)
 FW_CSR(mtinst)
 FW_CSR(mcounteren)
@@ -99,7 +103,7 @@ FW_CSR(vsip)
 FW_CSR(vsatp)
 
 /* stimecmp/vstimecmp by number (0x14D/0x24D): older assemblers lack the names. Only
-   touched when the DTB's ISA string has sstc. */
+   touched when the DTB's ISA string has sstc, and vstimecmp only for two-stage vCPUs. */
 static inline u64 csr_read_vstimecmp(void) {
   u64 v;
   __asm__ volatile("csrr %0, 0x24D" : "=r"(v) : : "memory");
