@@ -125,6 +125,14 @@ extension SBI {
     call(rfence, RFence.sfenceVMA, hartMask, hartMaskBase, start, size)
   }
 
+  /// `sbi_remote_sfence_vma_asid`: the same, for address space `asid` alone.
+  @discardableResult
+  static func remoteSfenceVMAASID(
+    hartMask: UInt64, hartMaskBase: UInt64, start: UInt64, size: UInt64, asid: UInt64
+  ) -> Result {
+    call(rfence, RFence.sfenceVMAASID, hartMask, hartMaskBase, start, size, asid)
+  }
+
   // MARK: HSM (SBI §9)
 
   /// `sbi_hart_get_status` values.

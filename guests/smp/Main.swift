@@ -12,6 +12,10 @@ import GuestShim
 /// one that waits only polls, sleeps or waits in wfi (no console output and no heap use;
 /// the allocator has no lock). Each line goes out in one SBI call (`say`), so even a
 /// console shared by both harts gets whole lines.
+///
+/// With the bootargs word `paging` (or `case=paging`) the guest runs the paging case of
+/// Paging.swift instead: both harts on one set of Sv39 tables, hart 1 checking that it sees
+/// each change hart 0 makes to them.
 
 /// The value hart 0 passes to hart_start as `opaque` (hart 1 gets it in a1).
 let opaque: UInt64 = 0x0123_4567_89AB_CDEF
@@ -31,6 +35,9 @@ struct Shared {
 }
 
 var shared: Shared! = nil
+
+/// The bootargs name the paging case (Paging.swift): set by hart 0 before it starts hart 1.
+var pagingCase = false
 
 /// Checks made and found wrong on hart 0.
 var checks: UInt64 = 0
@@ -108,6 +115,9 @@ func guestMain(_ hart: UInt64, _ dtb: UInt64) {
   let tree = DeviceTree(address: dtb)
   if let frequency = tree?.timebaseFrequency { Timer.timebaseFrequency = frequency }
   say("smp: cpus \(tree?.cpuCount ?? 0)")
+  if let args = tree?.bootargs, hasWord(args, "paging") || hasWord(args, "case=paging") {
+    pagingMain(tree: tree, dtb: dtb)
+  }
   shared = Shared()
   csr_write_sscratch(0)
   Trap.softwareInterruptHandler = countIPI
@@ -174,6 +184,10 @@ func secondaryMain(_ hart: UInt64, _ value: UInt64) {
   let satp = csr_read_satp()
   let sie = csr_read_sstatus() & Mstatus.SIE
   csr_write_sscratch(hart)
+  if pagingCase {
+    pagingSecondary(satp: value)
+    return
+  }
   while shared.turn.value != 1 { pause() }
 
   say("smp: hart \(hart) entered at rt_secondary_entry")

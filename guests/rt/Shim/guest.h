@@ -106,6 +106,21 @@ static inline void sfence_vma_address(unsigned long long address) {
   __asm__ volatile("sfence.vma %0, zero" : : "r"(address) : "memory");
 }
 
+/* SFENCE.VMA for one virtual address in one address space (Priv. §12.2.1: rs1 = the
+   address, rs2 = the ASID): the smp guest's paging case fences a superpage so. */
+static inline void sfence_vma_address_asid(unsigned long long address, unsigned long long asid) {
+  __asm__ volatile("sfence.vma %0, %1" : : "r"(address), "r"(asid) : "memory");
+}
+
+/* AMOSWAP.D (Unpriv. "A": an atomic read-modify-write): stores `value` at `address` and
+   returns the doubleword that was there. Kernels update PTEs this way (Linux's
+   ptep_get_and_clear); the smp guest's paging case remaps a page with it. */
+static inline unsigned long long amoswap_d(unsigned long long address, unsigned long long value) {
+  unsigned long long old;
+  __asm__ volatile("amoswap.d %0, %2, (%1)" : "=r"(old) : "r"(address), "r"(value) : "memory");
+  return old;
+}
+
 /* start.S: the trap vector installed in stvec at boot. */
 void rt_trap_entry(void);
 
