@@ -77,12 +77,8 @@ import TestSupport
         #expect(shadow.status == 0 && twoStage.status == 0, "\(shadow.stdout)")
         #expect(Self.lines(shadow.stdout).filter { !$0.hasPrefix("vireo: stats:") } == Self.lines(twoStage.stdout))
         #expect(shadow.stdout.contains("pager: checksum 0x0115bdfa6e6ea786  ok"))
-        let figures = HV.lines(shadow.stdout).first { $0.hasPrefix("vireo: stats:   shadow: ") } ?? ""
-        func number(before word: String) -> Int {
-            let w = figures.components(separatedBy: " ")
-            guard let i = w.firstIndex(of: word), i > 0 else { return -1 }
-            return Int(w[i - 1]) ?? -1
-        }
+        let figures = Self.shadowFigures(shadow)
+        func number(before word: String) -> Int { Self.figure(figures, before: word) }
         #expect(number(before: "pages") > 3000, "every touched page was filled into a shadow: \(figures)")
         #expect(number(before: "page-table") > 1000, "the pager's PTE updates trapped: \(figures)")
         #expect(number(before: "flushes,") > 0 && number(before: "table") >= 3, "\(figures)")
@@ -181,5 +177,64 @@ import TestSupport
             #expect(r.stdout.contains("rfence: \(call) 0x00000000\n"), "\(r.stdout)")
         }
         #expect(r.stdout.contains(" 0 page-table stores, 0 regions invalidated, 2 flushes,"), "\(r.stdout)")
+    }
+
+    /// Cross-hart coherence of one set of guest page tables (smp's paging case,
+    /// guests/smp/Paging.swift): hart 1 keeps a 4 KiB page W and a megapage M in its TLB
+    /// (in shadow mode: its vCPU's shadows) by polling them, while hart 0 remaps them (a
+    /// plain store to the PTE, AMOSWAP.D, a store with its own translation off, a cleared
+    /// PTE) and publishes each change with SBI remote_sfence_vma(_asid) or with an IPI
+    /// whose handler fences one address of M. Hart 1 must see every change, all of M after
+    /// the one-address fence, and a load page fault on the cleared W. In shadow mode the
+    /// stores made with the translation off trap nowhere: only the remote fence's stale
+    /// mark and the superpage fence can make hart 1's shadows follow them. Both modes print
+    /// the same lines, but for the ASIDLEN each offers.
+    @Test(.enabled(if: HV.built && FileManager.default.fileExists(atPath: HV.guest("smp")), "smp not built"))
+    func theSMPGuestSeesItsPageTableChangesOnBothHarts() throws {
+        let (twoStage, shadow) = try Self.both(["--harts", "2", "--guest", HV.guest("smp") + ",vcpus=2 paging"])
+        func paging(_ o: Outcome) -> [String] {
+            HV.lines(o.stdout.replacingOccurrences(of: "\r", with: ""))
+                .filter { $0.hasPrefix("smp: paging: ") && !$0.hasPrefix("smp: paging: asid bits ") }
+        }
+        #expect(shadow.status == 0 && twoStage.status == 0, "\(shadow.stdout)")
+        let lines = paging(shadow)
+        #expect(lines == paging(twoStage), "\(shadow.stdout)")
+        let checks = lines.filter { $0.hasSuffix(", ok") || $0.contains(", WRONG, expected ") }
+        #expect(checks.count >= 35 && checks.allSatisfy { $0.hasSuffix(", ok") }, "\(shadow.stdout)")
+        #expect(lines.last == "smp: paging: all \(checks.count) checks ok, shutting down", "\(shadow.stdout)")
+        for step in ["W -> frame B (sd to its PTE)", "W -> frame C (amoswap.d on its PTE)",
+                     "W -> frame D (sd, hart 0's translation off)", "M -> R2 (sd to its level-1 PTE)",
+                     "M -> R1 (sd, hart 0's translation off)", "hart 1 reads W: 0x4444444444444444 (frame D)",
+                     "hart 1 reads M+0x1ff000: 0x52320000001ff000 (R2+0x1ff000)",
+                     "hart 1 reads W: load page fault (scause 13, stval 0x1000000000)"] {
+            #expect(lines.contains { $0.hasPrefix("smp: paging: " + step) }, "\(step)")
+        }
+        // The firmware's virtual ASIDLEN is 16; the board's hart has 16 too.
+        #expect(shadow.stdout.contains("smp: paging: asid bits 16, both harts run with ASID 1"))
+        #expect(twoStage.stdout.contains("smp: paging: asid bits "))
+        // In shadow mode the four stores made with the translation on trapped.
+        #expect(Self.figure(Self.shadowFigures(shadow), before: "page-table") == 4, "\(Self.shadowFigures(shadow))")
+        // Natively under OpenSBI (real S-mode on the board's own MMU and TLB): the same lines
+        // but for the RAM size.
+        if ReferenceTests.haveOpenSBI {
+            let native = try runCommand(Repo.vireo, ["run", "--bios", ReferenceTests.opensbi + "/fw_jump.elf", "--harts", "2",
+                                                     "--kernel", HV.guest("smp"), "--append", "paging",
+                                                     "--max-instructions", "400000000"], timeout: 120)
+            func withoutRAM(_ l: [String]) -> [String] { l.filter { !$0.contains(" RAM 0x") } }
+            #expect(native.status == 0, "\(native.stdout)")
+            #expect(withoutRAM(paging(native)) == withoutRAM(lines), "\(native.stdout)")
+        }
+    }
+
+    /// The `vireo.stats` line with the shadow figures.
+    static func shadowFigures(_ o: Outcome) -> String {
+        HV.lines(o.stdout).first { $0.hasPrefix("vireo: stats:   shadow: ") } ?? ""
+    }
+
+    /// The number before `word` in a stats line, or -1.
+    static func figure(_ line: String, before word: String) -> Int {
+        let w = line.components(separatedBy: " ")
+        guard let i = w.firstIndex(of: word), i > 0 else { return -1 }
+        return Int(w[i - 1]) ?? -1
     }
 }
