@@ -31,6 +31,31 @@ public struct MMIOAccess: Equatable {
     private static func bits(_ v: UInt64, _ hi: UInt64, _ lo: UInt64) -> UInt64 { (v >> lo) & ((1 << (hi - lo + 1)) - 1) }
     private static func signed(_ v: UInt64, _ width: UInt64) -> Int64 { Int64(bitPattern: v << (64 - width)) >> Int64(64 - width) }
 
+    /// Decodes a floating-point store from a guest's code (Unpriv. "F"/"D"/"Zfhmin" FSW, FSD,
+    /// FSH; "C" C.FSD, C.FSDSP): `register` is the FP source register. The classic VMM
+    /// carries these out on the guest's write-protected page-table pages. nil for anything
+    /// else.
+    public static func decodeFloatStore(_ insn: UInt64) -> MMIOAccess? {
+        guard insn >> 32 == 0 else { return nil }
+        if insn & 3 == 3 {
+            let f3 = bits(insn, 14, 12)
+            guard insn & 0x7F == 0x27, f3 >= 1 && f3 <= 3 else { return nil }
+            return MMIOAccess(isStore: true, width: 1 << f3, signExtend: false, register: Int(bits(insn, 24, 20)), length: 4,
+                              base: Int(bits(insn, 19, 15)), offset: signed(bits(insn, 31, 25) << 5 | bits(insn, 11, 7), 12))
+        }
+        guard bits(insn, 15, 13) == 5 else { return nil }
+        let off = bits(insn, 12, 10) << 3
+        switch insn & 3 {
+        case 0:      // C.FSD rs2', offset(rs1')
+            return MMIOAccess(isStore: true, width: 8, signExtend: false, register: 8 + Int(bits(insn, 4, 2)), length: 2,
+                              base: 8 + Int(bits(insn, 9, 7)), offset: Int64(off | bits(insn, 6, 5) << 6))
+        case 2:      // C.FSDSP rs2, offset(sp)
+            return MMIOAccess(isStore: true, width: 8, signExtend: false, register: Int(bits(insn, 6, 2)), length: 2,
+                              base: 2, offset: Int64(off | bits(insn, 9, 7) << 6))
+        default: return nil
+        }
+    }
+
     /// Decodes a standard or compressed integer load/store. Transformed instructions from
     /// htinst have the same fields, with bit 1 clear when the original was compressed
     /// (§18.6.3); their rs1 and offset fields are zero, which decoding ignores. Anything

@@ -35,7 +35,13 @@ public struct ShadowPool {
 
     public mutating func release(_ page: UInt64) {
         freeList.append(page)
+        released = true
     }
+
+    /// Set when a page went back to the pool: a hart that walked it may still hold
+    /// translations through it (or, reused at once, through the same root and satp), so its
+    /// TLB must be fenced before it runs the guest again. The user clears it after fencing.
+    public var released = false
 }
 
 /// One shadow address space: an Sv39 root and the tables below it.

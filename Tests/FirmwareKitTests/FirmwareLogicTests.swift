@@ -1189,4 +1189,18 @@ struct FirmwareLogicTests {
             #expect(u.readTakesInput(offset: 0))
         }
     }
+
+    /// FP stores the classic VMM carries out on write-protected table pages.
+    @Test func floatStoresDecode() {
+        // fsd f1, 8(a0)
+        #expect(MMIOAccess.decodeFloatStore(0x0015_3427) == MMIOAccess(isStore: true, width: 8, signExtend: false, register: 1, length: 4, base: 10, offset: 8))
+        // fsw f2, -4(sp) = imm 0xffc: imm[11:5]=0x7f, imm[4:0]=0x1c
+        #expect(MMIOAccess.decodeFloatStore(0xFE21_2E27) == MMIOAccess(isStore: true, width: 4, signExtend: false, register: 2, length: 4, base: 2, offset: -4))
+        // c.fsdsp f8, 16(sp); c.fsd f9, 8(a1)
+        #expect(MMIOAccess.decodeFloatStore(0xA822) == MMIOAccess(isStore: true, width: 8, signExtend: false, register: 8, length: 2, base: 2, offset: 16))
+        #expect(MMIOAccess.decodeFloatStore(0xA584) == MMIOAccess(isStore: true, width: 8, signExtend: false, register: 9, length: 2, base: 11, offset: 8))
+        // Not FP stores: sd a1, 0(a2); fld f1, 8(a0); c.sdsp
+        #expect(MMIOAccess.decodeFloatStore(0x00B6_3023) == nil && MMIOAccess.decodeFloatStore(0x0085_3087) == nil)
+        #expect(MMIOAccess.decodeFloatStore(0xE022) == nil)
+    }
 }

@@ -48,10 +48,9 @@ extension Hypervisor {
         var insn = UInt32(truncatingIfNeeded: raw)
         // mtval 0 is also what the illegal compressed instruction 0x0000 gives; read the code
         // (with the MMU off the pc is guest-physical), 16 bits for a compressed one.
-        if insn == 0, let code = vcpu.domain.hostAddress(gpa: f.pointee.pc, length: 4) {
-            insn = UnsafeRawPointer(bitPattern: UInt(code))!.loadUnaligned(as: UInt32.self)
-            if insn & 3 != 3 { insn &= 0xFFFF }
-        }
+        // Through its own tables when its MMU is on (a review finding: the pc was taken for
+        // a physical address).
+        if insn == 0, let code = fetchInstruction(vcpu) { insn = UInt32(truncatingIfNeeded: code) }
         guard let op = VirtualSupervisor.decode(insn) else {
             return reflect(vcpu, cause: Cause.illegalInstruction.rawValue, tval: UInt64(insn))
         }
@@ -112,11 +111,14 @@ extension Hypervisor {
         let f = vcpu.frame
         let vector = vcpu.virtualS.stvec & ~3
         // With its MMU on the vector is a virtual address: only the loop is checked here (an
-        // unmapped vector faults again at that address, which is the loop).
+        // unmapped vector faults again at that address, which is the loop). Only a trap
+        // taken in its S-mode can loop: one from its U-mode at that address (its user
+        // program jumped there) enters S, where the vector may well work (a review finding).
         let outside = vcpu.virtualS.satp >> 60 == 0 && vcpu.domain.hostAddress(gpa: vector, length: 4) == nil
-        if vector == f.pointee.pc || outside {
+        let loops = vector == f.pointee.pc && vcpu.virtualS.privilege == 1
+        if loops || outside {
             crash(vcpu.domain, faultReason(cause, pc: f.pointee.pc, tval: tval, gpa: nil)
-                  + (vector == f.pointee.pc ? ", and its trap vector points there" : ", and its trap vector " + Format.hex(vector) + " is outside its RAM"))
+                  + (loops ? ", and its trap vector points there" : ", and its trap vector " + Format.hex(vector) + " is outside its RAM"))
             return .reschedule
         }
         vcpu.domain.reflected &+= 1
@@ -164,18 +166,28 @@ extension Hypervisor {
     /// the space for its satp, its virtual privilege and its SUM and MXR (each sees other
     /// pages), built empty when there is none and filled by page faults. All spaces use
     /// ASID 0, so a change of space flushes the hart's TLB.
+    ///
+    /// The hart's TLB is fenced when the satp changes, and also when anything was dropped
+    /// from the shadows since the last fence: a dropped space's root may come straight back
+    /// from the pool as another view's, with the same satp (a review finding: U-mode ran on
+    /// the kernel view's cached translations).
     func selectShadow(_ vcpu: VCPU) {
-        var flush = syncShadows(vcpu)
+        _ = syncShadows(vcpu)
         let vs = vcpu.virtualS
         var want = vcpu.domain.physicalSATP
         if vs.satp >> 60 != 0, let i = vcpu.shadowCache.space(for: shadowKey(vs), pool: &vcpu.shadowPool) {
             want = vcpu.shadowCache.spaces[i].satp
         }
+        var flush = vcpu.shadowNeedsFence || vcpu.shadowPool.released
         if csr_read_satp() != want {
             csr_write_satp(want)
             flush = true
         }
-        if flush { sfence_vma_all() }
+        if flush {
+            sfence_vma_all()
+            vcpu.shadowNeedsFence = false
+            vcpu.shadowPool.released = false
+        }
     }
 
     /// Applies to this vCPU's shadows what other harts asked for since it last ran: all of
@@ -197,6 +209,7 @@ extension Hypervisor {
         if all { vcpu.shadowCache.removeAll(pool: &vcpu.shadowPool) }
         vcpu.shadowStale = false
         vcpu.shadowSeen = domain.shadowLogSeq
+        vcpu.shadowNeedsFence = true
         return true
     }
 
@@ -212,7 +225,7 @@ extension Hypervisor {
     func fenceShadows(_ vcpu: VCPU, va: UInt64?, asid: UInt64?) {
         if va == nil && asid == nil { vcpu.domain.shadowFlushes &+= 1 } else { vcpu.domain.shadowDrops &+= 1 }
         vcpu.shadowCache.fence(va: va, asid: asid, pool: &vcpu.shadowPool)
-        sfence_vma_all()
+        vcpu.shadowNeedsFence = true           // fenced on the way back in (selectShadow)
     }
 
     func shadowKey(_ vs: VirtualSupervisor) -> ShadowCache.Key {
@@ -280,6 +293,8 @@ extension Hypervisor {
             }
             domain.shadowFills &+= 1
             sfence_vma_all()
+            vcpu.shadowNeedsFence = false
+            vcpu.shadowPool.released = false
             return .resume
         }
     }
@@ -325,10 +340,23 @@ extension Hypervisor {
             vcpu.frame.pointee.pc &+= 4
             return true
         }
-        guard let access = MMIOAccess.decode(insn, transformed: false), access.isStore, access.base >= 0,
-              vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == va,
+        // An integer store, or an FP one (a page that was a table may hold anything now; a
+        // review finding): its source is read from the hart's FP registers, which the guest
+        // can only have used with its FS on, so the hart's is on too.
+        var value: UInt64
+        var access: MMIOAccess
+        if let a = MMIOAccess.decode(insn, transformed: false) {
+            access = a
+            value = vcpu.register(a.register)
+        } else if let a = MMIOAccess.decodeFloatStore(insn), let fp = vcpu.fp {
+            access = a
+            fp_save(fp)
+            value = fp[a.register]
+        } else {
+            return false
+        }
+        guard access.isStore, access.base >= 0, vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == va,
               (va & 0xFFF) &+ access.width <= 4096 else { return false }
-        let value = vcpu.register(access.register)
         switch access.width {
         case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
         case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: 0, as: UInt16.self)

@@ -57,6 +57,8 @@ final class VCPU {
     var shadowCache = ShadowCache(capacity: 8)
     var shadowStale = false
     var shadowSeen: UInt64 = 0
+    /// Something was dropped from this vCPU's shadows since its hart last fenced its TLB.
+    var shadowNeedsFence = false
     /// f0–f31 and fcsr, when the board has D.
     let fp: UnsafeMutablePointer<UInt64>?
     /// Cycles this vCPU has run in VS/VU.

@@ -38,7 +38,8 @@ extension Hypervisor {
         for v in domain.vcpus {
             if domain.plic.deliverable(context: Int(v.id) * 2 + 1) {
                 setPending(v, Interrupt.VSEIP)
-            } else if here.loaded === v || !harts.contains(where: { $0.loaded === v }) {
+            } else if v.shadow || here.loaded === v || !harts.contains(where: { $0.loaded === v }) {
+                // (A shadow vCPU's interrupts are all in its virtual sip, wherever it runs.)
                 clearPending(v, Interrupt.VSEIP)
             }
         }
