@@ -187,16 +187,15 @@ import TestSupport
     /// On a board without H (`--isa rv64gc`, issue 17) the firmware runs the same kernel
     /// trap-and-emulate, and its U-mode sees the same traps: the H instructions and CSRs are
     /// illegal there as on any RV64GC hart, and the firmware hands each back to the kernel
-    /// without executing one itself. The entries with the FP unit off are left out: in
-    /// shadow mode sstatus.FS is only virtual (decision 0019, "Not built yet").
+    /// without executing one itself. The FP entries too: the guest's virtual sstatus.FS
+    /// switches the hart's FS (decision 0020).
     @Test(.enabled(if: built, "firmware or guest-asm not built"))
     func withoutHTheSameTraps() throws {
         let run = try Isolation.boot(["--isa", "rv64gc", "--guest", Self.program + ",name=pg mem=32M"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("vireo: no H extension: every guest runs trap-and-emulate (shadow paging)\n"))
         #expect(run.stdout.contains("vireo: domain 0 (pg) shut down\n"))
-        let fpOff = { (line: String) in line.contains("[FS=Off]") }
-        let seen = Self.entries(run.stdout).filter { !fpOff($0) }, expected = Self.expected.filter { !fpOff($0) }
+        let seen = Self.entries(run.stdout), expected = Self.expected
         #expect(seen == expected, "\(zip(seen, expected).filter { $0 != $1 })")
         #expect(seen.contains("hfence.vvma: trap scause=0x2 stval=0x22000073"))
     }
