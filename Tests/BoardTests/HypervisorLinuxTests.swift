@@ -17,6 +17,22 @@ import TestSupport
     static let tools = executableOnPath("mke2fs") != nil && executableOnPath("debugfs") != nil && executableOnPath("tar") != nil
     static let ready = built && tools
 
+    /// Linux with 2 vCPUs as the first module on 2 harts, its shell on `console`, typed
+    /// uname, nproc, cat /proc/cmdline and poweroff; the outcome and its output without
+    /// carriage returns.
+    static func bootShell(console: String, firmwareOptions: String) throws -> (Outcome, String) {
+        let d = try scratch()
+        defer { try? FileManager.default.removeItem(at: d) }
+        let script = d.appendingPathComponent("input.txt")
+        try "150000000 uname\\n\n200000000 nproc\\n\n250000000 cat /proc/cmdline\\n\n300000000 poweroff\\n\n"
+            .write(to: script, atomically: true, encoding: .utf8)
+        let r = try runCommand(Repo.fastVireo, ["boot", "--harts", "2", "--console-input", script.path, "--append", firmwareOptions,
+                                                "--guest", image + ",console=\(console) mem=128M name=linux vcpus=2",
+                                                "--guest", initramfs + ",ramdisk", "--max-instructions", "3000000000"],
+                               timeout: 300)
+        return (r, r.stdout.replacingOccurrences(of: "\r", with: ""))
+    }
+
     /// A scratch folder for one test's archive and images.
     static func scratch() throws -> URL {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("vireo-linux-\(UUID().uuidString)")
@@ -81,16 +97,7 @@ import TestSupport
     /// ttyS0 or on hvc0 (the SBI console).
     @Test(.enabled(if: built, "the Linux test kernel is not built (tools/build/linux.sh)"), arguments: ["ttyS0", "hvc0"])
     func linuxAsTheFirstModule(_ console: String) throws {
-        let d = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: d) }
-        let script = d.appendingPathComponent("input.txt")
-        try "150000000 uname\\n\n200000000 nproc\\n\n250000000 cat /proc/cmdline\\n\n300000000 poweroff\\n\n"
-            .write(to: script, atomically: true, encoding: .utf8)
-        let r = try runCommand(Repo.fastVireo, ["boot", "--harts", "2", "--console-input", script.path, "--append", "vireo.stats",
-                                                "--guest", Self.image + ",console=\(console) mem=128M name=linux vcpus=2",
-                                                "--guest", Self.initramfs + ",ramdisk", "--max-instructions", "3000000000"],
-                               timeout: 300)
-        let out = r.stdout.replacingOccurrences(of: "\r", with: "")
+        let (r, out) = try Self.bootShell(console: console, firmwareOptions: "vireo.stats")
         #expect(r.status == 0, "\(out.suffix(3000))")
         #expect(out.contains("vireo: domain 0 (linux): 128 MiB at "))
         #expect(out.contains("2 vCPUs, Linux Image at 0x80200000"))
@@ -120,17 +127,7 @@ import TestSupport
     /// page-table stores (AMOs among them) and invalidated only what they changed.
     @Test(.enabled(if: built, "the Linux test kernel is not built (tools/build/linux.sh)"))
     func linuxInShadowMode() throws {
-        let d = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: d) }
-        let script = d.appendingPathComponent("input.txt")
-        try "150000000 uname\\n\n200000000 nproc\\n\n250000000 cat /proc/cmdline\\n\n300000000 poweroff\\n\n"
-            .write(to: script, atomically: true, encoding: .utf8)
-        let r = try runCommand(Repo.fastVireo, ["boot", "--harts", "2", "--console-input", script.path,
-                                                "--append", "vireo.stats vireo.mmu=shadow",
-                                                "--guest", Self.image + ",console=ttyS0 mem=128M name=linux vcpus=2",
-                                                "--guest", Self.initramfs + ",ramdisk", "--max-instructions", "3000000000"],
-                               timeout: 300)
-        let out = r.stdout.replacingOccurrences(of: "\r", with: "")
+        let (r, out) = try Self.bootShell(console: "ttyS0", firmwareOptions: "vireo.stats vireo.mmu=shadow")
         #expect(r.status == 0, "\(out.suffix(3000))")
         #expect(out.contains("riscv-timer: Timer interrupt in S-mode is available via sstc extension"))
         #expect(out.contains("ASID allocator using 16 bits (65536 entries)"))
