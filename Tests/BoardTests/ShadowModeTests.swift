@@ -265,4 +265,23 @@ import TestSupport
         let stops = { (o: Outcome) in HV.lines(o.stdout).filter { $0.contains(" stopped: ") } }
         #expect(stops(shadow).count == stops(twoStage).count && stops(shadow).count == (guest == "shadow-escape" ? 1 : 0), "\(shadow.stdout)")
     }
+
+    /// The guest's Sstc timer (Tests/guest-asm/sstc-timer.S): its stimecmp in the past makes
+    /// STIP pending, far ahead clears it and reads back, a little ahead interrupts it at
+    /// stvec. Two-stage (the hart's vstimecmp), shadow mode and a board with neither H nor
+    /// Sstc (the firmware emulates stimecmp for the virtual S-mode) print the same.
+    @Test(.enabled(if: HV.built && FileManager.default.fileExists(atPath: HypervisorIsolationTests.asm("sstc-timer")), "guest-asm not built"),
+          arguments: [["--append", "vireo.mmu=shadow"], ["--isa", "rv64gc"]])
+    func theVirtualSstcTimer(_ mode: [String]) throws {
+        let guest = ["--guest", HypervisorIsolationTests.asm("sstc-timer")]
+        let expected = [
+            "sstc: stimecmp 0: sip.STIP 0x20",
+            "sstc: stimecmp max: sip.STIP 0x0, reads 0xffffffffffffffff",
+            "sstc: interrupt taken, scause 0x8000000000000005, ticks 0x1, time >= stimecmp 0x1",
+            "sstc: done",
+        ]
+        let twoStage = try HV.boot(guest), trapped = try HV.boot(mode + guest)
+        #expect(HV.lines(twoStage.stdout).filter { $0.hasPrefix("sstc:") } == expected, "\(twoStage.stdout)")
+        #expect(HV.lines(trapped.stdout).filter { $0.hasPrefix("sstc:") } == expected, "\(trapped.stdout)")
+    }
 }
