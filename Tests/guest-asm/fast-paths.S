@@ -6,17 +6,14 @@
    BASE probes, an unsupported TIME function, and TIME/legacy set_timer's effect on the
    guest's timer interrupt. Shuts down with the legacy call. */
 #include "console.inc"
+#include "guest.inc"
 
 #define UART 0x10000000
 
 .macro SHOW name, reg
   mv s3, \reg
-  la a0, \name
-  call puts
-  mv a0, s3
-  call puthex
-  li a0, 10
-  call putc
+  PUT_FIELD \name, s3
+  NEWLINE
 .endm
 
 /* rd = SCR (0xA5) added to s2, for a register that is neither the base (s1) nor s2. */

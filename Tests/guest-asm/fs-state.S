@@ -6,33 +6,15 @@
    the hart's FS off with the guest's, and reports an on state as Dirty. The output must be
    the same in both modes and natively. */
 #include "console.inc"
+#include "guest.inc"
   .option arch, +d
 
-#define SPP      0x100
-#define FS_MASK  0x6000
-#define FS_INIT  0x2000
-
-.macro LINE text
-  .pushsection .rodata
-9: .asciz "\text"
-  .popsection
-  la a0, 9b
-  call puts
-.endm
-
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
 
   /* 1. FS = Off: fmv.d.x in S-mode is an illegal instruction. */
   li t0, FS_MASK
   csrc sstatus, t0
-  la t0, last_cause
-  li t1, -1
-  sd t1, 0(t0)
+  CLEAR_LAST_CAUSE
   fmv.d.x f1, zero
   LINE "fs: S-mode fmv.d.x with FS=Off: scause "
   la t0, last_cause
@@ -76,15 +58,9 @@ _start:
      kernel with stval the instruction. */
   li t0, FS_MASK
   csrc sstatus, t0
-  la t0, last_cause
-  li t1, -1
-  sd t1, 0(t0)
+  CLEAR_LAST_CAUSE
   la s11, 2f
-  la t0, 3f
-  csrw sepc, t0
-  li t0, SPP
-  csrc sstatus, t0
-  sret
+  SRET_TO_U 3f
 3:fadd.d f3, f1, f2
   ecall
 2:LINE "fs: U-mode fadd.d with FS=Off: scause "
@@ -100,15 +76,9 @@ _start:
   /* 5. FS on again in S: the registers are still there; U-mode fadd.d works now. */
   li t0, FS_INIT
   csrs sstatus, t0
-  la t0, last_cause
-  li t1, -1
-  sd t1, 0(t0)
+  CLEAR_LAST_CAUSE
   la s11, 4f
-  la t0, 5f
-  csrw sepc, t0
-  li t0, SPP
-  csrc sstatus, t0
-  sret
+  SRET_TO_U 5f
 5:fadd.d f3, f1, f2
   ecall
 4:LINE "fs: U-mode fadd.d with FS on: last trap "
@@ -121,13 +91,7 @@ _start:
   call newline
 
   LINE "fs: done\n"
-  li a7, 0x53525354                    /* SRST shutdown */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-6:wfi
-  j 6b
+  SHUTDOWN wfi
 
 newline:
   li a0, 10
@@ -137,21 +101,7 @@ newline:
    other trap skips its 4-byte instruction. */
   .align 2
 trap:
-  csrr t0, scause
-  li t1, 8
-  beq t0, t1, 1f
-  la t1, last_cause
-  sd t0, 0(t1)
-  csrr t0, stval
-  sd t0, 8(t1)
-  csrr t0, sepc
-  addi t0, t0, 4
-  csrw sepc, t0
-  sret
-1:csrw sepc, s11
-  li t0, SPP
-  csrs sstatus, t0
-  sret
+  RECORD_TRAP_SKIP4
 
   PUTHEX64_ROUTINE
   CONSOLE_ROUTINES

@@ -5,33 +5,18 @@
    G-stage misses it), every one inside must work, HS-only instructions and counters the
    firmware keeps closed must trap, and the guest goes on to "done" and shuts down. */
 #include "console.inc"
+#include "guest.inc"
 
 #define RAM_END  0x82000000
 #define LEAF     0xCF                  /* V R W X A D */
 #define N_BIT    (1 << 63)
 #define PBMT_IO  (2 << 61)
 #define PBMT_RSV (3 << 61)
-#define SPP      0x100
-
-/* last_cause = -1 before an attempt */
-.macro PREP
-  la t0, last_cause
-  li t1, -1
-  sd t1, 0(t0)
-.endm
-
-.macro REPORT name
-  .pushsection .rodata
-9: .asciz "\name"
-  .popsection
-  la a0, 9b
-  call report
-.endm
 
 /* CBO function fn (0 inval, 1 clean, 2 flush, 4 zero) at addr, from VS */
 .macro CBO fn, addr, name
   li s0, \addr
-  PREP
+  CLEAR_LAST_CAUSE
   .insn i 0x0F, 2, x0, s0, \fn
   REPORT "\name"
 .endm
@@ -39,13 +24,9 @@
 /* the same from VU: the VS handler returns to 8f on the VU ecall that follows */
 .macro UCBO fn, addr, name
   li s0, \addr
-  PREP
+  CLEAR_LAST_CAUSE
   la s11, 8f
-  la t0, 7f
-  csrw sepc, t0
-  li t0, SPP
-  csrc sstatus, t0
-  sret
+  SRET_TO_U 7f
 7: .insn i 0x0F, 2, x0, s0, \fn
   ecall
 8: REPORT "\name"
@@ -53,40 +34,21 @@
 
 /* a 32-bit instruction word, from VS and from VU */
 .macro INSN word, name
-  PREP
+  CLEAR_LAST_CAUSE
   .word \word
   REPORT "\name"
 .endm
 
 .macro UINSN word, name
-  PREP
+  CLEAR_LAST_CAUSE
   la s11, 8f
-  la t0, 7f
-  csrw sepc, t0
-  li t0, SPP
-  csrc sstatus, t0
-  sret
+  SRET_TO_U 7f
 7: .word \word
   ecall
 8: REPORT "\name"
 .endm
 
-/* vsatp = mode | root (ASID 0), then a full fence */
-.macro SATP mode, root
-  la t0, \root
-  srli t0, t0, 12
-  li t1, \mode << 60
-  or t0, t0, t1
-  csrw satp, t0
-  sfence.vma
-.endm
-
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   la a0, hello
   call puts
 
@@ -157,7 +119,7 @@ _start:
 
   /* 5. VS-stage tables crafted to point anywhere (Sv39, Sv48, Sv57; NAPOT; PBMT) */
   call build_tables
-  SATP 8, t2root
+  SATP_ON t2root, 8                    /* vsatp = mode | root (ASID 0), then a full fence */
   CBO 4, 0x80300000, "sv39 cbo.zero identity RAM"
   CBO 4, 0x40000000, "sv39 cbo.zero -> gpa 0x0"
   CBO 4, 0x42000000, "sv39 cbo.zero -> gpa CLINT"
@@ -173,12 +135,12 @@ _start:
   CBO 4, 0x180300000, "sv39 pbmt=3 cbo.zero"
   CBO 4, 0x1C0000000, "sv39 cbo.zero -> gpa 1<<50"
   CBO 4, 0x8000000000, "sv39 cbo.zero non-canonical"
-  SATP 9, t3root
+  SATP_ON t3root, 9
   CBO 4, 0x80300000, "sv48 cbo.zero identity RAM"
   CBO 4, 0x100000000, "sv48 napot cbo.zero -> gpa RAM end"
   CBO 4, 0x800000000000, "sv48 cbo.zero non-canonical"
   CBO 4, 0x8000000000, "sv48 cbo.zero unmapped"
-  SATP 10, t4root
+  SATP_ON t4root, 10
   CBO 4, 0x80300000, "sv57 cbo.zero identity RAM"
   CBO 4, 0x42000000, "sv57 cbo.zero -> gpa CLINT"
   CBO 4, 0x100010000, "sv57 napot cbo.zero -> gpa 0x81ff0000"
@@ -190,32 +152,13 @@ _start:
 
   la a0, done
   call puts
-  /* SRST shutdown */
-  li a7, 0x53525354
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-1: j 1b
+  SHUTDOWN
 
-/* Every trap but the VU ecall: record scause and stval, skip the (4-byte) instruction. */
+/* Every trap but the VU ecall: record scause and stval, skip the (4-byte) instruction;
+   the VU ecall: back to VS at s11. */
   .align 2
 trap:
-  csrr t0, scause
-  li t1, 8
-  beq t0, t1, 1f
-  la t1, last_cause
-  sd t0, 0(t1)
-  csrr t0, stval
-  sd t0, 8(t1)
-  csrr t0, sepc
-  addi t0, t0, 4
-  csrw sepc, t0
-  sret
-1:li t0, SPP                           /* the VU ecall: back to VS at s11 */
-  csrs sstatus, t0
-  csrw sepc, s11
-  sret
+  RECORD_TRAP_SKIP4
 
 /* a0 = name: "NAME: no trap\n" or "NAME: scause=0x… stval=0x…\n" */
 report:
@@ -240,8 +183,7 @@ report:
   la t0, last_cause
   ld a0, 8(t0)
   call puthex64
-2:li a0, 10
-  call putc
+2:NEWLINE
   ld ra, 0(sp)
   addi sp, sp, 16
   ret
@@ -263,10 +205,7 @@ build_tables:
   sd t1, 16(a0)
   li t1, (0x200000 << 10) | LEAF
   sd t1, 24(a0)
-  la t1, t1table
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, 1
+  TABLE_PTE t1, t1table
   sd t1, 32(a0)
   li t1, (0x80000 << 10) | LEAF | PBMT_IO
   sd t1, 40(a0)
@@ -275,10 +214,7 @@ build_tables:
   li t1, ((1 << 38) << 10) | LEAF
   sd t1, 56(a0)
   la a0, t1table
-  la t1, t0table
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, 1
+  TABLE_PTE t1, t0table
   sd t1, 0(a0)
   la a0, t0table
   li t1, ((0x82000 | 8) << 10) | LEAF | N_BIT
@@ -297,16 +233,10 @@ build_tables:
   sd t1, 0(a0)
   /* Sv48: root[0] -> t2root; Sv57: root[0] -> t3root */
   la a0, t3root
-  la t1, t2root
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, 1
+  TABLE_PTE t1, t2root
   sd t1, 0(a0)
   la a0, t4root
-  la t1, t3root
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, 1
+  TABLE_PTE t1, t3root
   sd t1, 0(a0)
   ret
 

@@ -14,48 +14,21 @@
    bits) and returns to U; the ecall after each entry (at s10) brings the kernel back to
    its own code at s11. */
 #include "console.inc"
-
-#define SPP      0x100
-#define FS_MASK  0x6000
-#define FS_INIT  0x2000
-
-/* last_cause = -1 before an attempt */
-.macro PREP
-  la t0, last_cause
-  li t1, -1
-  sd t1, 0(t0)
-.endm
-
-.macro REPORT name
-  .pushsection .rodata
-9: .asciz "\name"
-  .popsection
-  la a0, 9b
-  call report
-.endm
+#include "guest.inc"
 
 /* run the instruction(s) in U-mode (VU under the firmware) and report */
 .macro U name, insn:vararg
-  PREP
+  CLEAR_LAST_CAUSE
   la s11, 8f
   la s10, 6f
-  la t0, 7f
-  csrw sepc, t0
-  li t0, SPP
-  csrc sstatus, t0
   la a1, scratch                       /* a valid address for the loads, stores and HLV/HSV */
-  sret
+  SRET_TO_U 7f
 7: \insn
 6: ecall
 8: REPORT "\name"
 .endm
 
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   la a0, hello
   call puts
 
@@ -202,13 +175,7 @@ _start:
 
   la a0, done
   call puts
-  /* SRST shutdown */
-  li a7, 0x53525354
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-1: j 1b
+  SHUTDOWN
 
 /* sstatus.FS went Initial -> Dirty under the U-mode fadd.d: "sstatus.FS after U-mode fadd.d: 0x3" */
 print_fs:
@@ -220,8 +187,7 @@ print_fs:
   srli a0, a0, 13
   andi a0, a0, 3
   call puthex64
-  li a0, 10
-  call putc
+  NEWLINE
   /* back to Initial for the next entries */
   li t0, FS_MASK
   csrc sstatus, t0
@@ -287,8 +253,7 @@ report:
   la t0, last_cause
   ld a0, 8(t0)
   call puthex64
-2:li a0, 10
-  call putc
+2:NEWLINE
   ld ra, 0(sp)
   addi sp, sp, 16
   ret

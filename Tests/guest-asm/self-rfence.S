@@ -4,6 +4,7 @@
    a board without H, where HFENCE is an illegal instruction) it drops the guest's shadows
    instead. Prints one line per call with the SBI error, then shuts down (SRST). */
 #include "console.inc"
+#include "guest.inc"
   .section .text.init, "ax", @progbits
   .globl _start
 _start:
@@ -36,19 +37,13 @@ _start:
   li a4, 0
   ecall
   call report
-  li a7, 0x53525354   /* SRST system_reset(shutdown, no reason) */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-1: j 1b
+  SHUTDOWN
 
 /* a0 = the SBI error: printed in hex, then a newline. */
 report:
   mv s1, ra
   call puthex
-  li a0, 10
-  call putc
+  NEWLINE
   mv ra, s1
   ret
 

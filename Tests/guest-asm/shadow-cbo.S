@@ -11,13 +11,9 @@
    "cbo.flush: ok", "senvcfg=0x000000d1" (CBZE, CBCFE, CBIE writable). Broken: each CBO line
    reads "trap scause=0x00000002" and senvcfg reads back 0x1. */
 #include "console.inc"
+#include "guest.inc"
 
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   la a0, hello
   call puts
   /* a 64-byte block of ones */
@@ -66,25 +62,12 @@ _start:
   call puts
   csrr a0, senvcfg
   call puthex
-  li a0, 10
-  call putc
-  li a7, 0x53525354                    /* SBI SRST shutdown */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-6:j 6b
+  NEWLINE
+  SHUTDOWN
 
   .balign 4
 trap:                                  /* print scause, continue at s2 */
-  la a0, m_trap
-  call puts
-  csrr a0, scause
-  call puthex
-  li a0, 10
-  call putc
-  csrw sepc, s2
-  sret
+  PRINT_CAUSE_RESUME_S2 m_trap
 
   CONSOLE_ROUTINES
 

@@ -6,25 +6,10 @@
    is a guest-physical address inside its own RAM). The last attempt (satp past RAM) makes
    the trap vector unreachable: the domain is stopped, in both modes alike. */
 #include "console.inc"
+#include "guest.inc"
 
-#define PTE_V 0x1
-#define PTE_R 0x2
-#define PTE_W 0x4
-#define PTE_X 0x8
-#define PTE_A 0x40
-#define PTE_D 0x80
-
-.macro PTR_PTE reg, label
-  la \reg, \label
-  srli \reg, \reg, 12
-  slli \reg, \reg, 10
-  ori \reg, \reg, PTE_V
-.endm
 .macro TRY_BEGIN name
-  .pushsection .rodata
-.Lname\@: .asciz "\name"
-  .popsection
-  la s4, .Lname\@
+  LA_STRING s4, "\name"
   li s1, -1
   li a0, 0
   la s2, 7f
@@ -34,38 +19,21 @@
   mv s3, a0
   mv a0, s4
   call puts
-  la a0, m_cause
-  call puts
-  mv a0, s1
-  call puthex
-  la a0, m_value
-  call puts
-  mv a0, s3
-  call puthex
-  li a0, 10
-  call putc
+  PUT_FIELD m_cause, s1
+  PUT_FIELD m_value, s3
+  NEWLINE
 .endm
 
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   /* root[2] -> l1: l1[1] the image identity RWX;
      root[1] -> l1b: l1b[0] -> l0: 0x4000_0000 -> GPA just past RAM, 0x4000_1000 -> the
      firmware's own address 0x8000_0000 + 4 MiB (host), 0x4000_2000 -> virtio slot 0,
      0x4000_3000 -> UART (X), 0x4000_4000 -> GPA 0x1_0000_0000 */
-  la t0, root
-  PTR_PTE t1, l1
-  sd t1, 16(t0)
-  PTR_PTE t1, l1b
+  MAP_IMAGE root, l1
+  TABLE_PTE t1, l1b
   sd t1, 8(t0)
-  la t0, l1
-  li t2, ((0x80200000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-  sd t2, 8(t0)
   la t0, l1b
-  PTR_PTE t1, l0
+  TABLE_PTE t1, l0
   sd t1, 0(t0)
   la t0, l0
   li t1, ((0x82000000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
@@ -78,12 +46,7 @@ _start:
   sd t1, 24(t0)
   li t1, ((0x100000000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
   sd t1, 32(t0)
-  la t0, root
-  srli t0, t0, 12
-  li t1, 8 << 60
-  or t0, t0, t1
-  csrw satp, t0
-  sfence.vma
+  SATP_ON
 
   TRY_BEGIN "past RAM ld"
   li t0, 0x40000000
@@ -119,22 +82,12 @@ _start:
   csrw satp, t0
   ld a0, 0(sp)
   TRY_END
-  li a7, 0x53525354                    /* SBI SRST shutdown */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-1:j 1b
+  SHUTDOWN
 
   .balign 4
 trap:
   csrr s1, scause
-  /* back to our own tables for the rest */
-  la t0, root
-  srli t0, t0, 12
-  li t1, 8 << 60
-  or t0, t0, t1
-  csrw satp, t0
+  SATP_WRITE                           /* back to our own tables for the rest */
   csrw sepc, s2
   sret
 

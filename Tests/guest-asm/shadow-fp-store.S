@@ -13,57 +13,18 @@
    data. Correct: "sd: ok", "fsd: ok", "c.fsdsp: ok". Broken: "fsd: trap scause=0x7"
    and "c.fsdsp: trap scause=0x7". */
 #include "console.inc"
+#include "guest.inc"
 
-#define PTE_V 0x1
-#define PTE_R 0x2
-#define PTE_W 0x4
-#define PTE_X 0x8
-#define PTE_A 0x40
-#define PTE_D 0x80
-
-.macro PTR_PTE reg, label
-  la \reg, \label
-  srli \reg, \reg, 12
-  slli \reg, \reg, 10
-  ori \reg, \reg, PTE_V
-.endm
-
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
+  GUEST_START
   mv s3, sp
-  la t0, trap
-  csrw stvec, t0
-  li t0, 0x2000                        /* sstatus.FS = Initial */
+  li t0, FS_INIT                       /* sstatus.FS = Initial */
   csrs sstatus, t0
   la a0, hello
   call puts
   /* root[1] -> l1lo, l1lo[0] -> l0x, l0x[0]: VA 0x4000_0000 -> data (RW)
      root[2] -> l1hi, l1hi[1]: the image's 2 MiB identity (RWX) */
-  la t0, root
-  PTR_PTE t1, l1lo
-  sd t1, 8(t0)
-  PTR_PTE t1, l1hi
-  sd t1, 16(t0)
-  la t0, l1hi
-  li t2, ((0x80200000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-  sd t2, 8(t0)
-  la t0, l1lo
-  PTR_PTE t1, l0x
-  sd t1, 0(t0)
-  la t0, l0x
-  la t1, data
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
-  sd t1, 0(t0)
-  la t0, root
-  srli t0, t0, 12
-  li t1, 8 << 60
-  or t0, t0, t1
-  csrw satp, t0
-  sfence.vma
+  MAP_IMAGE_AND_PAGE root, l1hi, l1lo, l0x, data
+  SATP_ON
   li t0, 0x40000000
   ld t1, 0(t0)                         /* the walk finds l0x: a table page now */
   /* unmap it: l0x is no table any more */
@@ -99,24 +60,12 @@ _start:
   call puts
 3:mv sp, s3
   .option pop
-  li a7, 0x53525354                    /* SBI SRST shutdown */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-4:j 4b
+  SHUTDOWN
 
   .balign 4
 trap:                                  /* print scause, continue at s2 */
   mv sp, s3
-  la a0, m_trap
-  call puts
-  csrr a0, scause
-  call puthex
-  li a0, 10
-  call putc
-  csrw sepc, s2
-  sret
+  PRINT_CAUSE_RESUME_S2 m_trap
 
   CONSOLE_ROUTINES
 

@@ -17,46 +17,15 @@
    Correct: "rfence-race: 0x00000000 stale of 0x00000040 rounds". Broken: a non-zero
    stale count (vCPU 0 read the old page after the fence had completed). */
 #include "console.inc"
+#include "guest.inc"
 
-#define PTE_V 0x1
-#define PTE_R 0x2
-#define PTE_W 0x4
-#define PTE_X 0x8
-#define PTE_A 0x40
-#define PTE_D 0x80
 #define ROUNDS 64
 #define TABLES 300
 #define TBASE 0x80400000
 #define XVA 0x40000000
 #define MVA 0x40200000
 
-.macro PTR_PTE reg, label
-  la \reg, \label
-  srli \reg, \reg, 12
-  slli \reg, \reg, 10
-  ori \reg, \reg, PTE_V
-.endm
-.macro LEAF_PTE reg, label
-  la \reg, \label
-  srli \reg, \reg, 12
-  slli \reg, \reg, 10
-  ori \reg, \reg, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
-.endm
-.macro SATP_ON
-  la t0, root
-  srli t0, t0, 12
-  li t1, 8 << 60
-  or t0, t0, t1
-  csrw satp, t0
-  sfence.vma
-.endm
-
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   la a0, hello
   call puts
   /* markers */
@@ -66,22 +35,9 @@ _start:
   la t0, page2
   li t1, 0x2222
   sd t1, 0(t0)
-  /* root[1] -> l1lo, root[2] -> l1hi; l1hi[1]: the image's 2 MiB identity (RWX) */
-  la t0, root
-  PTR_PTE t1, l1lo
-  sd t1, 8(t0)
-  PTR_PTE t1, l1hi
-  sd t1, 16(t0)
-  la t0, l1hi
-  li t2, ((0x80200000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-  sd t2, 8(t0)
-  /* l1lo[0] -> l0x; l0x[0]: X -> page1 */
-  la t0, l1lo
-  PTR_PTE t1, l0x
-  sd t1, 0(t0)
-  la t0, l0x
-  LEAF_PTE t1, page1
-  sd t1, 0(t0)
+  /* root[1] -> l1lo, root[2] -> l1hi; l1hi[1]: the image's 2 MiB identity (RWX);
+     l1lo[0] -> l0x; l0x[0]: X -> page1 */
+  MAP_IMAGE_AND_PAGE root, l1hi, l1lo, l0x, page1
   /* l1lo[1 + i] -> table i at TBASE + i * 4 KiB, whose entry 0 maps the UART */
   li t3, 0
   li t4, TBASE
@@ -141,27 +97,17 @@ a_mmio:
   li s1, 0
   j a_loop
 a_done:
-  la a0, m_res
-  call puts
-  mv a0, s4
-  call puthex
+  PUT_FIELD m_res, s4
   la a0, m_of
   call puts
   li a0, ROUNDS
   call puthex
   la a0, m_rounds
   call puts
-  li a7, 0x53525354                    /* SBI SRST shutdown */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-4:j 4b
+  SHUTDOWN
 
 b_entry:
-  la sp, stack_b
-  la t0, trap
-  csrw stvec, t0
+  TRAP_SETUP stack_b, trap
   SATP_ON
   li s0, 1
   la s6, flag
@@ -175,9 +121,9 @@ b_round:
   bnez t0, 6b
   la t0, l0x
   andi t2, s0, 1
-  LEAF_PTE t1, page1
+  DATA_PTE t1, page1
   beqz t2, 7f
-  LEAF_PTE t1, page2
+  DATA_PTE t1, page2
 7:sd t1, 0(t0)                         /* X's PTE: a trapped store */
   li a7, 0x52464E43                    /* RFENCE remote_sfence_vma(mask 1, base 0, 0, -1) */
   li a6, 1
@@ -201,8 +147,7 @@ trap:
   call puthex
   csrr a0, stval
   call puthex
-  li a0, 10
-  call putc
+  NEWLINE
 9:j 9b
 
   CONSOLE_ROUTINES

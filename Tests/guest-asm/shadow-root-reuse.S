@@ -16,41 +16,17 @@
    that empties the pool exactly) shows scause=0x8 (the user's ECALL ran) and a0 = the
    secret, and the secret now reads 0xbad (the user overwrote it). The last line is "root-reuse: ok" or "root-reuse: LEAK". */
 #include "console.inc"
+#include "guest.inc"
 
-#define PTE_V 0x1
-#define PTE_R 0x2
-#define PTE_W 0x4
-#define PTE_X 0x8
-#define PTE_U 0x10
-#define PTE_A 0x40
-#define PTE_D 0x80
-#define SPP   0x100
-
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   la a0, hello
   call puts
 
   /* root[1] -> l1_lo (VA 0x4000_0000..), root[2] -> l1_hi (VA 0x8000_0000..) */
-  la t0, root
-  la t1, l1_lo
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, PTE_V
-  sd t1, 8(t0)
-  la t1, l1_hi
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, PTE_V
-  sd t1, 16(t0)
   /* l1_hi[1]: the kernel's 2 MiB at 0x8020_0000, identity, RWX, supervisor only */
-  li t2, ((0x80200000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-  la t1, l1_hi
-  sd t2, 8(t1)
+  MAP_IMAGE root, l1_hi
+  TABLE_PTE t1, l1_lo
+  sd t1, 8(t0)
   /* l1_lo[0..31]: megapages aliasing that same 2 MiB, read-only, supervisor only */
   li t2, ((0x80200000 >> 12) << 10) | PTE_V | PTE_R | PTE_A
   la t1, l1_lo
@@ -59,12 +35,7 @@ _start:
   addi t1, t1, 8
   addi t3, t3, -1
   bnez t3, 1b
-  la t0, root
-  srli t0, t0, 12
-  li t1, 8 << 60
-  or t0, t0, t1
-  csrw satp, t0
-  sfence.vma
+  SATP_ON
 
   li s3, 0
   li s0, 16                            /* N */
@@ -84,11 +55,7 @@ round:
   li t1, 0x5EC12E7
   sd t1, 0(t0)                         /* the kernel writes its secret (D set, writable) */
   ld t1, 0(t0)                         /* and reads it */
-  la t0, user_try
-  csrw sepc, t0
-  li t0, SPP
-  csrc sstatus, t0
-  sret
+  SRET_TO_U user_try
 user_try:                              /* kernel-only page: U-mode must fault here */
   la t0, secret
   ld a0, 0(t0)                         /* read the kernel's secret */
@@ -98,25 +65,15 @@ user_try:                              /* kernel-only page: U-mode must fault he
   j user_try
 
 round_done:                            /* from trap: s2 = scause */
-  la a0, msg_n
-  call puts
-  mv a0, s0
-  call puthex
-  la a0, msg_cause
-  call puts
-  mv a0, s2
-  call puthex
-  la a0, msg_a0
-  call puts
-  mv a0, s1
-  call puthex
+  PUT_FIELD msg_n, s0
+  PUT_FIELD msg_cause, s2
+  PUT_FIELD msg_a0, s1
   la a0, msg_after
   call puts
   la t0, secret
   ld a0, 0(t0)
   call puthex
-  li a0, 10
-  call putc
+  NEWLINE
   li t0, 0xc
   beq s2, t0, 3f
   li s3, 1                             /* something other than the page fault */
@@ -127,13 +84,7 @@ round_done:                            /* from trap: s2 = scause */
   beqz s3, 4f
   la a0, leak
 4:call puts
-  /* SBI SRST shutdown */
-  li a7, 0x53525354
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-5:j 5b
+  SHUTDOWN
 
   .balign 4
 trap:
@@ -145,20 +96,11 @@ trap:
 6:li t0, 0xc
   beq s2, t0, round_done
   /* anything else: report and stop */
-  la a0, unexpected
-  call puts
-  mv a0, s2
-  call puthex
+  PUT_FIELD unexpected, s2
   csrr a0, stval
   call puthex
-  li a0, 10
-  call putc
-  li a7, 0x53525354
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-7:j 7b
+  NEWLINE
+  SHUTDOWN
 
   CONSOLE_ROUTINES
 

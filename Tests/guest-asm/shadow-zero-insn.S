@@ -11,20 +11,9 @@
    Broken: the csrr is emulated (a0 = sscratch = 0x5ca7c4), then the second 0x0000 is
    reported with the ebreak's bits as stval and sepc 0x80400004. */
 #include "console.inc"
+#include "guest.inc"
 
-#define PTE_V 0x1
-#define PTE_R 0x2
-#define PTE_W 0x4
-#define PTE_X 0x8
-#define PTE_A 0x40
-#define PTE_D 0x80
-
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   li t0, 0x5ca7c4
   csrw sscratch, t0
   la a0, hello
@@ -37,32 +26,14 @@ _start:
   sw t1, 4(t0)
   /* root[2] -> l1; l1[1]: the image's 2 MiB identity (RWX); l1[2] -> l0;
      l0[0]: VA 0x8040_0000 -> the zero page (RX) */
-  la t0, root
-  la t1, l1
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, PTE_V
-  sd t1, 16(t0)
+  MAP_IMAGE root, l1
   la t0, l1
-  li t2, ((0x80200000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-  sd t2, 8(t0)
-  la t1, l0
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, PTE_V
+  TABLE_PTE t1, l0
   sd t1, 16(t0)
   la t0, l0
-  la t1, zeropage
-  srli t1, t1, 12
-  slli t1, t1, 10
-  ori t1, t1, PTE_V | PTE_R | PTE_X | PTE_A
+  PAGE_PTE t1, zeropage, PTE_V | PTE_R | PTE_X | PTE_A
   sd t1, 0(t0)
-  la t0, root
-  srli t0, t0, 12
-  li t1, 8 << 60
-  or t0, t0, t1
-  csrw satp, t0
-  sfence.vma
+  SATP_ON
   li a0, 0
   li t0, 0x80400000
   jr t0
@@ -82,18 +53,9 @@ trap:
   call puts
   csrr a0, sepc
   call puthex
-  la a0, msg_a0
-  call puts
-  mv a0, s1
-  call puthex
-  li a0, 10
-  call putc
-  li a7, 0x53525354                    /* SBI SRST shutdown */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-2:j 2b
+  PUT_FIELD msg_a0, s1
+  NEWLINE
+  SHUTDOWN
 
   CONSOLE_ROUTINES
 
