@@ -45,8 +45,6 @@ import _Volatile
 
 // MARK: Parameters
 
-let pageSize: UInt64 = 4096
-let megapage: UInt64 = 2 << 20
 /// The demand-paged region (root index 64, far from RAM's identity map) and, one level-0
 /// table further, the storm's pages.
 let regionBase: UInt64 = 0x10_0000_0000
@@ -86,20 +84,9 @@ let contextWords: UInt64 = 34
 let contextSEPC = 32
 let contextRounds = 33
 
-let layout = Layout(base: (image_end_address() &+ megapage &- 1) & ~(megapage &- 1))
+let layout = Layout(base: alignUp(image_end_address(), megapage))
 
-// MARK: Sv39 tables (Priv. §12.3.1 PTE bits, §12.4 Sv39)
-
-func word(_ address: UInt64) -> UnsafeMutablePointer<UInt64> {
-  UnsafeMutablePointer<UInt64>(bitPattern: UInt(address))!
-}
-
-func pte(_ pa: UInt64, _ flags: UInt64) -> UInt64 { ((pa >> 12) << PTE.ppnShift) | flags }
-
-/// A non-leaf PTE (V only; A, D and U must be zero, §12.3.1).
-func tablePTE(_ table: UInt64) -> UInt64 { pte(table, PTE.V) }
-
-func vpn(_ va: UInt64, level: UInt64) -> UInt64 { (va >> (12 &+ 9 &* level)) & 0x1FF }
+// MARK: Sv39 tables (guests/rt/Sv39.swift has pte, tablePTE, vpn and word)
 
 func entry(_ table: UInt64, _ va: UInt64, level: UInt64) -> UnsafeMutablePointer<UInt64> {
   word(table &+ vpn(va, level: level) &* 8)
@@ -396,24 +383,11 @@ func ptstormWorkload() {
 func guestMain(_ hart: UInt64, _ dtb: UInt64) {
   print("bench: start")
   // The DTB is read now: it is not mapped once paging is on.
-  var ramBase: UInt64 = 0x8000_0000
-  var ramEnd: UInt64 = ramBase &+ (32 << 20)
-  var dtbEnd = dtb
-  var bootargs = ""
-  if let tree = DeviceTree(address: dtb) {
-    bootargs = tree.bootargs ?? ""
-    if let memory = tree.memory {
-      ramBase = memory.base
-      ramEnd = memory.base &+ memory.size
-    }
-    dtbEnd = dtb &+ UInt64(tree.fdt.totalSize)
-  }
-  let mapStart = image_start_address() & ~(megapage &- 1)
-  let mapEnd = (layout.end &+ megapage &- 1) & ~(megapage &- 1)
-  guard layout.base >= ramBase, layout.end <= ramEnd, dtbEnd <= layout.base || dtb >= layout.end else {
-    print("mmubench: the work area \(hex(layout.base))-\(hex(layout.end)) does not fit in RAM \(hex(ramBase))-\(hex(ramEnd)) beside the DTB at \(hex(dtb))")
-    SBI.fail()
-  }
+  let tree = DeviceTree(address: dtb)
+  let bootargs = tree?.bootargs ?? ""
+  let mapStart = alignDown(image_start_address(), megapage)
+  let mapEnd = alignUp(layout.end, megapage)
+  BootMemory(tree: tree, dtb: dtb).requireWorkArea(layout.base, layout.end, "mmubench")
   buildKernelTables(from: mapStart, to: mapEnd)
   let kernelSATP = satp(root: layout.root, asid: 0)
   sfence_vma_all()

@@ -40,8 +40,6 @@ import _Volatile
 
 // MARK: Layout
 
-let pageSize: UInt64 = 4096
-let megapage: UInt64 = 2 << 20
 /// The demand-paged region: 4 MiB at 64 GiB (root index 64, far from RAM's identity map).
 let regionBase: UInt64 = 0x10_0000_0000
 let regionPages: UInt64 = 1024
@@ -65,25 +63,13 @@ struct Layout {
   var leafTableCount: UInt64 { (regionPages &+ 511) / 512 }
 }
 
-let layout = Layout(base: (image_end_address() &+ megapage &- 1) & ~(megapage &- 1))
+let layout = Layout(base: alignUp(image_end_address(), megapage))
 
-// MARK: Page tables (Priv. §12.3.1 PTE bits, §12.4 Sv39)
-
-func word(_ address: UInt64) -> UnsafeMutablePointer<UInt64> {
-  UnsafeMutablePointer<UInt64>(bitPattern: UInt(address))!
-}
+// MARK: Page tables (guests/rt/Sv39.swift has pte, tablePTE, vpn and word)
 
 func byte(_ address: UInt64) -> UnsafeMutablePointer<UInt8> {
   UnsafeMutablePointer<UInt8>(bitPattern: UInt(address))!
 }
-
-/// A PTE pointing at physical address `pa` with `flags`.
-func pte(_ pa: UInt64, _ flags: UInt64) -> UInt64 { ((pa >> 12) << PTE.ppnShift) | flags }
-
-/// A non-leaf PTE (V only; A, D, U must be zero, §12.3.1).
-func tablePTE(_ table: UInt64) -> UInt64 { pte(table, PTE.V) }
-
-func vpn(_ va: UInt64, level: UInt64) -> UInt64 { (va >> (12 &+ 9 &* level)) & 0x1FF }
 
 /// The level-0 PTE of region page `page`.
 func leaf(_ page: UInt64) -> UnsafeMutablePointer<UInt64> {
@@ -318,24 +304,11 @@ func guestMain(_ hart: UInt64, _ dtb: UInt64) {
   let start = csr_read_cycle()
   print("pager: Vireo guest pager on hart \(hart)")
   // Everything from the DTB is read now: it is not mapped once paging is on.
-  var ramBase: UInt64 = 0x8000_0000
-  var ramEnd: UInt64 = ramBase &+ (32 << 20)
-  var dtbEnd = dtb
-  var bench = false
-  if let tree = DeviceTree(address: dtb) {
-    bench = tree.bootargs.map { hasWord($0, "bench") } ?? false
-    if let memory = tree.memory {
-      ramBase = memory.base
-      ramEnd = memory.base &+ memory.size
-    }
-    dtbEnd = dtb &+ UInt64(tree.fdt.totalSize)
-  }
-  let mapStart = image_start_address() & ~(megapage &- 1)
-  let mapEnd = (layout.end &+ megapage &- 1) & ~(megapage &- 1)
-  guard layout.base >= ramBase, layout.end <= ramEnd, dtbEnd <= layout.base || dtb >= layout.end else {
-    print("pager: the work area \(hex(layout.base))-\(hex(layout.end)) does not fit in RAM \(hex(ramBase))-\(hex(ramEnd)) beside the DTB at \(hex(dtb))")
-    SBI.fail()
-  }
+  let tree = DeviceTree(address: dtb)
+  let bench = tree?.bootargs.map { hasWord($0, "bench") } ?? false
+  let mapStart = alignDown(image_start_address(), megapage)
+  let mapEnd = alignUp(layout.end, megapage)
+  BootMemory(tree: tree, dtb: dtb).requireWorkArea(layout.base, layout.end, "pager")
   print("pager: identity map \(hex(mapStart))-\(hex(mapEnd)) with \((mapEnd &- mapStart) / megapage) megapages: image, heap, stack, page tables, pool, swap")
   print("pager: region \(hex(regionBase))-\(hex(regionBase &+ regionPages &* pageSize)): \(regionPages) pages on demand, pool \(poolFrames) frames at \(hex(layout.pool)), swap at \(hex(layout.swap)), FIFO eviction")
 

@@ -108,12 +108,7 @@ func storeWord(_ address: UInt64, _ value: UInt64) {
   VolatileMappedRegister<UInt64>(unsafeBitPattern: UInt(address)).store(value)
 }
 
-func pte(_ pa: UInt64, _ flags: UInt64) -> UInt64 { ((pa >> 12) << PTE.ppnShift) | flags }
-
-/// A non-leaf PTE (V only; A, D and U are zero, §12.3.1).
-func tablePTE(_ table: UInt64) -> UInt64 { pte(table, PTE.V) }
-
-func vpn(_ va: UInt64, level: UInt64) -> UInt64 { (va >> (12 &+ 9 &* level)) & 0x1FF }
+// pte, tablePTE and vpn: guests/rt/Sv39.swift.
 
 /// The tags the test pages hold: frames A-D hold "AAAAAAAA".."DDDDDDDD" in every word;
 /// each 4 KiB page of region R1/R2 holds "R1"/"R2" and its offset in the region.
@@ -282,18 +277,10 @@ func withTranslationOff(_ satp: UInt64, _ body: () -> Void) {
 
 /// The paging case on hart 0 (after the banner lines). Ends in a shutdown.
 func pagingMain(tree: DeviceTree?, dtb: UInt64) -> Never {
-  var ramBase: UInt64 = 0x8000_0000
-  var ramEnd: UInt64 = ramBase &+ (32 << 20)
-  var dtbEnd = dtb
-  if let tree {
-    if let memory = tree.memory {
-      ramBase = memory.base
-      ramEnd = memory.base &+ memory.size
-    }
-    dtbEnd = dtb &+ UInt64(tree.fdt.totalSize)
-  }
-  let layout = PagingLayout(base: (image_end_address() &+ megapageSize &- 1) & ~(megapageSize &- 1))
-  let gigapage = ramBase & ~(gigapageSize &- 1)
+  let memory = BootMemory(tree: tree, dtb: dtb)
+  let ramBase = memory.ramBase, ramEnd = memory.ramEnd, dtbEnd = memory.dtbEnd
+  let layout = PagingLayout(base: alignUp(image_end_address(), megapageSize))
+  let gigapage = alignDown(ramBase, gigapageSize)
   guard layout.end <= ramEnd, dtbEnd <= layout.base || dtb >= layout.end, ramEnd &- 1 < gigapage &+ gigapageSize else {
     say("smp: paging: the work area \(hex(layout.base))-\(hex(layout.end)) does not fit in RAM \(hex(ramBase))-\(hex(ramEnd)) beside the DTB at \(hex(dtb)), in one gigapage")
     SBI.fail()

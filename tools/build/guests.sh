@@ -29,11 +29,14 @@ LIBC="$ROOT/tools/rt/libc.c"
 RT_SOURCES=("$RT"/*.swift)
 SHIM=("$RT/Shim/guest.h" "$RT/Shim/module.modulemap" "${RT_HEADERS[@]}")
 
-ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt")
+ASM_FLAGS=(--target=riscv64-unknown-none-elf -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -I "$ROOT/tools/rt" -I "$RT")
+# The runtime's assembly headers (frame.h: the GPR save and load of a trap frame), for
+# start.S and for a guest's own .S files.
+RT_ASM_HEADERS=("$RT"/*.h)
 SWIFT_FLAGS=("${EMBEDDED_SWIFT_FLAGS[@]}" -I "$RT/Shim")
 
 # Shared runtime objects.
-if needs_rebuild "$OBJ/start.o" "$RT/start.S" "${RT_HEADERS[@]}" "$SELF"; then
+if needs_rebuild "$OBJ/start.o" "$RT/start.S" "${RT_HEADERS[@]}" "${RT_ASM_HEADERS[@]}" "$SELF"; then
   "$CLANG" "${ASM_FLAGS[@]}" -c "$RT/start.S" -o "$OBJ/start.o"
 fi
 if needs_rebuild "$OBJ/runtime.o" "$RT/runtime.c" "$SELF"; then
@@ -73,7 +76,7 @@ for guest in "${GUESTS[@]}"; do
   for asm in "$src"/*.S; do
     [ -f "$asm" ] || continue
     asm_obj="$OBJ/$guest-$(basename "$asm" .S).o"
-    if needs_rebuild "$asm_obj" "$asm" "${RT_HEADERS[@]}" "$SELF"; then
+    if needs_rebuild "$asm_obj" "$asm" "${RT_HEADERS[@]}" "${RT_ASM_HEADERS[@]}" "$SELF"; then
       "$CLANG" "${ASM_FLAGS[@]}" -c "$asm" -o "$asm_obj"
     fi
     guest_asm+=("$asm_obj")
