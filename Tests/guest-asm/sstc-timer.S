@@ -5,24 +5,12 @@
    classic VMM (vireo.mmu=shadow, issue 17) every access traps and the firmware keeps the
    compare for the guest's virtual S-mode. Both print the same. */
 #include "console.inc"
+#include "guest.inc"
 
 #define STIP     0x20
 #define SIE      0x2
 
-.macro LINE text
-  .pushsection .rodata
-9: .asciz "\text"
-  .popsection
-  la a0, 9b
-  call puts
-.endm
-
-  .section .text.init, "ax", @progbits
-  .globl _start
-_start:
-  la sp, stack_top
-  la t0, trap
-  csrw stvec, t0
+  GUEST_START
   li t0, STIP
   csrs sie, t0                          /* STIE on, sstatus.SIE still off */
 
@@ -33,7 +21,7 @@ _start:
   LINE "sstc: stimecmp 0: sip.STIP "
   mv a0, s1
   call puthex64
-  call newline
+  NEWLINE
 
   /* 2. Far ahead: STIP clear, and it reads back. */
   li t0, -1
@@ -47,7 +35,7 @@ _start:
   LINE ", reads "
   mv a0, s2
   call puthex64
-  call newline
+  NEWLINE
 
   /* 3. 1 ms ahead with interrupts on: wfi until the handler has run once. */
   la t0, ticks
@@ -74,20 +62,10 @@ _start:
   la t0, late
   ld a0, 0(t0)
   call puthex64
-  call newline
+  NEWLINE
 
   LINE "sstc: done\n"
-  li a7, 0x53525354                    /* SRST shutdown */
-  li a6, 0
-  li a0, 0
-  li a1, 0
-  ecall
-2:wfi
-  j 2b
-
-newline:
-  li a0, 10
-  j putc
+  SHUTDOWN wfi
 
 /* The timer interrupt: count it, note whether time had reached stimecmp, and push the
    compare far ahead (which clears STIP). */
