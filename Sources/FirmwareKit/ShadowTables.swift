@@ -167,8 +167,8 @@ public struct ShadowSpace {
     public var pageCount: Int { tables.count + 1 }
 }
 
-/// The shadow spaces of one guest, keyed by its satp and view, at most `capacity` of them
-/// (least recently used evicted first), all drawing on one pool.
+/// The shadow spaces of one vCPU, keyed by its guest satp and view, at most `capacity` of
+/// them (least recently used evicted first), all drawing on its one pool.
 public struct ShadowCache {
     public struct Key: Equatable {
         public var satp: UInt64
@@ -317,6 +317,14 @@ public struct GuestTableMap {
     }
 
     public func contains(_ page: UInt64) -> Bool { uses.contains { $0.page == page } }
+
+    /// Starts the map again when fewer than `n` entries are free (so that one walk's tables
+    /// are noted together); true when it did (every shadow must go).
+    public mutating func makeRoom(_ n: Int) -> Bool {
+        guard uses.count + n > capacity else { return false }
+        uses.removeAll()
+        return true
+    }
 
     public mutating func removeAll() { uses.removeAll() }
 

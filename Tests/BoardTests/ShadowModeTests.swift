@@ -164,9 +164,10 @@ import TestSupport
         if guest == "pager" { #expect(noH.stdout.contains("pager: checksum 0x0115bdfa6e6ea786  ok")) }
     }
 
-    /// SBI RFENCE from a shadow guest (`self-rfence`, Tests/guest-asm): a remote SFENCE.VMA
-    /// drops the guest's shadows as its own SFENCE.VMA does (two flushes for the two calls),
-    /// never with an HFENCE, which a board without H does not have (a firmware trap).
+    /// SBI RFENCE from a shadow guest (`self-rfence`, Tests/guest-asm): the three calls
+    /// succeed, each remote SFENCE.VMA is counted as a whole flush, and none runs an HFENCE,
+    /// which a board without H does not have (a firmware trap). That the shadows really go
+    /// is `theSMPGuestSeesItsPageTableChangesOnBothHarts`'s part.
     @Test(.enabled(if: HV.built && FileManager.default.fileExists(atPath: HypervisorIsolationTests.asm("self-rfence")),
                    "guest-asm not built"),
           arguments: [["--isa", "rv64gc", "--append", "vireo.stats"], ["--append", "vireo.mmu=shadow vireo.stats"]])

@@ -151,6 +151,12 @@ import Testing
         let note6 = map.note(page: 0x8010_1000, level: 0, base: 0)
         #expect(note6)
         #expect(map.uses.count == 1 && !map.contains(0x8010_0000))
+        // Room for a whole walk (3 tables) is made before it, not halfway.
+        let roomy = map.makeRoom(3)
+        #expect(!roomy && map.uses.count == 1)
+        _ = map.note(page: 0x8010_4000, level: 0, base: 0)
+        let reset = map.makeRoom(3)
+        #expect(reset && map.uses.isEmpty)
     }
 
     /// AMOs and SC on write-protected memory, as the VMM carries them out.

@@ -151,9 +151,9 @@ extension Hypervisor {
         f.pointee.pc = vcpu.virtualS.takeTrap(cause: cause, tval: 0, pc: f.pointee.pc)
     }
 
-    /// A load or store at an emulated device with the guest's MMU off: the instruction is
-    /// read from its code (the pc is a guest-physical address) and must address exactly
-    /// the faulting byte.
+    /// A load or store at an emulated device at guest-physical `address`: the instruction is
+    /// read from the guest's code (through its own tables when its MMU is on) and must
+    /// address exactly the faulting byte (`virtual`, with its MMU on: the address it used).
     func emulateShadowMMIO(_ vcpu: VCPU, address: UInt64, store: Bool, virtual: UInt64? = nil) -> Bool {
         guard let region = vcpu.domain.mmio.find(address), let access = fetchAccess(vcpu), access.isStore == store,
               access.base >= 0, vcpu.register(access.base) &+ UInt64(bitPattern: access.offset) == (virtual ?? address) else { return false }
@@ -262,9 +262,14 @@ extension Hypervisor {
                 logShadowInvalidation(domain, va: 0, level: 3)
                 _ = syncShadows(vcpu)
             }
-            pte = ShadowPaging.accessedDirty(pte, access)
-            if let p = domain.hostAddress(gpa: pteAddress, length: 8) {
-                UnsafeMutablePointer<UInt64>(bitPattern: UInt(p))!.pointee = pte
+            // A and D, atomically against the PTE the walk read (Priv. §12.3.2 step 7): a
+            // sibling vCPU may be storing to it without trapping (its shadows may still map
+            // the page writable). When it changed, the access is simply tried again.
+            let updated = ShadowPaging.accessedDirty(pte, access)
+            if updated != pte {
+                guard let p = domain.hostAddress(gpa: pteAddress, length: 8),
+                      fw_cas64(UnsafeMutablePointer<UInt64>(bitPattern: UInt(p))!, pte, updated) != 0 else { return .resume }
+                pte = updated
             }
             let page = gpa & ~0xFFF
             guard let host = domain.hostAddress(gpa: page, length: 4096) ?? directDevice(domain, page) else {
@@ -280,12 +285,16 @@ extension Hypervisor {
                 guard emulateTableStore(vcpu, host: host &+ (gpa & 0xFFF), va: va) else {
                     return reflect(vcpu, cause: Cause.storeAccessFault.rawValue, tval: va)
                 }
-                let regions = domain.guestTables.regions(storeAt: gpa)
+                // (A misaligned store may span two PTEs: both are dropped.)
+                var regions = domain.guestTables.regions(storeAt: gpa)
+                if (gpa & 7) != 0 { regions += domain.guestTables.regions(storeAt: (gpa | 7) &+ 1) }
                 if regions.count > 4 { logShadowInvalidation(domain, va: 0, level: 3) }
                 else { for r in regions { logShadowInvalidation(domain, va: r.va, level: r.level) } }
                 return .resume
             }
-            let leaf = ShadowPaging.shadowLeaf(guest: pte, hostPage: host, privilege: vs.privilege, sum: sum, mxr: mxr, pageTable: table)
+            var leaf = ShadowPaging.shadowLeaf(guest: pte, hostPage: host, privilege: vs.privilege, sum: sum, mxr: mxr, pageTable: table)
+            // A device page never executes: its G-stage mapping is R|W only.
+            if domain.hostAddress(gpa: page, length: 4096) == nil { leaf &= ~ShadowPaging.X }
             guard let i = vcpu.shadowCache.space(for: shadowKey(vs), pool: &vcpu.shadowPool),
                   vcpu.shadowCache.map(i, va & ~0xFFF, leaf: leaf, guestLevel: level, pool: &vcpu.shadowPool) != nil else {
                 crash(domain, "shadow tables: no page left for one mapping")
@@ -300,8 +309,8 @@ extension Hypervisor {
     }
 
     /// Dom0's direct I/O (DESIGN §3): the virtio-mmio slots its G-stage maps 1:1 are mapped
-    /// 1:1 in its shadows too (never executable: `shadowLeaf` is given the guest's PTE, and
-    /// a fetch from a device page faults in the guest's own walk of X).
+    /// 1:1 in its shadows too, never executable (`shadowPageFault` clears X: the G-stage
+    /// maps them R|W, so a fetch there is an access fault in both modes).
     func directDevice(_ domain: Domain, _ page: UInt64) -> UInt64? {
         guard domain.direct, page >= VirtMap.virtioBase, page < VirtMap.virtioBase &+ 8 &* VirtMap.virtioStride else { return nil }
         return page
@@ -312,7 +321,9 @@ extension Hypervisor {
     /// started again: every shadow must go, so nothing a walk finds to be a table is left
     /// writable).
     func noteTablePages(_ domain: Domain, va: UInt64, satp: UInt64, memory: GuestTables) -> Bool {
-        var added = false
+        // Room for the whole walk first: a map that started again halfway would forget the
+        // upper tables just noted (a review finding).
+        var added = domain.guestTables.makeRoom(3)
         var table = (satp & ((1 << 44) - 1)) << 12
         for level in [2, 1, 0] {
             let base = va & ~((UInt64(1) << (12 + 9 * UInt64(level + 1))) &- 1)
@@ -333,9 +344,18 @@ extension Hypervisor {
         let p = UnsafeMutableRawPointer(bitPattern: UInt(target))!
         if let amo = AtomicAccess.decode(UInt32(truncatingIfNeeded: insn)) {
             guard insn & 3 == 3, vcpu.register(amo.rs1) == va, va & (amo.width &- 1) == 0 else { return false }
-            let old = amo.width == 4 ? UInt64(p.load(as: UInt32.self)) : p.load(as: UInt64.self)
-            let (stored, result) = amo.apply(old: old, operand: vcpu.register(amo.rs2))
-            if amo.width == 4 { p.storeBytes(of: UInt32(truncatingIfNeeded: stored), as: UInt32.self) } else { p.storeBytes(of: stored, as: UInt64.self) }
+            // Atomic against a sibling vCPU's own (untrapped) stores: compare-and-swap until
+            // the old value held.
+            var result: UInt64
+            while true {
+                let old = amo.width == 4 ? UInt64(p.load(as: UInt32.self)) : p.load(as: UInt64.self)
+                let (stored, r) = amo.apply(old: old, operand: vcpu.register(amo.rs2))
+                result = r
+                let done = amo.width == 4
+                    ? fw_cas32(p.assumingMemoryBound(to: UInt32.self), UInt32(truncatingIfNeeded: old), UInt32(truncatingIfNeeded: stored))
+                    : fw_cas64(p.assumingMemoryBound(to: UInt64.self), old, stored)
+                if done != 0 { break }
+            }
             vcpu.setRegister(amo.rd, result)
             vcpu.frame.pointee.pc &+= 4
             return true

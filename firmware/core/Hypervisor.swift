@@ -46,7 +46,7 @@ final class Hypervisor {
     /// `vireo.mmu=shadow`: every domain built from now on runs trap-and-emulate, its kernel
     /// in real U-mode (arch/Shadow.swift, issue 17).
     var shadowMode = false
-    /// Shadow-table pages per shadow domain (from the page-table pool).
+    /// Shadow-table pages per shadow vCPU (from the page-table pool).
     static let shadowPages = 24
     /// Default guest RAM when a module does not say mem=.
     static let defaultMemory: UInt64 = 32 << 20

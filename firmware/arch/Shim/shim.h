@@ -134,6 +134,15 @@ void fw_lock_acquire(void);
 void fw_lock_release(void);
 /* A load the compiler may not fold or hoist (spin-waits on words other harts write). */
 static inline u64 fw_load_relaxed(const volatile u64 *p) { return *p; }
+/* Compare-and-swap on guest memory (LR/SC): the classic VMM's updates of a guest PTE or
+   its emulated AMOs, which a sibling vCPU may store to at the same time without trapping.
+   Nonzero when *p held `expected` and now holds `desired`. */
+static inline int fw_cas64(u64 *p, u64 expected, u64 desired) {
+  return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+static inline int fw_cas32(unsigned int *p, unsigned int expected, unsigned int desired) {
+  return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 /* Saves/restores f0-f31 and fcsr (33 doublewords); only called when misa has D. */
 void fp_save(u64 *area);
 void fp_restore(u64 *area);
