@@ -8,7 +8,7 @@
 /// A pool of 4 KiB pages for shadow tables.
 public struct ShadowPool {
     /// Every page of the pool (4 KiB aligned), and those free now.
-    public let pages: [UInt64]
+    public private(set) var pages: [UInt64]
     private var freeList: [UInt64]
 
     /// The pool [base, base + count × 4 KiB) (`base` 4 KiB aligned).
@@ -25,6 +25,12 @@ public struct ShadowPool {
     }
 
     public var available: Int { freeList.count }
+
+    /// Gives the pool one more page (4 KiB aligned), free: a pool that grows on demand.
+    public mutating func add(_ page: UInt64) {
+        pages.append(page)
+        freeList.append(page)
+    }
 
     /// A zeroed page, or nil when the pool is exhausted.
     public mutating func allocate() -> UInt64? {

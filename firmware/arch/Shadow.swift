@@ -190,6 +190,16 @@ extension Hypervisor {
         }
     }
 
+    /// Keeps room in the vCPU's shadow pool for one more mapping (a root and two tables),
+    /// taking pages from the page-table pool up to `Hypervisor.shadowPages`; past that, or
+    /// with the page-table pool empty, its shadow cache evicts instead.
+    func growShadowPool(_ vcpu: VCPU) {
+        while vcpu.shadowPool.available < 3 && vcpu.shadowPool.pages.count < Hypervisor.shadowPages,
+              let p = PageTablePool.allocate(bytes: 4096) {
+            vcpu.shadowPool.add(p)
+        }
+    }
+
     /// Applies to this vCPU's shadows what other harts asked for since it last ran: all of
     /// them (`shadowStale`, or more logged than the log keeps), else the logged regions.
     /// True when something went (the hart's TLB must be fenced).
@@ -292,6 +302,7 @@ extension Hypervisor {
                 else { for r in regions { logShadowInvalidation(domain, va: r.va, level: r.level) } }
                 return .resume
             }
+            growShadowPool(vcpu)
             var leaf = ShadowPaging.shadowLeaf(guest: pte, hostPage: host, privilege: vs.privilege, sum: sum, mxr: mxr, pageTable: table)
             // A device page never executes: its G-stage mapping is R|W only.
             if domain.hostAddress(gpa: page, length: 4096) == nil { leaf &= ~ShadowPaging.X }

@@ -46,8 +46,11 @@ final class Hypervisor {
     /// `vireo.mmu=shadow`: every domain built from now on runs trap-and-emulate, its kernel
     /// in real U-mode (arch/Shadow.swift, issue 17).
     var shadowMode = false
-    /// Shadow-table pages per shadow vCPU (from the page-table pool).
+    /// Shadow-table pages per shadow vCPU (from the page-table pool): at most
+    /// `shadowPages`, of which `shadowReserve` are taken when the domain is built (a root and
+    /// the two tables below it: one mapping) and the rest as its shadows fill.
     static let shadowPages = 24
+    static let shadowReserve = 3
     /// Default guest RAM when a module does not say mem=.
     static let defaultMemory: UInt64 = 32 << 20
 
@@ -108,6 +111,10 @@ final class Hypervisor {
                         + " flushes, " + Format.dec(UInt64(tablePages.count)) + " table pages protected\n")
             }
         }
+        // The firmware's own memory: what the heap never reached, and the page-table pool's
+        // free pages (G-stage tables and shadow tables come from it).
+        Log.put("vireo: stats: firmware memory: heap " + Format.dec(UInt64(heap_unused()) >> 10) + " KiB never used, page-table pool "
+                + Format.dec(PageTablePool.freePages()) + " of " + Format.dec((pagetables_end() &- pagetables_start()) >> 12) + " pages free\n")
         // Counted from each hart's first guest entry (boot work before it is not scheduling).
         let now = csr_read_mcycle()
         for h in harts {

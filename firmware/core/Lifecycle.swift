@@ -61,19 +61,20 @@ extension Hypervisor {
         domain.createdAt = csr_read_time()
         for i in 0..<vcpus { domain.vcpus.append(VCPU(id: UInt64(i), domain: domain, hasFP: platform.hasFP)) }
         if shadowMode {
-            // Each vCPU its own shadows (Shadow.swift): a fixed share of the pool.
+            // Each vCPU its own shadows (Shadow.swift): a reserve of the pool now, more as
+            // they fill (`growShadowPool`).
             for v in domain.vcpus {
                 var pages: [UInt64] = []
-                for _ in 0..<Hypervisor.shadowPages {
+                for _ in 0..<Hypervisor.shadowReserve {
                     guard let p = PageTablePool.allocate(bytes: 4096) else { break }
                     pages.append(p)
                 }
                 v.shadowPool = ShadowPool(pages: pages)
-                guard pages.count == Hypervisor.shadowPages else {
+                guard pages.count == Hypervisor.shadowReserve else {
                     for w in domain.vcpus { for p in w.shadowPool.pages { PageTablePool.free(p, bytes: 4096) } }
                     gstage.release()
                     memory.release(start: base, size: size)
-                    return (nil, "out of page-table memory for shadow tables (" + Format.dec(UInt64(Hypervisor.shadowPages)) + " pages per vCPU)")
+                    return (nil, "out of page-table memory for shadow tables")
                 }
             }
         }

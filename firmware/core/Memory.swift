@@ -31,6 +31,12 @@ enum PageTablePool {
         return start
     }
 
+    /// Pages free now: never handed out, or given back.
+    static func freePages() -> UInt64 {
+        let start = next == 0 ? pagetables_start() : next
+        return ((pagetables_end() &- start) >> 12) &+ UInt64(free4K.count) &+ UInt64(free16K.count) &* 4
+    }
+
     static func free(_ address: UInt64, bytes: UInt64) {
         if bytes == 16384 { free16K.append(address) } else { free4K.append(address) }
     }

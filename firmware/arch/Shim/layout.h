@@ -68,7 +68,7 @@
 /* The firmware image: 2 MiB at the start of DRAM; the heap ends FW_PT_POOL_SIZE before the
    end, where the G-stage page-table pool begins. */
 #define FW_IMAGE_SIZE 0x200000
-#define FW_PT_POOL_SIZE 0x80000
+#define FW_PT_POOL_SIZE 0xC0000
 
 /* The domain-name table `vireo_domain_names` (start.S, bss): FW_DOMAIN_NAME_SLOTS entries of
    FW_DOMAIN_NAME_BYTES, entry VMID % FW_DOMAIN_NAME_SLOTS holding a live domain's VMID (u64,
