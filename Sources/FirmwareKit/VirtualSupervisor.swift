@@ -184,12 +184,6 @@ public struct VirtualSupervisor: Equatable {
         return stvec & 3 == 1 && interrupt ? base &+ 4 &* (cause & 0x3F) : base
     }
 
-    /// Sets STIP from the guest's timer compare (the VMM's emulated Sstc, or its SBI
-    /// set_timer deadline, both kept in `stimecmp`) at time `now`.
-    public mutating func updateTimer(now: UInt64) {
-        if now >= stimecmp { sip |= Self.STIP } else { sip &= ~Self.STIP }
-    }
-
     /// The interrupt the guest takes now, if any (§3.1.9, §12.1.3): the highest-priority
     /// one (SEI, then SSI, then STI) that is pending and enabled in sie, when the guest is
     /// in its U-mode or in S-mode with sstatus.SIE set. Its scause value (bit 63 set).

@@ -117,11 +117,7 @@ import Testing
 
     @Test func interruptsFollowEnablesAndPriority() {
         var s = VS()
-        s.stimecmp = 1000
-        s.updateTimer(now: 999)
-        #expect(s.sip & VS.STIP == 0)
-        s.updateTimer(now: 1000)
-        #expect(s.sip & VS.STIP != 0)
+        s.sip |= VS.STIP                 // the VMM raises it (firmware/core/Timers.swift)
         #expect(s.pendingInterrupt() == nil, "STIE clear")
         s.sie = VS.STIP | VS.SSIP | VS.SEIP
         #expect(s.pendingInterrupt() == nil, "its kernel runs with SIE clear")

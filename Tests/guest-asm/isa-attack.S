@@ -161,32 +161,7 @@ trap:
   RECORD_TRAP_SKIP4
 
 /* a0 = name: "NAME: no trap\n" or "NAME: scause=0x… stval=0x…\n" */
-report:
-  addi sp, sp, -16
-  sd ra, 0(sp)
-  call puts
-  la a0, sep
-  call puts
-  la t0, last_cause
-  ld t1, 0(t0)
-  bgez t1, 1f
-  la a0, notrap
-  call puts
-  j 2f
-1:la a0, s_cause
-  call puts
-  la t0, last_cause
-  ld a0, 0(t0)
-  call puthex64
-  la a0, s_tval
-  call puts
-  la t0, last_cause
-  ld a0, 8(t0)
-  call puthex64
-2:NEWLINE
-  ld ra, 0(sp)
-  addi sp, sp, 16
-  ret
+  REPORT_ROUTINE
 
   PUTHEX64_ROUTINE
 

@@ -28,6 +28,26 @@
 8: REPORT "\name"
 .endm
 
+/* The FP entries, with sstatus.FS = \fs (the names say it); `after_fadd`, if given, is
+   called after the first. FLD and FSD stay 4-byte (norvc); C.FLD is the compressed one. */
+.macro FP_ENTRIES fs, after_fadd
+  U "fadd.d [FS=\fs]", fadd.d fa0, fa1, fa2
+  .ifnb \after_fadd
+  call \after_fadd
+  .endif
+  .option push
+  .option norvc
+  U "fld [FS=\fs]", fld fa0, 0(a1)
+  U "fsd [FS=\fs]", fsd fa0, 0(a1)
+  .option pop
+  U "fmv.x.d [FS=\fs]", fmv.x.d a0, fa0
+  U "c.fld [FS=\fs]", c.fld fa0, 0(a1)
+  U "csrr fflags [FS=\fs]", csrr a0, fflags
+  U "csrr frm [FS=\fs]", csrr a0, frm
+  U "csrr fcsr [FS=\fs]", csrr a0, fcsr
+  U "csrw fcsr [FS=\fs]", csrw fcsr, zero
+.endm
+
   GUEST_START
   la a0, hello
   call puts
@@ -138,39 +158,10 @@
   .option arch, +d
   li t0, FS_MASK
   csrc sstatus, t0
-  U "fadd.d [FS=Off]", fadd.d fa0, fa1, fa2
-  .option push
-  .option norvc
-  U "fld [FS=Off]", fld fa0, 0(a1)
-  .option pop
-  .option push
-  .option norvc
-  U "fsd [FS=Off]", fsd fa0, 0(a1)
-  .option pop
-  U "fmv.x.d [FS=Off]", fmv.x.d a0, fa0
-  U "c.fld [FS=Off]", c.fld fa0, 0(a1)
-  U "csrr fflags [FS=Off]", csrr a0, fflags
-  U "csrr frm [FS=Off]", csrr a0, frm
-  U "csrr fcsr [FS=Off]", csrr a0, fcsr
-  U "csrw fcsr [FS=Off]", csrw fcsr, zero
+  FP_ENTRIES Off
   li t0, FS_INIT
   csrs sstatus, t0
-  U "fadd.d [FS=Initial]", fadd.d fa0, fa1, fa2
-  call print_fs
-  .option push
-  .option norvc
-  U "fld [FS=Initial]", fld fa0, 0(a1)
-  .option pop
-  .option push
-  .option norvc
-  U "fsd [FS=Initial]", fsd fa0, 0(a1)
-  .option pop
-  U "fmv.x.d [FS=Initial]", fmv.x.d a0, fa0
-  U "c.fld [FS=Initial]", c.fld fa0, 0(a1)
-  U "csrr fflags [FS=Initial]", csrr a0, fflags
-  U "csrr frm [FS=Initial]", csrr a0, frm
-  U "csrr fcsr [FS=Initial]", csrr a0, fcsr
-  U "csrw fcsr [FS=Initial]", csrw fcsr, zero
+  FP_ENTRIES Initial, print_fs
   .option pop
 
   la a0, done
@@ -227,36 +218,7 @@ trap:
 
 /* a0 = name: "NAME: no trap\n", "NAME: trap scause=0x…\n" or, for an illegal
    instruction, "NAME: trap scause=0x2 stval=0x…\n" */
-report:
-  addi sp, sp, -16
-  sd ra, 0(sp)
-  call puts
-  la a0, sep
-  call puts
-  la t0, last_cause
-  ld t1, 0(t0)
-  bgez t1, 1f
-  la a0, notrap
-  call puts
-  j 2f
-1:la a0, s_cause
-  call puts
-  la t0, last_cause
-  ld a0, 0(t0)
-  call puthex64
-  la t0, last_cause
-  ld t1, 0(t0)
-  li t2, 2
-  bne t1, t2, 2f
-  la a0, s_tval
-  call puts
-  la t0, last_cause
-  ld a0, 8(t0)
-  call puthex64
-2:NEWLINE
-  ld ra, 0(sp)
-  addi sp, sp, 16
-  ret
+  REPORT_ROUTINE illegal
 
   PUTHEX64_ROUTINE
 
